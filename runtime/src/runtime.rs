@@ -1,0 +1,212 @@
+//! One runtime: configuration, the heap, the external space with the builtin types and
+//! singletons, and the registry of attached threads (for biased merge queues).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crossbeam::queue::SegQueue;
+use parking_lot::Mutex;
+use pyopaque_gc::{Heap, HeapConfig};
+
+use crate::binding::RtBinding;
+use crate::config::{Config, Scheme};
+use crate::external::ExternalSpace;
+use crate::objects::int::IntRepr;
+use crate::objref::ObjRef;
+use crate::types::{tpflags, BuiltinTypes, ExceptionTypes, Kind, TypeObject, EXCEPTION_HIERARCHY};
+
+/// Smallest cached boxed int (CPython's small-int cache, used when tagging is off).
+pub const SMALL_BOX_MIN: i64 = -5;
+/// Largest cached boxed int.
+pub const SMALL_BOX_MAX: i64 = 256;
+
+/// Counters the benchmarks and reports read. All relaxed: they are statistics.
+#[derive(Default)]
+pub struct RuntimeStats {
+    /// Objects deallocated because their count reached zero.
+    pub deallocs: AtomicU64,
+    /// Objects finalized by the collector (unreachable).
+    pub gc_finalized: AtomicU64,
+    /// Heap objects allocated.
+    pub allocations: AtomicU64,
+    /// Collections run.
+    pub collections: AtomicU64,
+    /// Collections skipped because other threads were attached.
+    pub collections_deferred: AtomicU64,
+    /// Objects pinned at the last collection.
+    pub last_pinned: AtomicU64,
+    /// Sum of pinned objects over all collections.
+    pub pinned_total: AtomicU64,
+    /// Unboxed lists switched to object storage by a borrowed access.
+    pub borrow_deopts: AtomicU64,
+    /// Elements boxed into a per-list cache by a borrowed access.
+    pub borrow_boxed: AtomicU64,
+    /// Bytes currently held outside the heap by list/dict storage.
+    pub off_heap_bytes: AtomicUsize,
+}
+
+/// A runtime instance. Shared by `Arc` between the threads attached to it.
+pub struct Runtime {
+    /// The configuration chosen at start-up.
+    pub config: Config,
+    pub(crate) heap: Arc<Heap<RtBinding>>,
+    /// Builtin types.
+    pub types: BuiltinTypes,
+    /// `None`.
+    pub none: ObjRef,
+    /// `True`.
+    pub true_: ObjRef,
+    /// `False`.
+    pub false_: ObjRef,
+    /// `NotImplemented`.
+    pub not_implemented: ObjRef,
+    /// `Ellipsis`.
+    pub ellipsis: ObjRef,
+    /// Boxed ints `SMALL_BOX_MIN..=SMALL_BOX_MAX` (immortal, external).
+    small_ints: Vec<ObjRef>,
+    pub(crate) external: ExternalSpace,
+    pub(crate) merge_queues: Mutex<HashMap<u32, Arc<SegQueue<ObjRef>>>>,
+    pub(crate) next_tid: AtomicU32,
+    pub(crate) attached: AtomicUsize,
+    /// Statistics.
+    pub stats: RuntimeStats,
+    /// Set once any reference has been handed to C (the shim calls `note_c_api_used`).
+    c_api_used: std::sync::atomic::AtomicBool,
+}
+
+impl Runtime {
+    /// Starts a runtime with `config`.
+    pub fn new(config: Config) -> Arc<Runtime> {
+        let external = ExternalSpace::new();
+        let type_type = external.alloc(None, TypeObject::new("type", None, Kind::Type, 0, 0), 0);
+        let mk = |name: &str, base: Option<ObjRef>, kind: Kind, flags: u64| {
+            external.alloc(
+                Some(type_type),
+                TypeObject::new(name, base, kind, 0, flags | tpflags::IMMUTABLETYPE),
+                0,
+            )
+        };
+        let object = mk("object", None, Kind::Native, tpflags::BASETYPE);
+        // `type`'s base is `object`; it was created first so it could be its own type.
+        // SAFETY: type_type's payload is the TypeObject written just above; no other reference
+        // to it exists yet.
+        unsafe { (*type_type.as_ptr().cast::<TypeObject>()).base = Some(object) };
+        let int = mk("int", Some(object), Kind::Int, tpflags::BASETYPE | tpflags::LONG_SUBCLASS);
+        let mut exc_types: Vec<ObjRef> = Vec::new();
+        for (name, parent) in EXCEPTION_HIERARCHY {
+            let base = match parent {
+                None => object,
+                Some(p) => {
+                    let i = EXCEPTION_HIERARCHY.iter().position(|(n, _)| n == p).unwrap();
+                    exc_types[i]
+                }
+            };
+            exc_types.push(mk(
+                name,
+                Some(base),
+                Kind::Exception,
+                tpflags::BASETYPE | tpflags::BASE_EXC_SUBCLASS | tpflags::HAVE_GC,
+            ));
+        }
+        let types = BuiltinTypes {
+            object,
+            type_: type_type,
+            none: mk("NoneType", Some(object), Kind::Singleton, 0),
+            not_implemented: mk("NotImplementedType", Some(object), Kind::Singleton, 0),
+            ellipsis: mk("ellipsis", Some(object), Kind::Singleton, 0),
+            bool_: mk("bool", Some(int), Kind::Bool, tpflags::LONG_SUBCLASS),
+            int,
+            float: mk("float", Some(object), Kind::Float, tpflags::BASETYPE),
+            str_: mk("str", Some(object), Kind::Str, tpflags::BASETYPE | tpflags::UNICODE_SUBCLASS),
+            bytes: mk("bytes", Some(object), Kind::Bytes, tpflags::BASETYPE | tpflags::BYTES_SUBCLASS),
+            tuple: mk(
+                "tuple",
+                Some(object),
+                Kind::Tuple,
+                tpflags::BASETYPE | tpflags::TUPLE_SUBCLASS | tpflags::HAVE_GC,
+            ),
+            list: mk(
+                "list",
+                Some(object),
+                Kind::List,
+                tpflags::BASETYPE | tpflags::LIST_SUBCLASS | tpflags::HAVE_GC,
+            ),
+            dict: mk(
+                "dict",
+                Some(object),
+                Kind::Dict,
+                tpflags::BASETYPE | tpflags::DICT_SUBCLASS | tpflags::HAVE_GC,
+            ),
+            exc: ExceptionTypes::from_ordered(&exc_types),
+        };
+        let none = external.alloc(Some(types.none), 0u64, 0);
+        let not_implemented = external.alloc(Some(types.not_implemented), 0u64, 0);
+        let ellipsis = external.alloc(Some(types.ellipsis), 0u64, 0);
+        let false_ = external.alloc(Some(types.bool_), 0u64, 0);
+        let true_ = external.alloc(Some(types.bool_), 1u64, 0);
+        let small_ints = (SMALL_BOX_MIN..=SMALL_BOX_MAX)
+            .map(|v| external.alloc(Some(types.int), IntRepr::Small(v), 0))
+            .collect();
+        let heap_config = HeapConfig::default();
+        let heap = Heap::new(RtBinding { scheme: config.scheme }, heap_config);
+        Arc::new(Runtime {
+            config,
+            heap,
+            types,
+            none,
+            true_,
+            false_,
+            not_implemented,
+            ellipsis,
+            small_ints,
+            external,
+            merge_queues: Mutex::new(HashMap::new()),
+            next_tid: AtomicU32::new(1),
+            attached: AtomicUsize::new(0),
+            stats: RuntimeStats::default(),
+            c_api_used: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// The cached immortal box for `v`, if `v` is in CPython's small-int range.
+    #[inline]
+    pub fn small_int_box(&self, v: i64) -> Option<ObjRef> {
+        if (SMALL_BOX_MIN..=SMALL_BOX_MAX).contains(&v) {
+            Some(self.small_ints[(v - SMALL_BOX_MIN) as usize])
+        } else {
+            None
+        }
+    }
+
+    /// True when the runtime may be used by several threads at once.
+    pub fn is_multithreaded(&self) -> bool {
+        self.config.scheme != Scheme::Classic
+    }
+
+    /// Records that C code may now hold references (pinning analysis becomes necessary).
+    pub fn note_c_api_used(&self) {
+        self.c_api_used.store(true, Ordering::Relaxed);
+    }
+
+    /// True once C code may hold references.
+    pub fn c_api_used(&self) -> bool {
+        self.c_api_used.load(Ordering::Relaxed)
+    }
+
+    /// Number of threads attached now.
+    pub fn attached_threads(&self) -> usize {
+        self.attached.load(Ordering::Acquire)
+    }
+
+    /// Heap statistics from the collector.
+    pub fn heap_stats(&self) -> pyopaque_gc::HeapStats {
+        self.heap.stats()
+    }
+
+    /// Creates an external (immortal, never moving) type object. Used for heap types made from a
+    /// spec: instances point at their type from every header, so types do not move.
+    pub fn new_type(&self, t: TypeObject) -> ObjRef {
+        self.external.alloc(Some(self.types.type_), t, 0)
+    }
+}

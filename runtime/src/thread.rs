@@ -1,0 +1,409 @@
+//! Per-thread state: the allocator (a `gc` mutator), the handle stack (the roots held by Rust
+//! code), the error indicator, and the biased-counting merge queue.
+//!
+//! # Rooting rule
+//! A raw [`ObjRef`] is valid until the next allocation, because any allocation may collect and
+//! move objects (always, in stress mode). Anything held across an allocation is held through a
+//! [`Handle`]: an index into this thread's handle stack, which the collector updates when it
+//! moves an object. Under the counting schemes a handle also owns one reference. Debug builds
+//! catch a forgotten root: moved-from and freed memory is poisoned and every object access checks
+//! the reference (`Thread::check`), panicking at the caller's line.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use crossbeam::queue::SegQueue;
+use pyopaque_gc::{CollectStats, Mutator, ObjectReference, RootSet, Slot};
+
+use crate::binding::{self, RtBinding};
+use crate::config::Scheme;
+use crate::header::{header_of, VM_HEADER_BYTES};
+use crate::objref::ObjRef;
+use crate::refcount;
+use crate::runtime::Runtime;
+
+/// A rooted reference: an index into the owning thread's handle stack. Valid until the handle
+/// stack is released below it ([`Thread::release`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handle(u32);
+
+/// A position in the handle stack, to release everything rooted after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HandleMark(u32);
+
+impl HandleMark {
+    /// The mark just below `h`: releasing to it releases `h` and everything after it.
+    pub fn from_handle(h: Handle) -> HandleMark {
+        HandleMark(h.0)
+    }
+}
+
+/// Marker: a Python exception is set in this thread's error indicator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Raised;
+
+/// Result of an operation that may raise: the exception itself is in the error indicator.
+pub type PyResult<T> = Result<T, Raised>;
+
+/// One thread attached to a runtime.
+pub struct Thread {
+    /// The runtime this thread is attached to.
+    pub rt: Arc<Runtime>,
+    pub(crate) scheme: Scheme,
+    pub(crate) immortal: bool,
+    pub(crate) tagging: bool,
+    pub(crate) tid: u32,
+    pub(crate) mutator: Mutator<RtBinding>,
+    handles: Vec<ObjRef>,
+    /// The current exception (owns one reference), or None.
+    error: Option<ObjRef>,
+    merge_queue: Arc<SegQueue<ObjRef>>,
+    /// Objects handed to C as borrowed references during the current native call: pinned roots
+    /// until the call returns ([`Thread::end_native_call`]).
+    borrowed: Vec<ObjRef>,
+    borrowed_marks: Vec<usize>,
+    dealloc_stack: Vec<ObjRef>,
+    in_dealloc: bool,
+    in_collect: bool,
+}
+
+impl Thread {
+    /// Attaches the calling thread to `rt`. Under `classic` a second attached thread is refused:
+    /// that scheme's counts are not atomic.
+    pub fn attach(rt: &Arc<Runtime>) -> Result<Thread, String> {
+        let prev = rt.attached.fetch_add(1, Ordering::AcqRel);
+        if prev > 0 && !rt.is_multithreaded() {
+            rt.attached.fetch_sub(1, Ordering::AcqRel);
+            return Err(format!(
+                "the {} scheme is single-threaded: a second thread may not attach",
+                rt.config.scheme
+            ));
+        }
+        let tid = rt.next_tid.fetch_add(1, Ordering::Relaxed);
+        let merge_queue = Arc::new(SegQueue::new());
+        rt.merge_queues.lock().insert(tid, merge_queue.clone());
+        Ok(Thread {
+            scheme: rt.config.scheme,
+            immortal: rt.config.immortal,
+            tagging: rt.config.tagging,
+            tid,
+            mutator: rt.heap.mutator(),
+            handles: Vec::with_capacity(256),
+            error: None,
+            merge_queue,
+            borrowed: Vec::new(),
+            borrowed_marks: Vec::new(),
+            dealloc_stack: Vec::new(),
+            in_dealloc: false,
+            in_collect: false,
+            rt: rt.clone(),
+        })
+    }
+
+    /// This thread's id (the owner id of biased counting).
+    pub fn tid(&self) -> u32 {
+        self.tid
+    }
+
+    /// The configured scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// True when small ints are immediates.
+    pub fn tagging(&self) -> bool {
+        self.tagging
+    }
+
+    // ----- handles -----
+
+    /// Roots `obj`, adding a reference under the counting schemes.
+    #[inline]
+    pub fn root(&mut self, obj: ObjRef) -> Handle {
+        refcount::incref(self, obj);
+        self.root_owned(obj)
+    }
+
+    /// Roots `obj`, taking over a reference the caller owns (a new object).
+    #[inline]
+    pub fn root_owned(&mut self, obj: ObjRef) -> Handle {
+        let i = self.handles.len() as u32;
+        self.handles.push(obj);
+        Handle(i)
+    }
+
+    /// The current referent of `h`. Valid until the next allocation.
+    #[inline]
+    #[track_caller]
+    pub fn get(&self, h: Handle) -> ObjRef {
+        self.handles[h.0 as usize]
+    }
+
+    /// Points `h` at `obj` (which gains a reference; the old referent loses one).
+    pub fn set(&mut self, h: Handle, obj: ObjRef) {
+        refcount::incref(self, obj);
+        let old = std::mem::replace(&mut self.handles[h.0 as usize], obj);
+        refcount::decref(self, old);
+    }
+
+    /// The current top of the handle stack.
+    #[inline]
+    pub fn mark(&self) -> HandleMark {
+        HandleMark(self.handles.len() as u32)
+    }
+
+    /// Releases every handle created after `m`.
+    #[inline]
+    pub fn release(&mut self, m: HandleMark) {
+        while self.handles.len() > m.0 as usize {
+            let obj = self.handles.pop().unwrap();
+            refcount::decref(self, obj);
+        }
+    }
+
+    /// Releases every handle created after `m` except `keep`, which is re-rooted at `m`.
+    pub fn escape(&mut self, m: HandleMark, keep: Handle) -> Handle {
+        let obj = self.get(keep);
+        refcount::incref(self, obj);
+        self.release(m);
+        self.root_owned(obj)
+    }
+
+    /// Runs `f` and releases the handles it created. `f` must not return a handle.
+    pub fn scope<R>(&mut self, f: impl FnOnce(&mut Thread) -> R) -> R {
+        let m = self.mark();
+        let r = f(self);
+        self.release(m);
+        r
+    }
+
+    /// Number of live handles (tests check scopes do not leak).
+    pub fn handle_count(&self) -> usize {
+        self.handles.len()
+    }
+
+    // ----- allocation -----
+
+    /// Allocates an object of type `ty` with `payload_bytes` of zeroed payload. The header is
+    /// initialised with one reference owned by the caller (root it with [`Thread::root_owned`]
+    /// before the next allocation). May collect first.
+    pub fn alloc_object(&mut self, ty: ObjRef, payload_bytes: usize) -> ObjRef {
+        if !self.in_collect
+            && !self.in_dealloc
+            && (self.rt.config.gc_stress || self.rt.heap.wants_collection())
+        {
+            self.collect();
+        }
+        self.drain_merge_queue();
+        let payload_bytes = payload_bytes.max(8).next_multiple_of(8);
+        let r = ObjRef::from_gc(self.mutator.alloc(VM_HEADER_BYTES + payload_bytes));
+        let h = header_of(r);
+        h.set_ty(ty);
+        let (a, b) = refcount::initial_counts(self.scheme, self.tid, 1);
+        h.rc_a().store(a, Ordering::Relaxed);
+        h.rc_b().store(b, Ordering::Relaxed);
+        self.rt.stats.allocations.fetch_add(1, Ordering::Relaxed);
+        r
+    }
+
+    /// Debug check that `obj` is not a stale reference (freed, moved-from or poisoned). Panics
+    /// naming the caller.
+    #[inline]
+    #[track_caller]
+    pub fn check(&self, obj: ObjRef) {
+        #[cfg(debug_assertions)]
+        if !obj.is_tagged() && !binding::is_external(obj) {
+            self.rt.heap.check_reference(obj.to_gc());
+        }
+        let _ = obj;
+    }
+
+    /// Frees `obj` (its count reached zero) and, iteratively, everything only it held.
+    pub(crate) fn dealloc(&mut self, obj: ObjRef) {
+        self.dealloc_stack.push(obj);
+        if self.in_dealloc {
+            return;
+        }
+        self.in_dealloc = true;
+        let mut children: Vec<ObjRef> = Vec::new();
+        while let Some(o) = self.dealloc_stack.pop() {
+            children.clear();
+            binding::release_payload(o, &mut children);
+            for c in children.drain(..) {
+                refcount::decref(self, c);
+            }
+            if !binding::is_external(o) {
+                self.mutator.free(o.to_gc());
+            }
+            self.rt.stats.deallocs.fetch_add(1, Ordering::Relaxed);
+        }
+        self.in_dealloc = false;
+    }
+
+    // ----- biased merging -----
+
+    /// Hands `h`'s object to its owner's merge queue (biased). Returns true when the caller must
+    /// deallocate it itself (the owner has detached, so the caller merged it).
+    pub(crate) fn queue_for_merge(&mut self, owner: u32, h: crate::header::Header) -> bool {
+        let queues = self.rt.merge_queues.lock();
+        match queues.get(&owner) {
+            Some(q) => {
+                q.push(h.object());
+                false
+            }
+            None => {
+                drop(queues);
+                refcount::merge_queued(h)
+            }
+        }
+    }
+
+    /// Merges every object other threads queued for this owner; frees those whose total is zero.
+    pub fn drain_merge_queue(&mut self) {
+        if self.scheme != Scheme::Biased {
+            return;
+        }
+        while let Some(obj) = self.merge_queue.pop() {
+            if refcount::merge_queued(header_of(obj)) {
+                self.dealloc(obj);
+            }
+        }
+    }
+
+    // ----- errors -----
+
+    /// Sets the error indicator to the exception instance `exc` (takes a new reference).
+    pub fn set_error(&mut self, exc: ObjRef) {
+        refcount::incref(self, exc);
+        if let Some(old) = self.error.replace(exc) {
+            refcount::decref(self, old);
+        }
+    }
+
+    /// The current exception, if any (borrowed).
+    pub fn error(&self) -> Option<ObjRef> {
+        self.error
+    }
+
+    /// Clears the error indicator and returns the exception, rooted.
+    pub fn take_error(&mut self) -> Option<Handle> {
+        self.error.take().map(|e| self.root_owned(e))
+    }
+
+    /// Clears the error indicator.
+    pub fn clear_error(&mut self) {
+        if let Some(old) = self.error.take() {
+            refcount::decref(self, old);
+        }
+    }
+
+    // ----- native calls (borrowed references handed to C) -----
+
+    /// Starts a native call: borrowed references handed out until the matching
+    /// [`Thread::end_native_call`] stay pinned and alive.
+    pub fn begin_native_call(&mut self) {
+        self.borrowed_marks.push(self.borrowed.len());
+    }
+
+    /// Records that `obj` was handed to C as a borrowed reference.
+    pub fn note_borrowed(&mut self, obj: ObjRef) {
+        if !obj.is_tagged() && !self.borrowed_marks.is_empty() {
+            refcount::incref(self, obj);
+            self.borrowed.push(obj);
+        }
+    }
+
+    /// Ends the innermost native call, unpinning what it borrowed.
+    pub fn end_native_call(&mut self) {
+        let m = self.borrowed_marks.pop().unwrap_or(0);
+        while self.borrowed.len() > m {
+            let o = self.borrowed.pop().unwrap();
+            refcount::decref(self, o);
+        }
+    }
+
+    // ----- collection -----
+
+    /// Runs a full collection now (compacting). Returns `None` when it was deferred because other
+    /// threads are attached (the collector needs every other mutator stopped, and this runtime has
+    /// no safepoints yet).
+    pub fn collect(&mut self) -> Option<CollectStats> {
+        if self.in_collect || self.in_dealloc {
+            return None;
+        }
+        if self.rt.attached_threads() > 1 {
+            self.rt.stats.collections_deferred.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        self.in_collect = true;
+        let pinned = crate::pinning::pinned_objects(self, &self.handles, self.error, &self.borrowed);
+        let mut roots = ThreadRoots {
+            handles: &mut self.handles,
+            error: &mut self.error,
+            pinned: &pinned,
+        };
+        let result = self.mutator.collect(&mut roots);
+        self.in_collect = false;
+        match result {
+            Ok(stats) => {
+                let s = &self.rt.stats;
+                s.collections.fetch_add(1, Ordering::Relaxed);
+                s.last_pinned.store(stats.pinned_objects as u64, Ordering::Relaxed);
+                s.pinned_total.fetch_add(stats.pinned_objects as u64, Ordering::Relaxed);
+                Some(stats)
+            }
+            Err(_) => {
+                self.rt.stats.collections_deferred.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Thread {
+    fn drop(&mut self) {
+        self.clear_error();
+        self.end_all_native_calls();
+        let m = HandleMark(0);
+        self.release(m);
+        self.rt.merge_queues.lock().remove(&self.tid);
+        self.drain_merge_queue();
+        self.rt.attached.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl Thread {
+    fn end_all_native_calls(&mut self) {
+        while !self.borrowed_marks.is_empty() {
+            self.end_native_call();
+        }
+    }
+}
+
+/// The roots of one collection: the handle stack and the error indicator (movable), plus the
+/// pinned set computed by `pinning.rs`.
+struct ThreadRoots<'a> {
+    handles: &'a mut Vec<ObjRef>,
+    error: &'a mut Option<ObjRef>,
+    pinned: &'a [ObjRef],
+}
+
+impl RootSet for ThreadRoots<'_> {
+    fn movable_roots(&mut self, visit: &mut dyn FnMut(Slot)) {
+        for r in self.handles.iter_mut().chain(self.error.iter_mut()) {
+            if !r.is_tagged() && !binding::is_external(*r) {
+                // SAFETY: `r` is a live element of the handle stack (or the error slot) holding a
+                // heap reference; it stays in place for the whole collection (the vector is
+                // borrowed mutably by this RootSet), and ObjRef is a transparent wrapper of the
+                // same pointer ObjectReference wraps.
+                visit(unsafe { Slot::new(std::ptr::NonNull::from(r).cast::<ObjectReference>()) });
+            }
+        }
+    }
+
+    fn pinned_roots(&mut self, visit: &mut dyn FnMut(ObjectReference)) {
+        for r in self.pinned {
+            visit(r.to_gc());
+        }
+    }
+}

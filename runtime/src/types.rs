@@ -1,0 +1,266 @@
+//! Type objects. A type is an object like any other (`[header][TypeObject]`), but types are
+//! never allocated in the moving heap: they live in the runtime's external space (like CPython's
+//! static types), are immortal, and every instance's header points at one.
+//!
+//! From C a type is opaque (`PyTypeObject` is an incomplete struct); everything C may ask of it
+//! goes through functions (`PyType_GetSlot`, `PyType_GetName`, ...).
+
+use std::any::Any;
+use std::sync::OnceLock;
+
+use parking_lot::Mutex;
+use pyopaque_gc::Slot;
+
+use crate::objref::ObjRef;
+
+/// What the runtime knows about an instance's payload layout. One per builtin representation;
+/// subclasses share their base's kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `type`: payload is a [`TypeObject`].
+    Type,
+    /// `NoneType`, `NotImplementedType`, `ellipsis`: empty payload.
+    Singleton,
+    /// `bool`: payload is one `u64` (0 or 1).
+    Bool,
+    /// `int`: payload is an `IntRepr`.
+    Int,
+    /// `float`: payload is one `f64`.
+    Float,
+    /// `str`: UTF-8, inline.
+    Str,
+    /// `bytes`: inline.
+    Bytes,
+    /// `tuple`: inline array of references.
+    Tuple,
+    /// `list`: storage behind the `list` module's interface.
+    List,
+    /// `dict`: insertion-ordered table.
+    Dict,
+    /// `BaseException` and subclasses: `ExceptionPayload`.
+    Exception,
+    /// A payload defined outside the runtime (by the C API shim in Rust, or by C code), described
+    /// by the type's [`NativeHooks`].
+    Native,
+}
+
+/// How the collector and the deallocator see a [`Kind::Native`] payload. Installed by whoever
+/// defines the type (the C API shim).
+pub struct NativeHooks {
+    /// Visit every slot that holds a heap reference. For C structs the visited slot may be a
+    /// temporary (C's `tp_traverse` reports values, not addresses): such referents are held by C
+    /// and therefore pinned, so the collector never needs to rewrite them.
+    pub trace: fn(obj: ObjRef, visit: &mut dyn FnMut(Slot)),
+    /// Release what the payload owns (C's `tp_dealloc` side effects, Rust fields). Runs once.
+    pub finalize: fn(obj: ObjRef),
+    /// Instances are dereferenced by C code and must never move.
+    pub c_layout: bool,
+}
+
+/// Python-visible type flags (the subset the runtime itself interprets). Values match CPython's
+/// `Py_TPFLAGS_*` so the C API can hand them out unchanged.
+pub mod tpflags {
+    /// Instances may be garbage collected (have tp_traverse).
+    pub const HAVE_GC: u64 = 1 << 14;
+    /// The type may be subclassed.
+    pub const BASETYPE: u64 = 1 << 10;
+    /// Heap type (created at run time from a spec).
+    pub const HEAPTYPE: u64 = 1 << 9;
+    /// Instances are immutable types.
+    pub const IMMUTABLETYPE: u64 = 1 << 8;
+    /// Subclass of int.
+    pub const LONG_SUBCLASS: u64 = 1 << 24;
+    /// Subclass of list.
+    pub const LIST_SUBCLASS: u64 = 1 << 25;
+    /// Subclass of tuple.
+    pub const TUPLE_SUBCLASS: u64 = 1 << 26;
+    /// Subclass of bytes.
+    pub const BYTES_SUBCLASS: u64 = 1 << 27;
+    /// Subclass of str.
+    pub const UNICODE_SUBCLASS: u64 = 1 << 28;
+    /// Subclass of dict.
+    pub const DICT_SUBCLASS: u64 = 1 << 29;
+    /// Subclass of BaseException.
+    pub const BASE_EXC_SUBCLASS: u64 = 1 << 30;
+    /// Subclass of type.
+    pub const TYPE_SUBCLASS: u64 = 1 << 31;
+}
+
+/// The payload of a type object.
+pub struct TypeObject {
+    /// `tp_name`: for heap types the dotted name given in the spec (`module.Name`).
+    pub name: String,
+    /// Single inheritance: the base type (`None` only for `object`).
+    pub base: Option<ObjRef>,
+    /// Payload representation of instances.
+    pub kind: Kind,
+    /// Bytes of payload of one instance (C's `tp_basicsize` without any header: `PyObject` is
+    /// empty in our C API).
+    pub basicsize: usize,
+    /// Bytes per item for variable-sized instances (`tp_itemsize`).
+    pub itemsize: usize,
+    /// `Py_TPFLAGS_*` bits.
+    pub flags: u64,
+    /// Hooks for `Kind::Native` payloads (None for builtin kinds).
+    pub hooks: Option<&'static NativeHooks>,
+    /// Attributes set on the type (methods, constants), by name. Values are references the type
+    /// keeps alive; they are roots of the collector (types are immortal).
+    pub attrs: Mutex<Vec<(String, ObjRef)>>,
+    /// Data owned by the C API shim (its slot table). The runtime never looks inside.
+    pub ext: OnceLock<Box<dyn Any + Send + Sync>>,
+}
+
+impl TypeObject {
+    /// A new type description with no attributes.
+    pub fn new(name: &str, base: Option<ObjRef>, kind: Kind, basicsize: usize, flags: u64) -> Self {
+        TypeObject {
+            name: name.to_string(),
+            base,
+            kind,
+            basicsize,
+            itemsize: 0,
+            flags,
+            hooks: None,
+            attrs: Mutex::new(Vec::new()),
+            ext: OnceLock::new(),
+        }
+    }
+
+    /// The name after the last dot (`__name__`).
+    pub fn short_name(&self) -> &str {
+        self.name.rsplit('.').next().unwrap_or(&self.name)
+    }
+
+    /// The module part of a dotted name, if any (`__module__`).
+    pub fn module_name(&self) -> Option<&str> {
+        self.name.rsplit_once('.').map(|(m, _)| m)
+    }
+}
+
+/// Handles to every builtin type of one runtime. All are external, immortal objects.
+#[derive(Clone, Debug)]
+pub struct BuiltinTypes {
+    pub object: ObjRef,
+    pub type_: ObjRef,
+    pub none: ObjRef,
+    pub not_implemented: ObjRef,
+    pub ellipsis: ObjRef,
+    pub bool_: ObjRef,
+    pub int: ObjRef,
+    pub float: ObjRef,
+    pub str_: ObjRef,
+    pub bytes: ObjRef,
+    pub tuple: ObjRef,
+    pub list: ObjRef,
+    pub dict: ObjRef,
+    /// Exception types by name (BaseException, Exception, TypeError, ...).
+    pub exc: ExceptionTypes,
+}
+
+/// CPython's exception hierarchy, the part pyopaque needs. Each field is a type object.
+#[derive(Clone, Debug)]
+pub struct ExceptionTypes {
+    pub base_exception: ObjRef,
+    pub exception: ObjRef,
+    pub type_error: ObjRef,
+    pub value_error: ObjRef,
+    pub lookup_error: ObjRef,
+    pub index_error: ObjRef,
+    pub key_error: ObjRef,
+    pub attribute_error: ObjRef,
+    pub arithmetic_error: ObjRef,
+    pub overflow_error: ObjRef,
+    pub zero_division_error: ObjRef,
+    pub memory_error: ObjRef,
+    pub system_error: ObjRef,
+    pub runtime_error: ObjRef,
+    pub not_implemented_error: ObjRef,
+    pub unicode_error: ObjRef,
+    pub unicode_decode_error: ObjRef,
+    pub unicode_encode_error: ObjRef,
+    pub assertion_error: ObjRef,
+    pub stop_iteration: ObjRef,
+    pub buffer_error: ObjRef,
+    pub import_error: ObjRef,
+    pub os_error: ObjRef,
+    pub name_error: ObjRef,
+    pub keyboard_interrupt: ObjRef,
+    pub system_exit: ObjRef,
+    pub warning: ObjRef,
+    pub deprecation_warning: ObjRef,
+    pub runtime_warning: ObjRef,
+    pub user_warning: ObjRef,
+}
+
+/// The hierarchy as (name, parent name) in creation order: parents come first.
+pub const EXCEPTION_HIERARCHY: &[(&str, Option<&str>)] = &[
+    ("BaseException", None),
+    ("Exception", Some("BaseException")),
+    ("TypeError", Some("Exception")),
+    ("ValueError", Some("Exception")),
+    ("LookupError", Some("Exception")),
+    ("IndexError", Some("LookupError")),
+    ("KeyError", Some("LookupError")),
+    ("AttributeError", Some("Exception")),
+    ("ArithmeticError", Some("Exception")),
+    ("OverflowError", Some("ArithmeticError")),
+    ("ZeroDivisionError", Some("ArithmeticError")),
+    ("MemoryError", Some("Exception")),
+    ("SystemError", Some("Exception")),
+    ("RuntimeError", Some("Exception")),
+    ("NotImplementedError", Some("RuntimeError")),
+    ("UnicodeError", Some("ValueError")),
+    ("UnicodeDecodeError", Some("UnicodeError")),
+    ("UnicodeEncodeError", Some("UnicodeError")),
+    ("AssertionError", Some("Exception")),
+    ("StopIteration", Some("Exception")),
+    ("BufferError", Some("Exception")),
+    ("ImportError", Some("Exception")),
+    ("OSError", Some("Exception")),
+    ("NameError", Some("Exception")),
+    ("KeyboardInterrupt", Some("BaseException")),
+    ("SystemExit", Some("BaseException")),
+    ("Warning", Some("Exception")),
+    ("DeprecationWarning", Some("Warning")),
+    ("RuntimeWarning", Some("Warning")),
+    ("UserWarning", Some("Warning")),
+];
+
+impl ExceptionTypes {
+    /// Builds the struct from the types created in `EXCEPTION_HIERARCHY` order.
+    pub(crate) fn from_ordered(t: &[ObjRef]) -> Self {
+        assert_eq!(t.len(), EXCEPTION_HIERARCHY.len());
+        ExceptionTypes {
+            base_exception: t[0],
+            exception: t[1],
+            type_error: t[2],
+            value_error: t[3],
+            lookup_error: t[4],
+            index_error: t[5],
+            key_error: t[6],
+            attribute_error: t[7],
+            arithmetic_error: t[8],
+            overflow_error: t[9],
+            zero_division_error: t[10],
+            memory_error: t[11],
+            system_error: t[12],
+            runtime_error: t[13],
+            not_implemented_error: t[14],
+            unicode_error: t[15],
+            unicode_decode_error: t[16],
+            unicode_encode_error: t[17],
+            assertion_error: t[18],
+            stop_iteration: t[19],
+            buffer_error: t[20],
+            import_error: t[21],
+            os_error: t[22],
+            name_error: t[23],
+            keyboard_interrupt: t[24],
+            system_exit: t[25],
+            warning: t[26],
+            deprecation_warning: t[27],
+            runtime_warning: t[28],
+            user_warning: t[29],
+        }
+    }
+}
