@@ -27,7 +27,7 @@
 //!    ([`FinalizeContext::is_live`] works).
 //! 3. **Reclaim.** From-space blocks without pinned objects go to the free pool (poisoned if
 //!    configured). Blocks with pinned objects are kept: their marks are cleared and every gap
-//!    between pinned objects is zeroed; gaps >= [`MEDIUM_BYTES`] become holes for the allocator.
+//!    between pinned objects is zeroed; gaps >= [`MIN_REGION_BYTES`] become holes for the allocator.
 //!    Unmarked large objects are deallocated.
 //! 4. **Verify** (when poisoning): every slot of every live object and every root must point at a
 //!    live object ([`crate::verify`]).
@@ -40,7 +40,7 @@
 
 use crate::address::{flags, Cell, ObjectReference, Slot, GC_WORD_BYTES, POISON_BYTE};
 use crate::block::{for_each_cell, BlockPool};
-use crate::heap::{Heap, Inner, Region, MEDIUM_BYTES};
+use crate::heap::{Heap, Inner, Region, MIN_REGION_BYTES};
 use crate::large::LargeSpace;
 use crate::stats::CollectStats;
 use crate::{Binding, FinalizeContext, RootSet};
@@ -87,7 +87,7 @@ impl Bump {
         }
         // SAFETY: `[cursor, limit)` is the unused, exclusively owned tail of a to-space block.
         unsafe { self.cursor.write_bytes(0, n) };
-        (n >= MEDIUM_BYTES).then(|| Region {
+        (n >= MIN_REGION_BYTES).then(|| Region {
             // SAFETY: non-empty region, so `cursor` and `limit` are non-null block addresses.
             start: unsafe { NonNull::new_unchecked(self.cursor) },
             // SAFETY: as above.
@@ -199,8 +199,8 @@ impl Evacuator<'_> {
         let size = cell.size();
         let new = self.alloc_copy(size);
         // SAFETY: `cell` spans `size` bytes of a from-space block, `new` is `size` fresh bytes of
-        // a to-space block; distinct blocks, so no overlap.
-        unsafe { ptr::copy_nonoverlapping(cell.ptr().as_ptr(), new.as_ptr(), size) };
+        // a to-space block; distinct blocks, so no overlap; both 8-aligned, size % 8 == 0.
+        unsafe { copy_cell(cell.ptr(), new, size) };
         // SAFETY: `new` now starts a complete cell of `size` bytes.
         let new_cell = unsafe { Cell::from_raw(new) };
         new_cell.flags().store(f | flags::MARK, Ordering::Relaxed);
@@ -228,6 +228,28 @@ impl Evacuator<'_> {
     }
 }
 
+/// Copy a cell. Small cells are copied word by word inline (a libc `memcpy` call costs more
+/// than the copy itself for a few words); larger ones with `copy_nonoverlapping`.
+///
+/// # Safety
+/// `src` and `dst` are 8-aligned, valid for `size` bytes (a multiple of 8) and do not overlap.
+#[inline(always)]
+unsafe fn copy_cell(src: NonNull<u8>, dst: NonNull<u8>, size: usize) {
+    if size <= 128 {
+        // `MaybeUninit` words copy bytes *with* their provenance (cells hold pointers); a `u64`
+        // copy would strip it.
+        type Word = std::mem::MaybeUninit<u64>;
+        let (s, d) = (src.cast::<Word>().as_ptr(), dst.cast::<Word>().as_ptr());
+        for i in 0..size / 8 {
+            // SAFETY: `i * 8 < size`, inside both ranges (caller's contract).
+            unsafe { d.add(i).write(s.add(i).read()) };
+        }
+    } else {
+        // SAFETY: caller's contract.
+        unsafe { ptr::copy_nonoverlapping(src.as_ptr(), dst.as_ptr(), size) };
+    }
+}
+
 /// Zero `[start, end)` of a kept block and record it as a hole if it is worth reusing.
 fn close_gap(start: NonNull<u8>, end: NonNull<u8>, holes: &mut Vec<Region>) {
     let n = end.addr().get() - start.addr().get();
@@ -237,7 +259,7 @@ fn close_gap(start: NonNull<u8>, end: NonNull<u8>, holes: &mut Vec<Region>) {
     // SAFETY: `[start, end)` is a run of dead / freed / forwarded cells and zero gaps inside one
     // kept block; nothing live overlaps it.
     unsafe { start.as_ptr().write_bytes(0, n) };
-    if n >= MEDIUM_BYTES {
+    if n >= MIN_REGION_BYTES {
         holes.push(Region { start, end });
     }
 }
@@ -577,6 +599,50 @@ mod tests {
         drop(m);
         drop(heap);
         drop(ext);
+    }
+
+    /// Regression: a root set that reports the *same slot* twice must not copy the object twice
+    /// (copies carry MARK until they are scanned).
+    #[test]
+    fn same_root_slot_reported_twice() {
+        struct Twice(ObjectReference);
+        impl crate::RootSet for Twice {
+            fn movable_roots(&mut self, visit: &mut dyn FnMut(crate::Slot)) {
+                let p = NonNull::from(&mut self.0);
+                // SAFETY: `self.0` is a valid, writable reference word for the whole call.
+                let s = unsafe { crate::Slot::new(p) };
+                visit(s);
+                visit(s);
+            }
+            fn pinned_roots(&mut self, _: &mut dyn FnMut(ObjectReference)) {}
+        }
+        let heap = Heap::new(M::recording(), test_config());
+        let mut m = heap.mutator();
+        let a = node(&mut m, 1, 1);
+        M::set(a, 0, Some(a));
+        let mut roots = Twice(a);
+        let s = m.collect(&mut roots).unwrap();
+        assert_eq!(s.moved_objects, 1);
+        assert_eq!(M::get(roots.0, 0), Some(roots.0));
+    }
+
+    /// Regression (found by Miri): small cells were copied as `u64` words, which strips the
+    /// provenance of the pointers they hold. `copy_cell` now copies `MaybeUninit` words. This
+    /// test is only meaningful under `cargo miri test` with `-Zmiri-strict-provenance`.
+    #[test]
+    fn copied_slots_keep_provenance() {
+        let heap = Heap::new(M::default(), test_config());
+        let mut m = heap.mutator();
+        let a = node(&mut m, 1, 1);
+        let b = node(&mut m, 2, 0);
+        M::set(a, 0, Some(b));
+        let mut roots = MockRoots {
+            movable: vec![a],
+            pinned: vec![],
+        };
+        m.collect(&mut roots).unwrap();
+        m.collect(&mut roots).unwrap();
+        assert_eq!(M::id(M::get(roots.movable[0], 0).unwrap()), 2);
     }
 
     #[test]

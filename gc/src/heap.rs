@@ -17,8 +17,12 @@ use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Cells larger than this go to the mutator's overflow region when the current region is too
-/// full for them (Immix "medium objects"); holes smaller than this are not reused.
+/// full for them (Immix "medium objects").
 pub const MEDIUM_BYTES: usize = 256;
+
+/// Smallest reusable hole: a medium object plus the 8-byte filler word that always follows the
+/// allocation cursor.
+pub const MIN_REGION_BYTES: usize = MEDIUM_BYTES + 8;
 
 /// Heap parameters.
 ///
@@ -66,7 +70,7 @@ impl Region {
 pub(crate) struct Inner {
     pub(crate) blocks: BlockPool,
     pub(crate) large: LargeSpace,
-    /// Reusable zeroed gaps (>= MEDIUM_BYTES) in blocks kept by the last collection.
+    /// Reusable zeroed gaps (>= MIN_REGION_BYTES) in blocks kept by the last collection.
     pub(crate) holes: Vec<Region>,
 }
 
@@ -292,30 +296,28 @@ impl<B: Binding> Heap<B> {
             || inner.blocks.state(cell_addr & inner.blocks.block_mask()) == Some(BlockState::InUse)
     }
 
-    /// A fresh zeroed allocation region: a hole left by the last collection if `allow_hole`, else
-    /// (or if there is none) a whole block.
+    /// A fresh allocation region: a hole left by the last collection if `allow_hole`, else (or
+    /// if there is none) a whole block. Its contents are stale except for a *filler* GC word at
+    /// the start (size = region bytes, flags = FREED) that keeps the block parseable; the mutator
+    /// moves the filler forward as it allocates.
     pub(crate) fn new_region(&self, allow_hole: bool) -> Region {
         let block_bytes = self.config.block_bytes;
-        let (block, stale) = {
-            let mut inner = self.inner.lock();
-            if allow_hole {
-                if let Some(r) = inner.holes.pop() {
-                    return r;
+        let mut inner = self.inner.lock();
+        let r = match allow_hole.then(|| inner.holes.pop()).flatten() {
+            Some(r) => r,
+            None => {
+                let (block, _) = inner.blocks.acquire();
+                inner.blocks.in_use.push(block);
+                Region {
+                    start: block,
+                    // SAFETY: one past the end of the block allocation.
+                    end: unsafe { block.byte_add(block_bytes) },
                 }
             }
-            let (b, stale) = inner.blocks.acquire();
-            inner.blocks.in_use.push(b);
-            (b, stale)
         };
-        if stale {
-            // SAFETY: the freshly acquired block of `block_bytes` bytes is ours alone: nobody
-            // allocates into it and heap walks may not run concurrently with allocation.
-            unsafe { block.as_ptr().write_bytes(0, block_bytes) };
-        }
-        Region {
-            start: block,
-            // SAFETY: one past the end of the block allocation.
-            end: unsafe { block.byte_add(block_bytes) },
-        }
+        // SAFETY: the region is ours alone, 8-aligned and at least MIN_REGION_BYTES long; we
+        // write its filler GC word while holding the lock, so walkers never see stale bytes.
+        unsafe { Cell::from_raw(r.start) }.init(r.bytes(), flags::FREED);
+        r
     }
 }

@@ -1,29 +1,78 @@
 //! [`Mutator`]: a thread's allocation context (TLAB = current allocation region).
 //!
-//! Invariant: `[cursor, limit)` and `[ov_cursor, ov_limit)` are zeroed regions of in-use blocks
-//! owned exclusively by this mutator (or empty: both null). The fast path of [`Mutator::alloc`]
-//! bumps `cursor` without any lock.
+//! Invariant: `[cursor, end)` and `[ov_cursor, ov_end)` are regions of in-use blocks owned
+//! exclusively by this mutator (or empty: both null). When non-empty, a *filler* GC word
+//! (size = `end - cursor`, flags = FREED) sits at `cursor`, so the block stays parseable while the
+//! mutator allocates; the bytes after it are stale. The fast path of [`Mutator::alloc`] bumps
+//! `cursor`, zeroes the new object and moves the filler, without any lock.
 
 use crate::address::{align8, flags, Cell, ObjectReference, GC_WORD_BYTES, POISON_BYTE};
-use crate::heap::{Heap, Region, MEDIUM_BYTES};
+use crate::heap::{Heap, MEDIUM_BYTES};
 use crate::stats::{CollectError, CollectStats};
 use crate::{Binding, RootSet};
 use std::ptr::{self, NonNull};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+/// A bump region `[cursor, end)` with its filler word at `cursor`; `start` is where the bytes
+/// not yet counted in the heap's statistics begin.
+#[derive(Clone, Copy)]
+struct Tlab {
+    start: *mut u8,
+    cursor: *mut u8,
+    end: *mut u8,
+}
+
+impl Tlab {
+    const EMPTY: Tlab = Tlab {
+        start: ptr::null_mut(),
+        cursor: ptr::null_mut(),
+        end: ptr::null_mut(),
+    };
+
+    #[inline(always)]
+    fn avail(&self) -> usize {
+        self.end.addr().wrapping_sub(self.cursor.addr())
+    }
+
+    /// Allocate `size` bytes: zero them, write the GC word, move the filler.
+    ///
+    /// # Safety
+    /// `size < self.avail()` (strictly: the filler needs 8 bytes after the object), `size >= 16`
+    /// and a multiple of 8.
+    #[inline(always)]
+    unsafe fn bump(&mut self, size: usize) -> Cell {
+        let avail = self.avail();
+        let c = self.cursor;
+        // SAFETY: `c + size < end`, inside the region we own (type invariant + caller).
+        unsafe {
+            let cell = Cell::from_raw(NonNull::new_unchecked(c));
+            c.add(GC_WORD_BYTES).write_bytes(0, size - GC_WORD_BYTES);
+            cell.init(size, 0);
+            self.cursor = c.add(size);
+            Cell::from_raw(NonNull::new_unchecked(self.cursor)).init(avail - size, flags::FREED);
+            cell
+        }
+    }
+
+    /// Bytes allocated since the last call, for the statistics.
+    fn take_counted(&mut self) -> usize {
+        let n = self.cursor.addr().wrapping_sub(self.start.addr());
+        self.start = self.cursor;
+        n
+    }
+}
+
 /// Allocation context of one thread. Collections refuse while more than one exists.
 pub struct Mutator<B: Binding> {
     heap: Arc<Heap<B>>,
-    cursor: *mut u8,
-    limit: *mut u8,
-    ov_cursor: *mut u8,
-    ov_limit: *mut u8,
+    tlab: Tlab,
+    overflow: Tlab,
     large_threshold: usize,
     poison: bool,
-    /// Bytes and objects allocated since the last flush to the heap counters.
-    bytes: usize,
+    /// Objects allocated and large-object bytes since the last flush to the heap counters.
     count: usize,
+    large_bytes: usize,
 }
 
 // SAFETY: the regions a mutator owns are exclusively its own and the heap is `Sync`; moving the
@@ -37,12 +86,10 @@ impl<B: Binding> Mutator<B> {
             large_threshold: heap.config().large_object_bytes,
             poison: heap.config().poison,
             heap,
-            cursor: ptr::null_mut(),
-            limit: ptr::null_mut(),
-            ov_cursor: ptr::null_mut(),
-            ov_limit: ptr::null_mut(),
-            bytes: 0,
+            tlab: Tlab::EMPTY,
+            overflow: Tlab::EMPTY,
             count: 0,
+            large_bytes: 0,
         }
     }
 
@@ -58,18 +105,10 @@ impl<B: Binding> Mutator<B> {
     pub fn alloc(&mut self, vm_and_payload_bytes: usize) -> ObjectReference {
         debug_assert!(vm_and_payload_bytes >= B::VM_HEADER_BYTES);
         let size = align8(GC_WORD_BYTES + vm_and_payload_bytes);
-        let avail = self.limit.addr().wrapping_sub(self.cursor.addr());
-        if size <= avail && size < self.large_threshold {
-            // SAFETY: `[cursor, cursor + size)` lies inside our zeroed region (type invariant),
-            // so the cell is 8-aligned, writable and ours; `cursor + size <= limit`.
-            unsafe {
-                let cell = Cell::from_raw(NonNull::new_unchecked(self.cursor));
-                self.cursor = self.cursor.add(size);
-                cell.init(size, 0);
-                self.bytes += size;
-                self.count += 1;
-                return cell.object(B::VM_HEADER_BYTES);
-            }
+        if size < self.tlab.avail() && size < self.large_threshold {
+            self.count += 1;
+            // SAFETY: `size < avail` checked above; `size >= 16` and 8-aligned.
+            return unsafe { self.tlab.bump(size) }.object(B::VM_HEADER_BYTES);
         }
         self.alloc_slow(size)
     }
@@ -79,58 +118,53 @@ impl<B: Binding> Mutator<B> {
     fn alloc_slow(&mut self, size: usize) -> ObjectReference {
         assert!(size <= u32::MAX as usize, "object too large");
         self.flush();
-        self.bytes += size;
         self.count += 1;
         if size >= self.large_threshold {
+            self.large_bytes += size;
             let cell = self.heap.inner.lock().large.alloc(size);
             return cell.object(B::VM_HEADER_BYTES);
         }
         let cell = if size > MEDIUM_BYTES {
-            if size > self.ov_limit.addr().wrapping_sub(self.ov_cursor.addr()) {
+            if size >= self.overflow.avail() {
                 let r = self.heap.new_region(false);
-                (self.ov_cursor, self.ov_limit) = (r.start.as_ptr(), r.end.as_ptr());
+                self.overflow = Tlab {
+                    start: r.start.as_ptr(),
+                    cursor: r.start.as_ptr(),
+                    end: r.end.as_ptr(),
+                };
             }
-            let c = self.ov_cursor;
-            // SAFETY: the overflow region now has room for `size` bytes (a fresh block is
-            // larger than any small object).
-            self.ov_cursor = unsafe { c.add(size) };
-            c
+            // SAFETY: a fresh block has room for any small object plus its filler.
+            unsafe { self.overflow.bump(size) }
         } else {
-            let r: Region = self.heap.new_region(true);
-            debug_assert!(r.bytes() >= MEDIUM_BYTES);
-            (self.cursor, self.limit) = (r.start.as_ptr(), r.end.as_ptr());
-            let c = self.cursor;
-            // SAFETY: every region is >= MEDIUM_BYTES >= size bytes.
-            self.cursor = unsafe { c.add(size) };
-            c
+            let r = self.heap.new_region(true);
+            self.tlab = Tlab {
+                start: r.start.as_ptr(),
+                cursor: r.start.as_ptr(),
+                end: r.end.as_ptr(),
+            };
+            // SAFETY: every region is >= MIN_REGION_BYTES = MEDIUM_BYTES + 8 > size.
+            unsafe { self.tlab.bump(size) }
         };
-        // SAFETY: `cell` is the start of `size` zeroed bytes of a region we own.
-        let cell = unsafe { Cell::from_raw(NonNull::new_unchecked(cell)) };
-        cell.init(size, 0);
         cell.object(B::VM_HEADER_BYTES)
     }
 
     /// Publish the local allocation counters to the heap.
     fn flush(&mut self) {
-        if self.count != 0 {
-            let h = &self.heap;
-            h.allocated_since_gc
-                .fetch_add(self.bytes, Ordering::Relaxed);
-            h.allocated_bytes_total
-                .fetch_add(self.bytes as u64, Ordering::Relaxed);
-            h.allocations_total
-                .fetch_add(self.count as u64, Ordering::Relaxed);
-            self.bytes = 0;
-            self.count = 0;
-        }
+        let bytes = self.tlab.take_counted() + self.overflow.take_counted() + self.large_bytes;
+        let h = &self.heap;
+        h.allocated_since_gc.fetch_add(bytes, Ordering::Relaxed);
+        h.allocated_bytes_total
+            .fetch_add(bytes as u64, Ordering::Relaxed);
+        h.allocations_total
+            .fetch_add(self.count as u64, Ordering::Relaxed);
+        self.large_bytes = 0;
+        self.count = 0;
     }
 
-    /// Forget the current regions (their rest stays zeroed, so the blocks stay parseable).
+    /// Forget the current regions (their fillers keep the blocks parseable).
     pub(crate) fn reset_tlabs(&mut self) {
-        self.cursor = ptr::null_mut();
-        self.limit = ptr::null_mut();
-        self.ov_cursor = ptr::null_mut();
-        self.ov_limit = ptr::null_mut();
+        self.tlab = Tlab::EMPTY;
+        self.overflow = Tlab::EMPTY;
     }
 
     /// Free one object now (its reference count reached zero). Calls no finalizer. Large objects

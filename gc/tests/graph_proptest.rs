@@ -108,7 +108,11 @@ fn run(ops: Vec<Op>) {
     for op in ops.into_iter().chain([Op::Collect]) {
         match op {
             Op::Alloc { slots, data, large } => {
-                let data = if large { LARGE + data as usize } else { data as usize };
+                let data = if large {
+                    LARGE + data as usize
+                } else {
+                    data as usize
+                };
                 let obj = M::alloc(&mut m, slots as usize, data);
                 let id = model.next_id;
                 model.next_id += 1;
@@ -197,12 +201,7 @@ fn run(ops: Vec<Op>) {
     }
 }
 
-fn collect_and_check(
-    heap: &Heap<M>,
-    m: &mut Mutator<M>,
-    roots: &mut MockRoots,
-    model: &mut Model,
-) {
+fn collect_and_check(heap: &Heap<M>, m: &mut Mutator<M>, roots: &mut MockRoots, model: &mut Model) {
     let reachable = model.reachable();
     let reach_set: HashSet<u64> = reachable.iter().copied().collect();
     // Objects that must not move: pinned roots and PINNED-flagged reachable objects.
@@ -221,7 +220,11 @@ fn collect_and_check(
     }
     let finalized = heap.binding().finalized.lock().clone();
     let as_set: HashSet<u64> = finalized.iter().copied().collect();
-    assert_eq!(as_set.len(), finalized.len(), "an object was finalized twice");
+    assert_eq!(
+        as_set.len(),
+        finalized.len(),
+        "an object was finalized twice"
+    );
     assert_eq!(as_set, model.expected_finalized);
     assert!(as_set.is_disjoint(&model.freed));
     model.nodes.retain(|id, _| reach_set.contains(id));
@@ -310,7 +313,11 @@ proptest! {
 #[test]
 fn duplicate_root_slot() {
     run(vec![
-        Op::Alloc { slots: 1, data: 8, large: false },
+        Op::Alloc {
+            slots: 1,
+            data: 8,
+            large: false,
+        },
         Op::PinRoot { obj: 0 },
         Op::UnpinRoot { idx: 0 },
         Op::Collect,

@@ -7,15 +7,19 @@
 //! * [`refcount`]: the counting schemes (classic, atomic, biased, immortal, tracing).
 //! * [`runtime`]: [`Runtime`]: builtin types, singletons, heap, thread registry.
 //! * [`thread`]: [`Thread`]: allocator, handle stack (roots), error indicator, merge queue.
+//! * [`bench`]: measuring code behind `pyopaque bench tagging` / `refcount`.
 //! * [`binding`]: the collector binding (where references are, what dead objects release).
 //! * [`pinning`]: which objects C may hold, so the collector must not move them.
 //! * [`external`]: the never-moving space for types and singletons.
 //! * [`types`]: type objects and the exception hierarchy.
 //! * [`objects`]: payloads of int, float, str/bytes, tuple, dict, exceptions.
 //! * [`list`]: list storage behind one interface.
+//! * [`capi_support`]: services only the C API shim uses.
 //! * [`ops`], [`repr`]: the object protocol (hash, compare, truth, arithmetic, repr, str).
 
+pub mod bench;
 pub mod binding;
+pub mod capi_support;
 pub mod config;
 pub mod external;
 pub mod header;

@@ -1,0 +1,185 @@
+//! Property test of every counting scheme: random interleavings of new / incref / decref /
+//! hand-over-to-the-other-thread, with two thread contexts, never free a live object, free each
+//! dead object exactly once, and leak nothing.
+//!
+//! The two contexts are driven from one OS thread so that an interleaving is reproducible; the
+//! biased scheme still sees two owners (its decision is by thread id, not by OS thread). A
+//! multi-threaded smoke test at the end runs real threads.
+
+use std::sync::atomic::Ordering;
+
+use proptest::prelude::*;
+use pyopaque_gc::flags::FREED;
+use pyopaque_runtime::header::header_of;
+use pyopaque_runtime::{refcount, Config, ObjRef, Runtime, Scheme, Thread};
+
+#[derive(Clone, Debug)]
+enum Op {
+    New { thread: usize },
+    Incref { obj: usize, thread: usize },
+    Decref { obj: usize, thread: usize },
+    HandOver { obj: usize, to: usize },
+    DrainQueues,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        2 => (0..2usize).prop_map(|thread| Op::New { thread }),
+        3 => (0..64usize, 0..2usize).prop_map(|(obj, thread)| Op::Incref { obj, thread }),
+        4 => (0..64usize, 0..2usize).prop_map(|(obj, thread)| Op::Decref { obj, thread }),
+        2 => (0..64usize, 0..2usize).prop_map(|(obj, to)| Op::HandOver { obj, to }),
+        1 => Just(Op::DrainQueues),
+    ]
+}
+
+/// One object of the model: which thread holds each of its references.
+struct ModelObj {
+    obj: ObjRef,
+    holders: Vec<usize>,
+    freed: bool,
+}
+
+fn is_freed(obj: ObjRef) -> bool {
+    header_of(obj).gc_flags().load(Ordering::Relaxed) & FREED != 0
+}
+
+fn run(scheme: Scheme, immortal: bool, ops: &[Op]) {
+    let rt = Runtime::new(Config { scheme, immortal, gc_stress: false, ..Config::default() });
+    let threads = if scheme == Scheme::Classic { 1 } else { 2 };
+    let mut cxs: Vec<Thread> = (0..threads).map(|_| Thread::attach(&rt).unwrap()).collect();
+    let counted = scheme.counts_internal();
+    let mut model: Vec<ModelObj> = Vec::new();
+    let deallocs = |rt: &Runtime| rt.stats.deallocs.load(Ordering::Relaxed) as usize;
+    for op in ops {
+        match *op {
+            Op::New { thread } => {
+                let t = thread % threads;
+                let obj = cxs[t].float_ref(model.len() as f64);
+                if !counted {
+                    refcount::c_incref(&cxs[t], obj);
+                }
+                model.push(ModelObj { obj, holders: vec![t], freed: false });
+            }
+            Op::Incref { obj, thread } => {
+                let Some(m) = model.get_mut(obj) else { continue };
+                // Only a thread holding a reference may make another one.
+                let Some(&t) = m.holders.iter().find(|&&h| h == thread % threads).or(m.holders.first()) else { continue };
+                if counted {
+                    refcount::incref(&cxs[t], m.obj);
+                } else {
+                    refcount::c_incref(&cxs[t], m.obj);
+                }
+                m.holders.push(t);
+            }
+            Op::Decref { obj, thread } => {
+                let Some(m) = model.get_mut(obj) else { continue };
+                let Some(pos) = m.holders.iter().position(|&h| h == thread % threads).or(if m.holders.is_empty() { None } else { Some(0) }) else { continue };
+                let t = m.holders.remove(pos);
+                if counted {
+                    refcount::decref(&mut cxs[t], m.obj);
+                } else {
+                    refcount::c_decref(&mut cxs[t], m.obj).unwrap();
+                }
+            }
+            Op::HandOver { obj, to } => {
+                let Some(m) = model.get_mut(obj) else { continue };
+                if let Some(h) = m.holders.first_mut() {
+                    *h = to % threads;
+                }
+            }
+            Op::DrainQueues => cxs.iter_mut().for_each(|c| c.drain_merge_queue()),
+        }
+        // Biased: a queued object is freed when its owner drains the queue; drain after every
+        // step so the model can say exactly which objects are dead.
+        cxs.iter_mut().for_each(|c| c.drain_merge_queue());
+        let before = model.iter().filter(|m| m.freed).count();
+        for m in model.iter_mut() {
+            let dead = m.holders.is_empty();
+            if counted {
+                let freed_now = is_freed(m.obj);
+                assert!(!(freed_now && !dead), "{scheme}: a live object was freed");
+                assert!(!(dead && !freed_now), "{scheme}: a dead object was not freed");
+                m.freed = freed_now;
+            } else {
+                assert!(!is_freed(m.obj), "tracing: counting never frees");
+            }
+        }
+        if counted {
+            let after = model.iter().filter(|m| m.freed).count();
+            assert_eq!(deallocs(&rt), after, "{scheme}: each dead object freed exactly once");
+            assert!(after >= before);
+        }
+    }
+    if counted {
+        return;
+    }
+    // Tracing: the collector reclaims every object whose C count fell to zero; the others are
+    // pinned roots and keep their address.
+    rt.note_c_api_used();
+    drop(cxs.split_off(1));
+    let stats = cxs[0].collect().expect("single thread can collect");
+    let dead = model.iter().filter(|m| m.holders.is_empty()).count();
+    let live = model.len() - dead;
+    assert_eq!(stats.freed_objects, dead, "tracing: every dead object reclaimed");
+    assert_eq!(stats.pinned_objects, live, "tracing: every C-held object pinned");
+    for m in &model {
+        if !m.holders.is_empty() {
+            assert_eq!(refcount::total_count(&cxs[0], m.obj), m.holders.len() as i64);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 4 } else { 128 }, ..ProptestConfig::default() })]
+
+    #[test]
+    fn classic_counts_exactly(ops in prop::collection::vec(op(), 1..120), immortal: bool) {
+        run(Scheme::Classic, immortal, &ops);
+    }
+
+    #[test]
+    fn atomic_counts_exactly(ops in prop::collection::vec(op(), 1..120), immortal: bool) {
+        run(Scheme::Atomic, immortal, &ops);
+    }
+
+    #[test]
+    fn biased_counts_exactly(ops in prop::collection::vec(op(), 1..120), immortal: bool) {
+        run(Scheme::Biased, immortal, &ops);
+    }
+
+    #[test]
+    fn tracing_counts_only_c_references(ops in prop::collection::vec(op(), 1..120)) {
+        run(Scheme::Tracing, false, &ops);
+    }
+}
+
+/// Real threads: each of two threads increfs and decrefs one shared object many times; the count
+/// returns to one and nothing is freed early, then the owner's last decref frees it.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn two_real_threads_share_one_object() {
+    for scheme in [Scheme::Atomic, Scheme::Biased] {
+        let rt = Runtime::new(Config { scheme, gc_stress: false, ..Config::default() });
+        let mut owner = Thread::attach(&rt).unwrap();
+        let obj = owner.float_ref(1.0);
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                let rt = rt.clone();
+                s.spawn(move || {
+                    let cx = Thread::attach(&rt).unwrap();
+                    let mut cx = cx;
+                    for _ in 0..10_000 {
+                        refcount::incref(&cx, obj);
+                        refcount::decref(&mut cx, obj);
+                    }
+                });
+            }
+        });
+        owner.drain_merge_queue();
+        assert_eq!(refcount::total_count(&owner, obj), 1, "{scheme}");
+        assert!(!is_freed(obj));
+        refcount::decref(&mut owner, obj);
+        owner.drain_merge_queue();
+        assert!(is_freed(obj), "{scheme}: freed after the last reference");
+    }
+}
