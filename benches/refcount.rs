@@ -9,7 +9,12 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use pyopaque_runtime::{refcount, Config, ObjRef, Runtime, Scheme, Thread};
 
 fn runtime(scheme: Scheme) -> Arc<Runtime> {
-    Runtime::new(Config { scheme, immortal: true, gc_stress: false, ..Config::default() })
+    Runtime::new(Config {
+        scheme,
+        immortal: true,
+        gc_stress: false,
+        ..Config::default()
+    })
 }
 
 fn single_thread(c: &mut Criterion) {
@@ -23,7 +28,11 @@ fn single_thread(c: &mut Criterion) {
     ] {
         let rt = runtime(scheme);
         let mut cx = Thread::attach(&rt).unwrap();
-        let obj = if immortal_obj { rt.none } else { cx.float_ref(1.0) };
+        let obj = if immortal_obj {
+            rt.none
+        } else {
+            cx.float_ref(1.0)
+        };
         g.bench_function(name, |b| {
             b.iter(|| {
                 refcount::incref(&cx, black_box(obj));
@@ -63,9 +72,15 @@ fn two_threads(c: &mut Criterion) {
     ] {
         let rt = runtime(scheme);
         let mut owner = Thread::attach(&rt).unwrap();
-        let a = if immortal_obj { rt.none } else { owner.float_ref(1.0) };
+        let a = if immortal_obj {
+            rt.none
+        } else {
+            owner.float_ref(1.0)
+        };
         let b = if shared { a } else { owner.float_ref(2.0) };
-        g.bench_function(name, |bench| bench.iter_custom(|iters| hammer(&rt, a, b, iters)));
+        g.bench_function(name, |bench| {
+            bench.iter_custom(|iters| hammer(&rt, a, b, iters))
+        });
     }
     g.finish();
 }

@@ -13,7 +13,12 @@ pub fn measure(name: &str, quick: bool) -> Result<Vec<(&'static str, f64)>, Stri
         "refcount" => pyopaque_runtime::bench::run_refcount(quick),
         "lists" => pyopaque_runtime::list::bench::run(quick),
         "gc" => pyopaque_gc::bench::run(quick),
-        _ => return Err(format!("unknown benchmark group {name:?}; groups: {}", GROUPS.join(", "))),
+        _ => {
+            return Err(format!(
+                "unknown benchmark group {name:?}; groups: {}",
+                GROUPS.join(", ")
+            ))
+        }
     })
 }
 

@@ -9,7 +9,9 @@ use std::process::Command;
 
 /// Our `Python.h` and friends.
 pub fn include_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("capi-shim").join("include")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("capi-shim")
+        .join("include")
 }
 
 /// Path of `libpyopaque_capi.so`: `$PYOPAQUE_CAPI_LIB`, else beside this executable. When run
@@ -20,7 +22,10 @@ pub fn library_path() -> Result<PathBuf, String> {
         return Ok(PathBuf::from(p));
     }
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut dir = exe.parent().ok_or("executable has no directory")?.to_path_buf();
+    let mut dir = exe
+        .parent()
+        .ok_or("executable has no directory")?
+        .to_path_buf();
     if dir.ends_with("deps") {
         dir.pop();
     }
@@ -28,12 +33,19 @@ pub fn library_path() -> Result<PathBuf, String> {
     let release = dir.ends_with("release");
     if let Ok(cargo) = std::env::var("CARGO") {
         let mut cmd = Command::new(cargo);
-        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["build", "--quiet", "-p", "pyopaque-capi", "--lib"]);
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR")).args([
+            "build",
+            "--quiet",
+            "-p",
+            "pyopaque-capi",
+            "--lib",
+        ]);
         if release {
             cmd.arg("--release");
         }
-        let st = cmd.status().map_err(|e| format!("cannot run cargo to build the C API library: {e}"))?;
+        let st = cmd
+            .status()
+            .map_err(|e| format!("cannot run cargo to build the C API library: {e}"))?;
         if !st.success() {
             return Err("building libpyopaque_capi.so failed".into());
         }

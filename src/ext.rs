@@ -93,22 +93,36 @@ pub fn configs(args: &RunExtArgs) -> Result<Vec<ExtConfig>, String> {
 
 /// Compiles `src` into a shared object in `out_dir` against our headers; returns its path.
 pub fn compile(src: &Path, out_dir: &Path, verbose: bool) -> Result<PathBuf, String> {
-    let stem = src.file_stem().and_then(|s| s.to_str()).ok_or("bad file name")?;
+    let stem = src
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or("bad file name")?;
     let so = out_dir.join(format!("{stem}.so"));
     let cc = std::env::var("CC").unwrap_or_else(|_| "gcc".into());
     let inc = crate::capi_lib::include_dir();
     let mut cmd = Command::new(&cc);
-    cmd.args(["-shared", "-fPIC", "-O2", "-g", "-Wall", "-Werror=implicit-function-declaration"])
-        .arg(format!("-I{}", inc.display()))
-        .arg(src)
-        .arg("-o")
-        .arg(&so);
+    cmd.args([
+        "-shared",
+        "-fPIC",
+        "-O2",
+        "-g",
+        "-Wall",
+        "-Werror=implicit-function-declaration",
+    ])
+    .arg(format!("-I{}", inc.display()))
+    .arg(src)
+    .arg("-o")
+    .arg(&so);
     if verbose {
         eprintln!("{cmd:?}");
     }
     let out = cmd.output().map_err(|e| format!("cannot run {cc}: {e}"))?;
     if !out.status.success() {
-        return Err(format!("compiling {} failed:\n{}", src.display(), String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "compiling {} failed:\n{}",
+            src.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     Ok(so)
 }
@@ -198,10 +212,42 @@ pub fn run(args: RunExtArgs) -> Result<ExitCode, String> {
     }
     let _ = std::fs::remove_dir_all(&tmp);
     println!("{passed} passed, {failed} failed");
-    Ok(if failed == 0 && passed > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 && passed > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 type InitFn = unsafe extern "C" fn(*const c_char) -> c_int;
+type CallFn = unsafe extern "C" fn(*const c_char, *const c_char, *const c_char) -> c_int;
+
+/// The report's child: start the shim's runtime with `config`, call `names` (no arguments) in
+/// the module; the shim prints one `JSON {...}` line with the results.
+pub fn call_child(config: &str, so: &str, module: &str, names: &str) -> Result<ExitCode, String> {
+    let lib = crate::capi_lib::load()?;
+    let c = |s: &str| CString::new(s).map_err(|e| e.to_string());
+    let (cfg, so, module, names) = (c(config)?, c(so)?, c(module)?, c(names)?);
+    // SAFETY: documented shim entry points with these signatures; the CStrings outlive the calls.
+    let rc = unsafe {
+        let init: libloading::os::unix::Symbol<InitFn> = lib
+            .get(b"pyopaque_capi_init\0")
+            .map_err(|e| e.to_string())?;
+        if init(cfg.as_ptr()) != 0 {
+            return Err(format!("pyopaque_capi_init({config:?}) failed"));
+        }
+        let call: libloading::os::unix::Symbol<CallFn> = lib
+            .get(b"pyopaque_capi_call_functions\0")
+            .map_err(|e| e.to_string())?;
+        call(so.as_ptr(), module.as_ptr(), names.as_ptr())
+    };
+    std::mem::forget(lib);
+    Ok(if rc == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
 type RunFn = unsafe extern "C" fn(*const c_char, *const c_char) -> c_int;
 
 /// The child: load the shim globally, start its runtime with `config`, run the module's tests.
@@ -213,24 +259,32 @@ pub fn child(config: &str, so: &str, module: &str) -> Result<ExitCode, String> {
     // SAFETY: the symbols are the shim's documented entry points with these exact signatures;
     // the CStrings outlive the calls.
     let failures = unsafe {
-        let init: libloading::os::unix::Symbol<InitFn> =
-            lib.get(b"pyopaque_capi_init\0").map_err(|e| e.to_string())?;
+        let init: libloading::os::unix::Symbol<InitFn> = lib
+            .get(b"pyopaque_capi_init\0")
+            .map_err(|e| e.to_string())?;
         if init(cfg.as_ptr()) != 0 {
             return Err(format!("pyopaque_capi_init({config:?}) failed"));
         }
-        let run: libloading::os::unix::Symbol<RunFn> =
-            lib.get(b"pyopaque_capi_run_tests\0").map_err(|e| e.to_string())?;
+        let run: libloading::os::unix::Symbol<RunFn> = lib
+            .get(b"pyopaque_capi_run_tests\0")
+            .map_err(|e| e.to_string())?;
         run(so.as_ptr(), module.as_ptr())
     };
     if let Ok(path) = std::env::var("PYOPAQUE_CAPI_COVERAGE") {
         // SAFETY: documented entry point taking a NUL-terminated path.
         unsafe {
-            if let Ok(dump) = lib.get::<unsafe extern "C" fn(*const c_char) -> c_int>(b"pyopaque_capi_coverage_dump\0") {
+            if let Ok(dump) = lib.get::<unsafe extern "C" fn(*const c_char) -> c_int>(
+                b"pyopaque_capi_coverage_dump\0",
+            ) {
                 let p = CString::new(path).unwrap_or_default();
                 dump(p.as_ptr());
             }
         }
     }
     std::mem::forget(lib);
-    Ok(if failures == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

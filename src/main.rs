@@ -70,6 +70,18 @@ enum Command {
         /// Module name (PyInit_<name>).
         module: String,
     },
+    /// Internal: the child process of the report's C workloads (one configuration).
+    #[command(name = "__call-child", hide = true)]
+    CallChild {
+        /// Configuration string passed to pyopaque_capi_init.
+        config: String,
+        /// Path to the built extension.
+        so: String,
+        /// Module name (PyInit_<name>).
+        module: String,
+        /// Comma-separated module-level functions to call with no arguments.
+        names: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -78,7 +90,11 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Bench { name, json, quick } => bench_cmd::run(&name, json, quick),
         Command::RunExt(args) => ext::run(args),
-        Command::Config { cflags, includes, ldflags } => {
+        Command::Config {
+            cflags,
+            includes,
+            ldflags,
+        } => {
             let inc = capi_lib::include_dir();
             if cflags || (!includes && !ldflags) {
                 println!("-I{} -fPIC", inc.display());
@@ -91,6 +107,12 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::ExtChild { config, so, module } => ext::child(&config, &so, &module),
+        Command::CallChild {
+            config,
+            so,
+            module,
+            names,
+        } => ext::call_child(&config, &so, &module, &names),
     };
     match result {
         Ok(code) => code,

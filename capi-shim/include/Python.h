@@ -83,5 +83,6 @@
 #include "osmodule.h"
 #include "pystrtod.h"
 #include "pystrcmp.h"
+#include "pyopaque.h"
 
 #endif /* !Py_PYTHON_H */

@@ -201,6 +201,8 @@ impl<B: Binding> Heap<B> {
     /// Call `f` for every allocated object that is not freed (and not a moved-from copy).
     ///
     /// Must not run concurrently with allocation by *other* threads, and `f` must not collect.
+    /// Every live mutator must have sealed its regions with `Mutator::make_parseable` since its
+    /// last allocation (collections and dropped mutators seal theirs).
     pub fn for_each_object(&self, mut f: impl FnMut(ObjectReference)) {
         let (blocks, large, block_bytes) = {
             let inner = self.inner.lock();

@@ -1,10 +1,12 @@
 //! [`Mutator`]: a thread's allocation context (TLAB = current allocation region).
 //!
 //! Invariant: `[cursor, end)` and `[ov_cursor, ov_end)` are regions of in-use blocks owned
-//! exclusively by this mutator (or empty: both null). When non-empty, a *filler* GC word
-//! (size = `end - cursor`, flags = FREED) sits at `cursor`, so the block stays parseable while the
-//! mutator allocates; the bytes after it are stale. The fast path of [`Mutator::alloc`] bumps
-//! `cursor`, zeroes the new object and moves the filler, without any lock.
+//! exclusively by this mutator (or empty: both null). The bytes from `cursor` on are stale. A
+//! *filler* GC word (size = `end - cursor`, flags = FREED) is written at `cursor` whenever the
+//! block may be walked: when the region is retired, before a collection, when the mutator is
+//! dropped, and on [`Mutator::make_parseable`] (which a binding calls before
+//! `Heap::for_each_object`). The fast path of [`Mutator::alloc`] bumps `cursor` and zeroes the
+//! new object, without any lock and without touching the filler.
 
 use crate::address::{align8, flags, Cell, ObjectReference, GC_WORD_BYTES, POISON_BYTE};
 use crate::heap::{Heap, MEDIUM_BYTES};
@@ -35,22 +37,41 @@ impl Tlab {
         self.end.addr().wrapping_sub(self.cursor.addr())
     }
 
-    /// Allocate `size` bytes: zero them, write the GC word, move the filler.
+    /// Write the filler at `cursor` so the rest of the region parses as one dead cell.
+    #[inline]
+    fn seal(&mut self) {
+        if !self.cursor.is_null() {
+            let avail = self.avail();
+            // SAFETY: a non-empty region always has at least 8 bytes left (`bump` requires
+            // `size < avail`), inside a block this mutator owns.
+            unsafe {
+                Cell::from_raw(NonNull::new_unchecked(self.cursor)).init(avail, flags::FREED);
+            }
+        }
+    }
+
+    /// Allocate `size` bytes: zero them and write the GC word.
     ///
     /// # Safety
     /// `size < self.avail()` (strictly: the filler needs 8 bytes after the object), `size >= 16`
     /// and a multiple of 8.
     #[inline(always)]
     unsafe fn bump(&mut self, size: usize) -> Cell {
-        let avail = self.avail();
         let c = self.cursor;
         // SAFETY: `c + size < end`, inside the region we own (type invariant + caller).
         unsafe {
             let cell = Cell::from_raw(NonNull::new_unchecked(c));
-            c.add(GC_WORD_BYTES).write_bytes(0, size - GC_WORD_BYTES);
+            if size <= 128 {
+                // Small cells: an inline word loop; a `memset` call costs more than the stores.
+                let words = c.add(GC_WORD_BYTES).cast::<u64>();
+                for i in 0..(size - GC_WORD_BYTES) / 8 {
+                    words.add(i).write(0);
+                }
+            } else {
+                c.add(GC_WORD_BYTES).write_bytes(0, size - GC_WORD_BYTES);
+            }
             cell.init(size, 0);
             self.cursor = c.add(size);
-            Cell::from_raw(NonNull::new_unchecked(self.cursor)).init(avail - size, flags::FREED);
             cell
         }
     }
@@ -126,6 +147,7 @@ impl<B: Binding> Mutator<B> {
         }
         let cell = if size > MEDIUM_BYTES {
             if size >= self.overflow.avail() {
+                self.overflow.seal();
                 let r = self.heap.new_region(false);
                 self.overflow = Tlab {
                     start: r.start.as_ptr(),
@@ -136,6 +158,7 @@ impl<B: Binding> Mutator<B> {
             // SAFETY: a fresh block has room for any small object plus its filler.
             unsafe { self.overflow.bump(size) }
         } else {
+            self.tlab.seal();
             let r = self.heap.new_region(true);
             self.tlab = Tlab {
                 start: r.start.as_ptr(),
@@ -161,8 +184,16 @@ impl<B: Binding> Mutator<B> {
         self.count = 0;
     }
 
-    /// Forget the current regions (their fillers keep the blocks parseable).
+    /// Writes the fillers of the current regions so that every block this mutator allocates in
+    /// can be walked (`Heap::for_each_object`). Allocation continues in the same regions.
+    pub fn make_parseable(&mut self) {
+        self.tlab.seal();
+        self.overflow.seal();
+    }
+
+    /// Forget the current regions (sealed first, so their blocks stay parseable).
     pub(crate) fn reset_tlabs(&mut self) {
+        self.make_parseable();
         self.tlab = Tlab::EMPTY;
         self.overflow = Tlab::EMPTY;
     }
@@ -208,6 +239,7 @@ impl<B: Binding> Mutator<B> {
 
 impl<B: Binding> Drop for Mutator<B> {
     fn drop(&mut self) {
+        self.make_parseable();
         self.flush();
         self.heap.mutators.fetch_sub(1, Ordering::Release);
     }

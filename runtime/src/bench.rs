@@ -8,8 +8,8 @@ use std::sync::{Arc, Barrier};
 use std::time::Instant;
 
 use crate::config::{Config, Scheme};
-use crate::ops::BinOp;
 use crate::objref::ObjRef;
+use crate::ops::BinOp;
 use crate::refcount;
 use crate::runtime::Runtime;
 use crate::thread::Thread;
@@ -32,7 +32,11 @@ pub fn median(xs: &[f64]) -> f64 {
 /// Creates and sums `n` ints (`acc = acc + i` for i in 0..n) through the object API. Returns
 /// (ns per int, heap allocations made, the sum as printed).
 pub fn create_sum(tagging: bool, n: i64) -> (f64, u64, String) {
-    let rt = Runtime::new(Config { tagging, gc_stress: false, ..Config::default() });
+    let rt = Runtime::new(Config {
+        tagging,
+        gc_stress: false,
+        ..Config::default()
+    });
     let mut cx = Thread::attach(&rt).unwrap();
     let before = rt.stats.allocations.load(Ordering::Relaxed);
     let t0 = Instant::now();
@@ -55,7 +59,11 @@ pub fn create_sum(tagging: bool, n: i64) -> (f64, u64, String) {
 
 /// The `tagging` group: create+sum `n` ints with tagging on and off, alternating, `reps` times.
 pub fn run_tagging(quick: bool) -> Vec<(&'static str, f64)> {
-    let (n, reps) = if quick { (1_000_000, 3) } else { (10_000_000, 5) };
+    let (n, reps) = if quick {
+        (1_000_000, 3)
+    } else {
+        (10_000_000, 5)
+    };
     let (mut tagged, mut boxed, mut tagged_allocs) = (Vec::new(), Vec::new(), 0);
     for _ in 0..reps {
         let (t, a, s1) = create_sum(true, n);
@@ -93,9 +101,18 @@ fn c_pair_loop(cx: &mut Thread, obj: ObjRef, n: u64) -> f64 {
 }
 
 fn single_thread_pair(scheme: Scheme, immortal_obj: bool, c_side: bool, n: u64) -> f64 {
-    let rt = Runtime::new(Config { scheme, immortal: true, gc_stress: false, ..Config::default() });
+    let rt = Runtime::new(Config {
+        scheme,
+        immortal: true,
+        gc_stress: false,
+        ..Config::default()
+    });
     let mut cx = Thread::attach(&rt).unwrap();
-    let obj = if immortal_obj { rt.none } else { cx.float_ref(1.0) };
+    let obj = if immortal_obj {
+        rt.none
+    } else {
+        cx.float_ref(1.0)
+    };
     if c_side {
         refcount::c_incref(&cx, obj);
         c_pair_loop(&mut cx, obj, n)
@@ -107,9 +124,20 @@ fn single_thread_pair(scheme: Scheme, immortal_obj: bool, c_side: bool, n: u64) 
 /// Two threads each do `n` pairs; `shared` selects one shared object or one object each.
 /// Returns wall-clock ns per pair (per thread).
 fn two_threads(scheme: Scheme, immortal_obj: bool, shared: bool, n: u64) -> f64 {
-    let rt = Runtime::new(Config { scheme, immortal: true, gc_stress: false, ..Config::default() });
+    let rt = Runtime::new(Config {
+        scheme,
+        immortal: true,
+        gc_stress: false,
+        ..Config::default()
+    });
     let mut owner = Thread::attach(&rt).unwrap();
-    let mk = |cx: &mut Thread| if immortal_obj { rt.none } else { cx.float_ref(1.0) };
+    let mk = |cx: &mut Thread| {
+        if immortal_obj {
+            rt.none
+        } else {
+            cx.float_ref(1.0)
+        }
+    };
     let a = mk(&mut owner);
     let b = if shared { a } else { mk(&mut owner) };
     let barrier = Arc::new(Barrier::new(2));
@@ -130,23 +158,57 @@ fn two_threads(scheme: Scheme, immortal_obj: bool, shared: bool, n: u64) -> f64 
 
 /// The `refcount` group (keys in docs/benchmarks.md).
 pub fn run_refcount(quick: bool) -> Vec<(&'static str, f64)> {
-    let (n, n2, reps) = if quick { (2_000_000, 1_000_000, 3) } else { (20_000_000, 5_000_000, 5) };
+    let (n, n2, reps) = if quick {
+        (2_000_000, 1_000_000, 3)
+    } else {
+        (20_000_000, 5_000_000, 5)
+    };
     let mut cols: Vec<(&'static str, Vec<f64>)> = Vec::new();
     let mut push = |k: &'static str, v: f64| match cols.iter_mut().find(|(n, _)| *n == k) {
         Some((_, xs)) => xs.push(v),
         None => cols.push((k, vec![v])),
     };
     for _ in 0..reps {
-        push("classic_pair_ns", single_thread_pair(Scheme::Classic, false, false, n));
-        push("atomic_pair_ns", single_thread_pair(Scheme::Atomic, false, false, n));
-        push("biased_pair_ns", single_thread_pair(Scheme::Biased, false, false, n));
-        push("immortal_pair_ns", single_thread_pair(Scheme::Classic, true, false, n));
-        push("tracing_pair_ns", single_thread_pair(Scheme::Tracing, false, false, n));
-        push("tracing_c_pair_ns", single_thread_pair(Scheme::Tracing, false, true, n));
-        push("contended_atomic_ns", two_threads(Scheme::Atomic, false, true, n2));
-        push("contended_biased_ns", two_threads(Scheme::Biased, false, true, n2));
-        push("contended_immortal_ns", two_threads(Scheme::Atomic, true, true, n2));
-        push("uncontended_atomic_ns", two_threads(Scheme::Atomic, false, false, n2));
+        push(
+            "classic_pair_ns",
+            single_thread_pair(Scheme::Classic, false, false, n),
+        );
+        push(
+            "atomic_pair_ns",
+            single_thread_pair(Scheme::Atomic, false, false, n),
+        );
+        push(
+            "biased_pair_ns",
+            single_thread_pair(Scheme::Biased, false, false, n),
+        );
+        push(
+            "immortal_pair_ns",
+            single_thread_pair(Scheme::Classic, true, false, n),
+        );
+        push(
+            "tracing_pair_ns",
+            single_thread_pair(Scheme::Tracing, false, false, n),
+        );
+        push(
+            "tracing_c_pair_ns",
+            single_thread_pair(Scheme::Tracing, false, true, n),
+        );
+        push(
+            "contended_atomic_ns",
+            two_threads(Scheme::Atomic, false, true, n2),
+        );
+        push(
+            "contended_biased_ns",
+            two_threads(Scheme::Biased, false, true, n2),
+        );
+        push(
+            "contended_immortal_ns",
+            two_threads(Scheme::Atomic, true, true, n2),
+        );
+        push(
+            "uncontended_atomic_ns",
+            two_threads(Scheme::Atomic, false, false, n2),
+        );
     }
     cols.into_iter().map(|(k, xs)| (k, median(&xs))).collect()
 }
@@ -169,6 +231,9 @@ mod tests {
         assert_eq!(sum, (9_999 * 10_000 / 2).to_string());
         let (_, boxed_allocs, sum2) = create_sum(false, 10_000);
         assert_eq!(sum, sum2);
-        assert!(boxed_allocs >= 2 * 10_000 - 2 * 257, "boxed ints allocate: {boxed_allocs}");
+        assert!(
+            boxed_allocs >= 2 * 10_000 - 2 * 257,
+            "boxed ints allocate: {boxed_allocs}"
+        );
     }
 }

@@ -68,7 +68,12 @@ pub(crate) fn scan(obj: ObjRef, visit: &mut dyn FnMut(Slot)) {
                 (h.trace)(obj, visit)
             }
         }
-        Kind::Type | Kind::Singleton | Kind::Bool | Kind::Int | Kind::Float | Kind::Str
+        Kind::Type
+        | Kind::Singleton
+        | Kind::Bool
+        | Kind::Int
+        | Kind::Float
+        | Kind::Str
         | Kind::Bytes => {}
     }
 }
@@ -92,6 +97,16 @@ pub(crate) fn release_payload(obj: ObjRef, children: &mut Vec<ObjRef>) {
     }
 }
 
+/// Drops the off-heap storage of a builtin object without touching any count (the whole heap is
+/// going away with its runtime). Native payloads are left alone: their hooks may call into C,
+/// which must not run while a runtime is being torn down.
+pub(crate) fn drop_storage_at_teardown(obj: ObjRef) {
+    if type_payload(header_of(obj).ty()).kind != Kind::Native {
+        let mut children = Vec::new();
+        release_payload(obj, &mut children);
+    }
+}
+
 impl Binding for RtBinding {
     const VM_HEADER_BYTES: usize = VM_HEADER_BYTES;
 
@@ -105,9 +120,12 @@ impl Binding for RtBinding {
         if self.scheme.counts_internal() {
             // A dead object (garbage cycle) still holds counted references to live objects:
             // give them back, or those objects would leak.
+            // Live children may already have been evacuated: their old copy holds only the
+            // forwarding address, so the count is updated on the new copy.
             for c in children {
                 if !c.is_tagged() && !is_external(c) && cx.is_live(c.to_gc()) {
-                    crate::refcount::uncount_from_collector(self.scheme, c);
+                    let now = ObjRef::from_gc(cx.forwarded(c.to_gc()));
+                    crate::refcount::uncount_from_collector(self.scheme, now);
                 }
             }
         }

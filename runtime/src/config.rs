@@ -20,7 +20,12 @@ pub enum Scheme {
 
 impl Scheme {
     /// Every scheme, in the order reports list them.
-    pub const ALL: [Scheme; 4] = [Scheme::Classic, Scheme::Atomic, Scheme::Biased, Scheme::Tracing];
+    pub const ALL: [Scheme; 4] = [
+        Scheme::Classic,
+        Scheme::Atomic,
+        Scheme::Biased,
+        Scheme::Tracing,
+    ];
 
     /// The name used on the command line and in reports.
     pub fn name(self) -> &'static str {
@@ -79,6 +84,8 @@ pub struct Config {
     pub gc_stress: bool,
     /// Borrowed access to unboxed list elements with tagging off.
     pub borrow_policy: BorrowPolicy,
+    /// Allocate this many bytes between two collections (the collector's trigger).
+    pub collect_after_bytes: usize,
 }
 
 impl Default for Config {
@@ -90,6 +97,7 @@ impl Default for Config {
             strategies: true,
             gc_stress: std::env::var("PYOPAQUE_GC_STRESS").is_ok_and(|v| v == "1"),
             borrow_policy: BorrowPolicy::Deoptimize,
+            collect_after_bytes: 64 << 20,
         }
     }
 }
@@ -97,7 +105,10 @@ impl Default for Config {
 impl Config {
     /// A default configuration with the given scheme.
     pub fn with_scheme(scheme: Scheme) -> Self {
-        Config { scheme, ..Config::default() }
+        Config {
+            scheme,
+            ..Config::default()
+        }
     }
 
     /// Short label used as a column name in reports and the C API matrix, e.g.

@@ -11,10 +11,12 @@ use parking_lot::Mutex;
 use crate::header::HEADER_BYTES;
 use crate::objref::ObjRef;
 
+/// One external allocation: cell start, its layout, and the drop function of its payload.
+type ExternalCell = (NonNull<u8>, Layout, unsafe fn(NonNull<u8>));
+
 /// Owner of every external allocation of one runtime.
 pub struct ExternalSpace {
-    /// (cell start, layout, drop function for the payload).
-    cells: Mutex<Vec<(NonNull<u8>, Layout, unsafe fn(NonNull<u8>))>>,
+    cells: Mutex<Vec<ExternalCell>>,
 }
 
 // SAFETY: the cells are owned allocations; the vector is behind a Mutex.
@@ -30,7 +32,9 @@ unsafe fn drop_payload<T>(payload: NonNull<u8>) {
 impl ExternalSpace {
     /// An empty space.
     pub fn new() -> Self {
-        ExternalSpace { cells: Mutex::new(Vec::new()) }
+        ExternalSpace {
+            cells: Mutex::new(Vec::new()),
+        }
     }
 
     /// Allocates an external object holding `value` as its payload, with `flags` (gc-owned

@@ -44,9 +44,15 @@ pub mod flags {
 }
 
 const _: () = assert!(HEADER_BYTES == pyopaque_gc::address::GC_WORD_BYTES + VM_HEADER_BYTES);
-const _: () = assert!(HEADER_BYTES % 8 == 0, "payload stays 8-aligned after the header");
+const _: () = assert!(
+    HEADER_BYTES.is_multiple_of(8),
+    "payload stays 8-aligned after the header"
+);
 const _: () = assert!(TYPE_OFFSET == GC_WORD_OFFSET + 8);
-const _: () = assert!(RC_B_OFFSET == -8, "the header ends exactly at the public pointer");
+const _: () = assert!(
+    RC_B_OFFSET == -8,
+    "the header ends exactly at the public pointer"
+);
 
 /// Typed view of one object's header. Obtained only through [`header_of`].
 #[derive(Clone, Copy)]
@@ -64,7 +70,7 @@ pub fn header_of(obj: ObjRef) -> Header {
 impl Header {
     #[inline]
     fn word<T>(self, offset: isize) -> NonNull<T> {
-        // SAFETY (pointer arithmetic only): every object was allocated with HEADER_BYTES before
+        // SAFETY: pointer arithmetic only. Every object was allocated with HEADER_BYTES before
         // its payload, in the same allocation, so `payload + offset` (offset in -32..0) stays in
         // bounds and keeps the allocation's provenance.
         unsafe { self.payload.byte_offset(offset).cast::<T>() }

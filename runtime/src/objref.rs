@@ -129,8 +129,14 @@ mod tests {
 
     #[test]
     fn immediate_range_is_63_bits() {
-        assert_eq!(ObjRef::small_int(SMALL_INT_MAX).unwrap().as_small_int(), Some(SMALL_INT_MAX));
-        assert_eq!(ObjRef::small_int(SMALL_INT_MIN).unwrap().as_small_int(), Some(SMALL_INT_MIN));
+        assert_eq!(
+            ObjRef::small_int(SMALL_INT_MAX).unwrap().as_small_int(),
+            Some(SMALL_INT_MAX)
+        );
+        assert_eq!(
+            ObjRef::small_int(SMALL_INT_MIN).unwrap().as_small_int(),
+            Some(SMALL_INT_MIN)
+        );
         assert!(ObjRef::small_int(SMALL_INT_MAX + 1).is_none());
         assert!(ObjRef::small_int(SMALL_INT_MIN - 1).is_none());
         assert_eq!(ObjRef::small_int(-1).unwrap().as_small_int(), Some(-1));

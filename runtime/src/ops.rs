@@ -182,8 +182,12 @@ impl Thread {
     /// object is pinned from then on (flag `ADDRESS_TAKEN`), like CPython's `id()`.
     pub fn identity_hash(&self, obj: ObjRef) -> i64 {
         let h = header_of(obj);
-        h.gc_flags()
-            .fetch_or(crate::header::flags::ADDRESS_TAKEN, std::sync::atomic::Ordering::Relaxed);
+        // PINNED (the collector's flag) keeps the object in place from now on; ADDRESS_TAKEN
+        // records why, for statistics.
+        h.gc_flags().fetch_or(
+            crate::header::flags::ADDRESS_TAKEN | pyopaque_gc::flags::PINNED,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         let a = obj.as_ptr().addr();
         // CPython rotates the address right by 4 bits.
         let v = a.rotate_right(4) as i64;
@@ -265,7 +269,10 @@ impl Thread {
                 CompareOp::Eq => Ok(x == y),
                 CompareOp::Ne => Ok(x != y),
                 _ => {
-                    let (nx, ny) = (self.type_name(self.type_of(x)), self.type_name(self.type_of(y)));
+                    let (nx, ny) = (
+                        self.type_name(self.type_of(x)),
+                        self.type_name(self.type_of(y)),
+                    );
                     let t = self.rt.types.exc.type_error;
                     Err(self.raise(
                         t,
@@ -391,18 +398,27 @@ impl Thread {
                     BinOp::FloorDiv => IntOp::FloorDiv,
                     BinOp::Mod => IntOp::Mod,
                     BinOp::TrueDiv => {
-                        let (f, g) = (self.float_value_of(x)?.unwrap(), self.float_value_of(y)?.unwrap());
+                        let (f, g) = (
+                            self.float_value_of(x)?.unwrap(),
+                            self.float_value_of(y)?.unwrap(),
+                        );
                         return self.float_binop(f, g, op);
                     }
                 };
                 self.int_binop(iop, &i, &j)
             }
             (Some(_), Some(_)) => {
-                let (f, g) = (self.float_value_of(x)?.unwrap(), self.float_value_of(y)?.unwrap());
+                let (f, g) = (
+                    self.float_value_of(x)?.unwrap(),
+                    self.float_value_of(y)?.unwrap(),
+                );
                 self.float_binop(f, g, op)
             }
             _ => {
-                let (nx, ny) = (self.type_name(self.type_of(x)), self.type_name(self.type_of(y)));
+                let (nx, ny) = (
+                    self.type_name(self.type_of(x)),
+                    self.type_name(self.type_of(y)),
+                );
                 let t = self.rt.types.exc.type_error;
                 Err(self.raise(
                     t,

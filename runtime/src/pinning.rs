@@ -39,7 +39,11 @@ pub(crate) fn pinned_objects(
     if cx.scheme == Scheme::Tracing {
         heap.for_each_object(|o| {
             let r = ObjRef::from_gc(o);
-            if header_of(r).rc_a().load(std::sync::atomic::Ordering::Relaxed) > 0 {
+            if header_of(r)
+                .rc_a()
+                .load(std::sync::atomic::Ordering::Relaxed)
+                > 0
+            {
                 pinned.push(r);
             }
         });
@@ -52,7 +56,9 @@ pub(crate) fn pinned_objects(
         }
     };
     heap.for_each_object(|o| {
-        scan(ObjRef::from_gc(o), &mut |slot| note(ObjRef::from_gc(slot.load())));
+        scan(ObjRef::from_gc(o), &mut |slot| {
+            note(ObjRef::from_gc(slot.load()))
+        });
     });
     handles.iter().copied().for_each(&mut note);
     error.into_iter().for_each(&mut note);

@@ -169,10 +169,12 @@ fn counted_decref(cx: &mut Thread, h: Header) -> bool {
             a.store(n - 1, Relaxed);
             n == 1
         }
-        Scheme::Atomic => h.rc_a().fetch_sub(1, Release) == 1 && {
-            std::sync::atomic::fence(Acquire);
-            true
-        },
+        Scheme::Atomic => {
+            h.rc_a().fetch_sub(1, Release) == 1 && {
+                std::sync::atomic::fence(Acquire);
+                true
+            }
+        }
         Scheme::Biased => {
             let a = h.rc_a().load(Relaxed);
             if (a >> 32) as u32 == cx.tid {

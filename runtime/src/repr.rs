@@ -18,7 +18,11 @@ pub fn float_repr(f: f64) -> String {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if f.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     let a = f.abs();
     if (1e-4..1e16).contains(&a) {
@@ -44,7 +48,11 @@ pub fn float_repr(f: f64) -> String {
 /// CPython's `repr(str)`: single quotes unless the text contains a single quote and no double
 /// quote; escapes for `\\`, the quote, `\n`, `\r`, `\t` and other non-printable characters.
 pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -57,8 +65,12 @@ pub fn str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (0x80..0xa0).contains(&(c as u32)) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if (0x80..0xa0).contains(&(c as u32)) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -68,7 +80,11 @@ pub fn str_repr(s: &str) -> String {
 
 /// CPython's `repr(bytes)`.
 pub fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') { b'"' } else { b'\'' };
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
     let mut out = String::from("b");
     out.push(quote as char);
     for &c in b {
@@ -211,7 +227,11 @@ impl Thread {
                         let item = self.root(tuple_item(a, 0).unwrap());
                         // KeyError's str is the repr of its key.
                         let key_error = self.is_instance(obj, self.rt.types.exc.key_error);
-                        let r = if key_error { self.repr_of(item) } else { self.str_of(item) };
+                        let r = if key_error {
+                            self.repr_of(item)
+                        } else {
+                            self.str_of(item)
+                        };
                         self.release(m);
                         r
                     }
@@ -251,7 +271,9 @@ impl Thread {
     /// Item `i` of a tuple (borrowed; valid until the next allocation). None when out of range
     /// or NULL.
     pub fn tuple_get(&self, obj: ObjRef, i: usize) -> Option<ObjRef> {
-        (self.kind_of(obj) == Kind::Tuple && i < tuple_len(obj)).then(|| tuple_item(obj, i)).flatten()
+        (self.kind_of(obj) == Kind::Tuple && i < tuple_len(obj))
+            .then(|| tuple_item(obj, i))
+            .flatten()
     }
 }
 

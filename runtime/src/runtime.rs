@@ -38,6 +38,9 @@ pub struct RuntimeStats {
     pub last_pinned: AtomicU64,
     /// Sum of pinned objects over all collections.
     pub pinned_total: AtomicU64,
+    /// Sum of live objects (moved + pinned) over all collections: pinned_total / live_total is
+    /// the share of the live heap that C pinned.
+    pub live_total: AtomicU64,
     /// Unboxed lists switched to object storage by a borrowed access.
     pub borrow_deopts: AtomicU64,
     /// Elements boxed into a per-list cache by a borrowed access.
@@ -75,6 +78,15 @@ pub struct Runtime {
     c_api_used: std::sync::atomic::AtomicBool,
 }
 
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        // Every thread has detached (each holds an Arc to the runtime), so nothing allocates or
+        // collects now: release the off-heap storage of the objects still in the heap.
+        self.heap
+            .for_each_object(|o| crate::binding::drop_storage_at_teardown(ObjRef::from_gc(o)));
+    }
+}
+
 impl Runtime {
     /// Starts a runtime with `config`.
     pub fn new(config: Config) -> Arc<Runtime> {
@@ -92,13 +104,21 @@ impl Runtime {
         // SAFETY: type_type's payload is the TypeObject written just above; no other reference
         // to it exists yet.
         unsafe { (*type_type.as_ptr().cast::<TypeObject>()).base = Some(object) };
-        let int = mk("int", Some(object), Kind::Int, tpflags::BASETYPE | tpflags::LONG_SUBCLASS);
+        let int = mk(
+            "int",
+            Some(object),
+            Kind::Int,
+            tpflags::BASETYPE | tpflags::LONG_SUBCLASS,
+        );
         let mut exc_types: Vec<ObjRef> = Vec::new();
         for (name, parent) in EXCEPTION_HIERARCHY {
             let base = match parent {
                 None => object,
                 Some(p) => {
-                    let i = EXCEPTION_HIERARCHY.iter().position(|(n, _)| n == p).unwrap();
+                    let i = EXCEPTION_HIERARCHY
+                        .iter()
+                        .position(|(n, _)| n == p)
+                        .unwrap();
                     exc_types[i]
                 }
             };
@@ -118,8 +138,18 @@ impl Runtime {
             bool_: mk("bool", Some(int), Kind::Bool, tpflags::LONG_SUBCLASS),
             int,
             float: mk("float", Some(object), Kind::Float, tpflags::BASETYPE),
-            str_: mk("str", Some(object), Kind::Str, tpflags::BASETYPE | tpflags::UNICODE_SUBCLASS),
-            bytes: mk("bytes", Some(object), Kind::Bytes, tpflags::BASETYPE | tpflags::BYTES_SUBCLASS),
+            str_: mk(
+                "str",
+                Some(object),
+                Kind::Str,
+                tpflags::BASETYPE | tpflags::UNICODE_SUBCLASS,
+            ),
+            bytes: mk(
+                "bytes",
+                Some(object),
+                Kind::Bytes,
+                tpflags::BASETYPE | tpflags::BYTES_SUBCLASS,
+            ),
             tuple: mk(
                 "tuple",
                 Some(object),
@@ -148,8 +178,16 @@ impl Runtime {
         let small_ints = (SMALL_BOX_MIN..=SMALL_BOX_MAX)
             .map(|v| external.alloc(Some(types.int), IntRepr::Small(v), 0))
             .collect();
-        let heap_config = HeapConfig::default();
-        let heap = Heap::new(RtBinding { scheme: config.scheme }, heap_config);
+        let heap_config = HeapConfig {
+            collect_after_bytes: config.collect_after_bytes,
+            ..HeapConfig::default()
+        };
+        let heap = Heap::new(
+            RtBinding {
+                scheme: config.scheme,
+            },
+            heap_config,
+        );
         Arc::new(Runtime {
             config,
             heap,

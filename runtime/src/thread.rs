@@ -332,11 +332,16 @@ impl Thread {
             return None;
         }
         if self.rt.attached_threads() > 1 {
-            self.rt.stats.collections_deferred.fetch_add(1, Ordering::Relaxed);
+            self.rt
+                .stats
+                .collections_deferred
+                .fetch_add(1, Ordering::Relaxed);
             return None;
         }
         self.in_collect = true;
-        let pinned = crate::pinning::pinned_objects(self, &self.handles, self.error, &self.borrowed);
+        self.mutator.make_parseable();
+        let pinned =
+            crate::pinning::pinned_objects(self, &self.handles, self.error, &self.borrowed);
         let mut roots = ThreadRoots {
             handles: &mut self.handles,
             error: &mut self.error,
@@ -348,12 +353,21 @@ impl Thread {
             Ok(stats) => {
                 let s = &self.rt.stats;
                 s.collections.fetch_add(1, Ordering::Relaxed);
-                s.last_pinned.store(stats.pinned_objects as u64, Ordering::Relaxed);
-                s.pinned_total.fetch_add(stats.pinned_objects as u64, Ordering::Relaxed);
+                s.last_pinned
+                    .store(stats.pinned_objects as u64, Ordering::Relaxed);
+                s.pinned_total
+                    .fetch_add(stats.pinned_objects as u64, Ordering::Relaxed);
+                s.live_total.fetch_add(
+                    (stats.pinned_objects + stats.moved_objects) as u64,
+                    Ordering::Relaxed,
+                );
                 Some(stats)
             }
             Err(_) => {
-                self.rt.stats.collections_deferred.fetch_add(1, Ordering::Relaxed);
+                self.rt
+                    .stats
+                    .collections_deferred
+                    .fetch_add(1, Ordering::Relaxed);
                 None
             }
         }

@@ -44,7 +44,12 @@ fn is_freed(obj: ObjRef) -> bool {
 }
 
 fn run(scheme: Scheme, immortal: bool, ops: &[Op]) {
-    let rt = Runtime::new(Config { scheme, immortal, gc_stress: false, ..Config::default() });
+    let rt = Runtime::new(Config {
+        scheme,
+        immortal,
+        gc_stress: false,
+        ..Config::default()
+    });
     let threads = if scheme == Scheme::Classic { 1 } else { 2 };
     let mut cxs: Vec<Thread> = (0..threads).map(|_| Thread::attach(&rt).unwrap()).collect();
     let counted = scheme.counts_internal();
@@ -58,12 +63,25 @@ fn run(scheme: Scheme, immortal: bool, ops: &[Op]) {
                 if !counted {
                     refcount::c_incref(&cxs[t], obj);
                 }
-                model.push(ModelObj { obj, holders: vec![t], freed: false });
+                model.push(ModelObj {
+                    obj,
+                    holders: vec![t],
+                    freed: false,
+                });
             }
             Op::Incref { obj, thread } => {
-                let Some(m) = model.get_mut(obj) else { continue };
+                let Some(m) = model.get_mut(obj) else {
+                    continue;
+                };
                 // Only a thread holding a reference may make another one.
-                let Some(&t) = m.holders.iter().find(|&&h| h == thread % threads).or(m.holders.first()) else { continue };
+                let Some(&t) = m
+                    .holders
+                    .iter()
+                    .find(|&&h| h == thread % threads)
+                    .or(m.holders.first())
+                else {
+                    continue;
+                };
                 if counted {
                     refcount::incref(&cxs[t], m.obj);
                 } else {
@@ -72,8 +90,17 @@ fn run(scheme: Scheme, immortal: bool, ops: &[Op]) {
                 m.holders.push(t);
             }
             Op::Decref { obj, thread } => {
-                let Some(m) = model.get_mut(obj) else { continue };
-                let Some(pos) = m.holders.iter().position(|&h| h == thread % threads).or(if m.holders.is_empty() { None } else { Some(0) }) else { continue };
+                let Some(m) = model.get_mut(obj) else {
+                    continue;
+                };
+                let Some(pos) = m
+                    .holders
+                    .iter()
+                    .position(|&h| h == thread % threads)
+                    .or(if m.holders.is_empty() { None } else { Some(0) })
+                else {
+                    continue;
+                };
                 let t = m.holders.remove(pos);
                 if counted {
                     refcount::decref(&mut cxs[t], m.obj);
@@ -82,7 +109,9 @@ fn run(scheme: Scheme, immortal: bool, ops: &[Op]) {
                 }
             }
             Op::HandOver { obj, to } => {
-                let Some(m) = model.get_mut(obj) else { continue };
+                let Some(m) = model.get_mut(obj) else {
+                    continue;
+                };
                 if let Some(h) = m.holders.first_mut() {
                     *h = to % threads;
                 }
@@ -97,8 +126,11 @@ fn run(scheme: Scheme, immortal: bool, ops: &[Op]) {
             let dead = m.holders.is_empty();
             if counted {
                 let freed_now = is_freed(m.obj);
-                assert!(!(freed_now && !dead), "{scheme}: a live object was freed");
-                assert!(!(dead && !freed_now), "{scheme}: a dead object was not freed");
+                assert!(!freed_now || dead, "{scheme}: a live object was freed");
+                assert!(
+                    !dead || freed_now,
+                    "{scheme}: a dead object was not freed"
+                );
                 m.freed = freed_now;
             } else {
                 assert!(!is_freed(m.obj), "tracing: counting never frees");
@@ -106,7 +138,11 @@ fn run(scheme: Scheme, immortal: bool, ops: &[Op]) {
         }
         if counted {
             let after = model.iter().filter(|m| m.freed).count();
-            assert_eq!(deallocs(&rt), after, "{scheme}: each dead object freed exactly once");
+            assert_eq!(
+                deallocs(&rt),
+                after,
+                "{scheme}: each dead object freed exactly once"
+            );
             assert!(after >= before);
         }
     }
@@ -120,11 +156,20 @@ fn run(scheme: Scheme, immortal: bool, ops: &[Op]) {
     let stats = cxs[0].collect().expect("single thread can collect");
     let dead = model.iter().filter(|m| m.holders.is_empty()).count();
     let live = model.len() - dead;
-    assert_eq!(stats.freed_objects, dead, "tracing: every dead object reclaimed");
-    assert_eq!(stats.pinned_objects, live, "tracing: every C-held object pinned");
+    assert_eq!(
+        stats.freed_objects, dead,
+        "tracing: every dead object reclaimed"
+    );
+    assert_eq!(
+        stats.pinned_objects, live,
+        "tracing: every C-held object pinned"
+    );
     for m in &model {
         if !m.holders.is_empty() {
-            assert_eq!(refcount::total_count(&cxs[0], m.obj), m.holders.len() as i64);
+            assert_eq!(
+                refcount::total_count(&cxs[0], m.obj),
+                m.holders.len() as i64
+            );
         }
     }
 }
@@ -159,7 +204,11 @@ proptest! {
 #[cfg_attr(miri, ignore)]
 fn two_real_threads_share_one_object() {
     for scheme in [Scheme::Atomic, Scheme::Biased] {
-        let rt = Runtime::new(Config { scheme, gc_stress: false, ..Config::default() });
+        let rt = Runtime::new(Config {
+            scheme,
+            gc_stress: false,
+            ..Config::default()
+        });
         let mut owner = Thread::attach(&rt).unwrap();
         let obj = owner.float_ref(1.0);
         std::thread::scope(|s| {

@@ -9,10 +9,21 @@ use pyopaque_runtime::{BinOp, CompareOp, Config, Runtime, Scheme, Thread};
 /// immortality alternating, to keep the interpreter's time reasonable).
 fn each_config(mut f: impl FnMut(&mut Thread)) {
     for (i, scheme) in Scheme::ALL.into_iter().enumerate() {
-        let axis = |k: usize| if cfg!(miri) { vec![(i >> k) & 1 == 0] } else { vec![true, false] };
+        let axis = |k: usize| {
+            if cfg!(miri) {
+                vec![(i >> k) & 1 == 0]
+            } else {
+                vec![true, false]
+            }
+        };
         for tagging in axis(0) {
             for immortal in axis(1) {
-                let rt = Runtime::new(Config { scheme, tagging, immortal, ..Config::default() });
+                let rt = Runtime::new(Config {
+                    scheme,
+                    tagging,
+                    immortal,
+                    ..Config::default()
+                });
                 let mut cx = Thread::attach(&rt).unwrap();
                 f(&mut cx);
                 assert_eq!(cx.handle_count(), 0, "test left handles rooted");
@@ -45,7 +56,10 @@ fn arithmetic_across_the_immediate_boundary() {
             // Beyond i64: big ints, never wrapping.
             let big = cx.int(i64::MAX);
             let sq = cx.binop(big, big, BinOp::Mul).unwrap();
-            assert_eq!(repr(cx, sq), (i64::MAX as i128 * i64::MAX as i128).to_string());
+            assert_eq!(
+                repr(cx, sq),
+                (i64::MAX as i128 * i64::MAX as i128).to_string()
+            );
             let imin = cx.int(i64::MIN);
             let m1 = cx.int(-1);
             let q = cx.binop(imin, m1, BinOp::FloorDiv).unwrap();
@@ -185,7 +199,10 @@ fn exceptions_have_cpythons_hierarchy_and_text() {
         assert_eq!(r, pyopaque_runtime::Raised);
         assert!(cx.error_matches(exc.lookup_error));
         let e = cx.take_error().unwrap();
-        assert_eq!(cx.describe_exception(e), "IndexError: list index out of range");
+        assert_eq!(
+            cx.describe_exception(e),
+            "IndexError: list index out of range"
+        );
         assert_eq!(repr(cx, e), "IndexError('list index out of range')");
         let k = cx.str("k");
         let ke = cx.scope_escape(|cx| {
@@ -232,19 +249,29 @@ fn classic_refuses_a_second_thread() {
     assert!(err.unwrap().contains("single-threaded"));
     let rt = Runtime::new(Config::with_scheme(Scheme::Atomic));
     let _a = Thread::attach(&rt).unwrap();
-    std::thread::scope(|s| s.spawn(|| assert!(Thread::attach(&rt).is_ok())).join().unwrap());
+    std::thread::scope(|s| {
+        s.spawn(|| assert!(Thread::attach(&rt).is_ok()))
+            .join()
+            .unwrap()
+    });
 }
 
 #[test]
 fn stress_mode_really_collects_and_moves() {
-    let rt = Runtime::new(Config { gc_stress: true, ..Config::default() });
+    let rt = Runtime::new(Config {
+        gc_stress: true,
+        ..Config::default()
+    });
     let mut cx = Thread::attach(&rt).unwrap();
     cx.scope(|cx| {
         let s = cx.str("moving");
         let before = cx.get(s);
         let _other = cx.float(1.5);
         let after = cx.get(s);
-        assert_ne!(before, after, "the string moved when the float was allocated");
+        assert_ne!(
+            before, after,
+            "the string moved when the float was allocated"
+        );
         assert_eq!(cx.str_value(after), Some("moving"));
         let l = cx.list();
         for i in 0..50 {
@@ -254,5 +281,10 @@ fn stress_mode_really_collects_and_moves() {
         let want: Vec<String> = (0..50).map(|i| format!("{i}.0")).collect();
         assert_eq!(repr(cx, l), format!("[{}]", want.join(", ")));
     });
-    assert!(rt.stats.collections.load(std::sync::atomic::Ordering::Relaxed) > 50);
+    assert!(
+        rt.stats
+            .collections
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 50
+    );
 }

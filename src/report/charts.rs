@@ -7,7 +7,12 @@ use plotters::prelude::*;
 fn bars(path: &Path, title: &str, unit: &str, data: &[(String, f64)]) -> Result<(), String> {
     let root = SVGBackend::new(path, (720, 60 + 36 * data.len() as u32)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let max = data.iter().map(|(_, v)| *v).filter(|v| v.is_finite()).fold(0.0f64, f64::max).max(1e-9);
+    let max = data
+        .iter()
+        .map(|(_, v)| *v)
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 18))
         .margin(10)
@@ -29,7 +34,10 @@ fn bars(path: &Path, title: &str, unit: &str, data: &[(String, f64)]) -> Result<
         .draw_series(data.iter().enumerate().map(|(i, (_, v))| {
             let v = if v.is_finite() { *v } else { 0.0 };
             Rectangle::new(
-                [(0.0, SegmentValue::Exact(i)), (v, SegmentValue::Exact(i + 1))],
+                [
+                    (0.0, SegmentValue::Exact(i)),
+                    (v, SegmentValue::Exact(i + 1)),
+                ],
                 BLUE.mix(0.6).filled(),
             )
         }))
@@ -39,7 +47,15 @@ fn bars(path: &Path, title: &str, unit: &str, data: &[(String, f64)]) -> Result<
 
 fn pick(figs: &[(&'static str, f64)], keys: &[&str]) -> Vec<(String, f64)> {
     keys.iter()
-        .map(|k| (k.to_string(), figs.iter().find(|(n, _)| n == k).map(|(_, v)| *v).unwrap_or(f64::NAN)))
+        .map(|k| {
+            (
+                k.to_string(),
+                figs.iter()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| *v)
+                    .unwrap_or(f64::NAN),
+            )
+        })
         .collect()
 }
 
@@ -51,23 +67,39 @@ pub fn write_all(
     gc: &[(&'static str, f64)],
 ) -> Result<Vec<String>, String> {
     let mut names = Vec::new();
-    let mut emit = |name: &str, title: &str, unit: &str, data: Vec<(String, f64)>| -> Result<(), String> {
-        bars(&out.join(name), title, unit, &data)?;
-        names.push(name.to_string());
-        Ok(())
-    };
+    let mut emit =
+        |name: &str, title: &str, unit: &str, data: Vec<(String, f64)>| -> Result<(), String> {
+            bars(&out.join(name), title, unit, &data)?;
+            names.push(name.to_string());
+            Ok(())
+        };
     emit(
         "refcount.svg",
         "Refcount scheme costs",
         "ns per incref+decref pair",
-        pick(rc, &["classic_pair_ns", "atomic_pair_ns", "biased_pair_ns", "immortal_pair_ns", "tracing_pair_ns",
-                   "contended_atomic_ns", "contended_biased_ns", "contended_immortal_ns", "uncontended_atomic_ns"]),
+        pick(
+            rc,
+            &[
+                "classic_pair_ns",
+                "atomic_pair_ns",
+                "biased_pair_ns",
+                "immortal_pair_ns",
+                "tracing_pair_ns",
+                "contended_atomic_ns",
+                "contended_biased_ns",
+                "contended_immortal_ns",
+                "uncontended_atomic_ns",
+            ],
+        ),
     )?;
     emit(
         "list_memory.svg",
         "Memory per list element (1e6 ints)",
         "bytes per element",
-        pick(lists, &["int_bytes_per_elem", "object_boxed_bytes_per_elem"]),
+        pick(
+            lists,
+            &["int_bytes_per_elem", "object_boxed_bytes_per_elem"],
+        ),
     )?;
     emit(
         "gc_pause.svg",

@@ -23,7 +23,12 @@ pub fn section() -> Section {
     );
     let mut rows: Vec<(&str, Vec<usize>)> = Vec::new();
     for scheme in Scheme::ALL {
-        let rt = Runtime::new(Config { scheme, tagging: false, gc_stress: false, ..Config::default() });
+        let rt = Runtime::new(Config {
+            scheme,
+            tagging: false,
+            gc_stress: false,
+            ..Config::default()
+        });
         let mut cx = Thread::attach(&rt).unwrap();
         let m = cx.mark();
         let objs = [
@@ -53,13 +58,22 @@ pub fn section() -> Section {
     }
     md.push_str("| object | classic | atomic | biased | tracing |\n|---|---:|---:|---:|---:|\n");
     for (name, v) in &rows {
-        md.push_str(&format!("| {name} | {} | {} | {} | {} |\n", v[0], v[1], v[2], v[3]));
+        md.push_str(&format!(
+            "| {name} | {} | {} | {} | {} |\n",
+            v[0], v[1], v[2], v[3]
+        ));
     }
     md.push_str(&format!(
         "\nSmall ints with tagging on take 0 heap bytes (an immediate word). Header: {HEADER_BYTES} bytes. \
          List and dict storage lives off the heap and is not included above.\n"
     ));
-    let json_rows: serde_json::Map<String, serde_json::Value> =
-        rows.iter().map(|(n, v)| (n.to_string(), json!(v))).collect();
-    Section { key: "layout", markdown: md, json: json!({"header_bytes": HEADER_BYTES, "bytes_per_object": json_rows}) }
+    let json_rows: serde_json::Map<String, serde_json::Value> = rows
+        .iter()
+        .map(|(n, v)| (n.to_string(), json!(v)))
+        .collect();
+    Section {
+        key: "layout",
+        markdown: md,
+        json: json!({"header_bytes": HEADER_BYTES, "bytes_per_object": json_rows}),
+    }
 }

@@ -8,8 +8,15 @@ use super::Section;
 
 fn first_line(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd).args(args).output().ok()?;
-    let text = if out.stdout.is_empty() { out.stderr } else { out.stdout };
-    String::from_utf8_lossy(&text).lines().next().map(|l| l.trim().to_string())
+    let text = if out.stdout.is_empty() {
+        out.stderr
+    } else {
+        out.stdout
+    };
+    String::from_utf8_lossy(&text)
+        .lines()
+        .next()
+        .map(|l| l.trim().to_string())
 }
 
 /// The machine section.
@@ -21,20 +28,29 @@ pub fn section() -> Section {
         .and_then(|l| l.split_once(':'))
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_else(|| "unknown".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string()))
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
+        })
         .and_then(|kb| kb.parse::<u64>().ok())
         .map(|kb| format!("{:.1} GiB", kb as f64 / 1024.0 / 1024.0))
         .unwrap_or_else(|| "unknown".into());
     let rustc = first_line("rustc", &["--version"]).unwrap_or_else(|| "unknown".into());
     let gcc = first_line("gcc", &["--version"]).unwrap_or_else(|| "not found".into());
     let python = first_line("python3", &["--version"]).unwrap_or_else(|| "not found".into());
-    let pypy = first_line("pypy3", &["--version"]).unwrap_or_else(|| {
-        "not found (install with `apt-get install pypy3 pypy3-dev`)".into()
-    });
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    let pypy = first_line("pypy3", &["--version"])
+        .unwrap_or_else(|| "not found (install with `apt-get install pypy3 pypy3-dev`)".into());
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     let md = format!(
         "## Machine\n\n| | |\n|---|---|\n| CPU | {cpu} |\n| cores | {cores} |\n| memory | {mem} |\n| rustc | {rustc} |\n| build profile | {profile} |\n| gcc | {gcc} |\n| CPython | {python} |\n| PyPy | {pypy} |\n"
     );

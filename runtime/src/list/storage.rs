@@ -115,7 +115,12 @@ pub struct ListObject {
 impl ListObject {
     /// A payload holding `storage`, not yet accounted (call [`ListObject::sync`]).
     pub(crate) fn new(storage: Storage, counter: &AtomicUsize) -> ListObject {
-        ListObject { storage, cache: None, accounted: 0, counter: NonNull::from(counter) }
+        ListObject {
+            storage,
+            cache: None,
+            accounted: 0,
+            counter: NonNull::from(counter),
+        }
     }
 
     /// Bytes of capacity held off the heap now (storage plus box cache).
@@ -137,9 +142,11 @@ impl ListObject {
         let now = self.bytes();
         if now != self.accounted {
             if now > self.accounted {
-                self.counter().fetch_add(now - self.accounted, Ordering::Relaxed);
+                self.counter()
+                    .fetch_add(now - self.accounted, Ordering::Relaxed);
             } else {
-                self.counter().fetch_sub(self.accounted - now, Ordering::Relaxed);
+                self.counter()
+                    .fetch_sub(self.accounted - now, Ordering::Relaxed);
             }
             self.accounted = now;
         }
@@ -159,7 +166,11 @@ impl ListObject {
 
     /// Removes the elements in `range`, pushing the references they (and their cache entries)
     /// owned onto `garbage` (the caller uncounts them once no payload is borrowed).
-    pub(crate) fn remove_range(&mut self, range: std::ops::Range<usize>, garbage: &mut Vec<ObjRef>) {
+    pub(crate) fn remove_range(
+        &mut self,
+        range: std::ops::Range<usize>,
+        garbage: &mut Vec<ObjRef>,
+    ) {
         match &mut self.storage {
             Storage::Empty => {}
             Storage::Int(v) => drop(v.drain(range.clone())),
@@ -173,7 +184,11 @@ impl ListObject {
 
     /// Keeps only the elements whose index satisfies `keep` (order preserved); removed
     /// references go to `garbage`.
-    pub(crate) fn retain_indices(&mut self, keep: impl Fn(usize) -> bool, garbage: &mut Vec<ObjRef>) {
+    pub(crate) fn retain_indices(
+        &mut self,
+        keep: impl Fn(usize) -> bool,
+        garbage: &mut Vec<ObjRef>,
+    ) {
         fn filter<T: Copy>(v: &mut Vec<T>, keep: &dyn Fn(usize) -> bool, mut gone: impl FnMut(T)) {
             let mut w = 0;
             for r in 0..v.len() {
@@ -214,7 +229,7 @@ impl ListObject {
     /// Reorders the elements so that new element `k` is old element `perm[k]` (`perm` is a
     /// permutation of `0..len`). Moves references, never counts them.
     pub(crate) fn permute(&mut self, perm: &[usize]) {
-        fn apply<T: Copy>(v: &mut Vec<T>, perm: &[usize]) {
+        fn apply<T: Copy>(v: &mut [T], perm: &[usize]) {
             let new: Vec<T> = perm.iter().map(|&i| v[i]).collect();
             v.copy_from_slice(&new);
         }

@@ -26,7 +26,11 @@ pub struct DictStorage {
 
 impl DictStorage {
     fn new() -> Self {
-        DictStorage { entries: Vec::new(), index: Vec::new(), used: 0 }
+        DictStorage {
+            entries: Vec::new(),
+            index: Vec::new(),
+            used: 0,
+        }
     }
 
     fn rebuild_index(&mut self) {
@@ -86,7 +90,9 @@ impl Thread {
         loop {
             let pos = st.index[i];
             if pos == EMPTY {
-                return Ok(Probe::Vacant { slot: first_dummy.unwrap_or(i) });
+                return Ok(Probe::Vacant {
+                    slot: first_dummy.unwrap_or(i),
+                });
             }
             if pos == DUMMY {
                 first_dummy.get_or_insert(i);
@@ -102,7 +108,10 @@ impl Thread {
                     // Equality may have run arbitrary code (C __eq__): reload.
                     st = storage(self.get(d));
                     if same {
-                        return Ok(Probe::Found { slot: i, pos: pos as usize });
+                        return Ok(Probe::Found {
+                            slot: i,
+                            pos: pos as usize,
+                        });
                     }
                 }
             }

@@ -79,7 +79,11 @@ pub fn cmp_int_float(i: &IntValue, f: f64) -> Option<Ordering> {
         return None;
     }
     if f.is_infinite() {
-        return Some(if f > 0.0 { Ordering::Less } else { Ordering::Greater });
+        return Some(if f > 0.0 {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        });
     }
     if let IntValue::Small(v) = i {
         // Every i64 with |v| <= 2**53 converts exactly.
@@ -115,10 +119,22 @@ mod tests {
     #[test]
     fn int_float_comparison_is_exact() {
         let big = IntValue::Small((1 << 53) + 1);
-        assert_eq!(cmp_int_float(&big, (1u64 << 53) as f64), Some(Ordering::Greater));
-        assert_eq!(cmp_int_float(&IntValue::Small(2), 2.5), Some(Ordering::Less));
-        assert_eq!(cmp_int_float(&IntValue::Small(-3), -2.5), Some(Ordering::Less));
+        assert_eq!(
+            cmp_int_float(&big, (1u64 << 53) as f64),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            cmp_int_float(&IntValue::Small(2), 2.5),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            cmp_int_float(&IntValue::Small(-3), -2.5),
+            Some(Ordering::Less)
+        );
         assert_eq!(cmp_int_float(&IntValue::Small(3), f64::NAN), None);
-        assert_eq!(cmp_int_float(&IntValue::Small(i64::MAX), 9.3e18), Some(Ordering::Less));
+        assert_eq!(
+            cmp_int_float(&IntValue::Small(i64::MAX), 9.3e18),
+            Some(Ordering::Less)
+        );
     }
 }

@@ -1,0 +1,646 @@
+//! The conventions every exported function follows, written once.
+//!
+//! * **Process model.** One runtime per process ([`global`]), created by `pyopaque_capi_init`
+//!   (or with `Config::default()` on first use). Each OS thread attaches a [`Thread`] on its
+//!   first C API call; it lives in a thread-local slot until the thread exits.
+//! * **Entry.** Every exported function body is `capi!("Name", |cx| ...)` (or [`api`]): it
+//!   records coverage, finds the thread, marks the handle stack, runs the body under
+//!   `catch_unwind` (a panic becomes `SystemError`, never unwinding into C), releases the handles
+//!   the body created and runs decrefs C requested from inside finalizers. The body returns
+//!   `PyResult<R>`: `Err(Raised)` means "an exception is set" and becomes `R::ERR` (NULL / -1).
+//! * **Pointers.** [`from_c`] turns a `PyObject*` into an [`ObjRef`] (immediates stay immediate;
+//!   the addresses of exported static type symbols are translated to runtime types; in debug mode
+//!   freed objects are caught). [`to_c`] goes back (builtin types leave as their static symbol).
+//!   [`new_ref`] hands out a new reference (C-held count: pins the object under every scheme);
+//!   [`borrowed`] hands out a borrowed one (pinned until the native call returns).
+//! * **Re-entrancy.** C code called from the shim may call the shim again. The thread is reached
+//!   through a raw pointer; before calling C the shim publishes the pointer derived from its own
+//!   `&mut Thread` ([`call_c`]), so a nested entry borrows from it rather than aliasing it.
+//!   While the runtime itself is inside a deallocation or collection (it holds `&mut Thread`),
+//!   C finalizers (`tp_dealloc`) run in *finalizing* mode: only thread-free functions work and
+//!   `Py_DECREF` is deferred to the next entry ([`defer_decref`]).
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
+use std::ffi::{c_char, c_int, c_long, c_uint, c_ulong, CStr};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use pyopaque_runtime::binding::type_payload;
+use pyopaque_runtime::config::{BorrowPolicy, Scheme};
+use pyopaque_runtime::header::header_of;
+use pyopaque_runtime::refcount;
+use pyopaque_runtime::{Config, Handle, ObjRef, PyResult, Raised, Runtime, Thread};
+
+use crate::ffi::PyObject;
+
+/// The process-wide state of the shim.
+pub struct Global {
+    /// The runtime.
+    pub rt: Arc<Runtime>,
+    /// `PYOPAQUE_CAPI_DEBUG=1` at init.
+    pub debug: bool,
+    /// Exported static type symbols and their runtime types.
+    pub statics: crate::data::StaticTypes,
+    /// Types the shim defines (module, builtin function, descriptors, ...).
+    pub types: crate::shimtypes::ShimTypes,
+    /// `PyModuleDef*` values returned by `PyModuleDef_Init` (multi-phase init).
+    pub module_defs: Mutex<BTreeSet<usize>>,
+}
+
+static GLOBAL: OnceLock<Global> = OnceLock::new();
+
+/// Parses `scheme=classic,immortal=on,tagging=on,strategies=on,gc_stress=off,borrow=deopt`.
+/// Missing keys keep `Config::default()`.
+pub fn parse_config(s: &str) -> Result<Config, String> {
+    let mut c = Config::default();
+    let onoff = |k: &str, v: &str| match v {
+        "on" | "1" | "true" => Ok(true),
+        "off" | "0" | "false" => Ok(false),
+        _ => Err(format!("{k} takes on|off, not {v:?}")),
+    };
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').ok_or_else(|| format!("expected key=value: {part:?}"))?;
+        match k {
+            "scheme" => c.scheme = v.parse::<Scheme>()?,
+            "immortal" => c.immortal = onoff(k, v)?,
+            "tagging" => c.tagging = onoff(k, v)?,
+            "strategies" => c.strategies = onoff(k, v)?,
+            "gc_stress" => c.gc_stress = onoff(k, v)?,
+            "borrow" => {
+                c.borrow_policy = match v {
+                    "deopt" | "deoptimize" => BorrowPolicy::Deoptimize,
+                    "box" | "boxcache" | "box_cache" => BorrowPolicy::BoxCache,
+                    _ => return Err(format!("borrow takes deopt|box, not {v:?}")),
+                }
+            }
+            _ => return Err(format!("unknown configuration key {k:?}")),
+        }
+    }
+    Ok(c)
+}
+
+/// Creates the process's runtime with `config`. Fails when a runtime with a different
+/// configuration already exists.
+pub fn init(config: Config) -> Result<&'static Global, String> {
+    let g = GLOBAL.get_or_init(|| build(config.clone()));
+    if g.rt.config != config {
+        return Err(format!(
+            "the C API runtime already runs with {:?}; one runtime per process",
+            g.rt.config
+        ));
+    }
+    Ok(g)
+}
+
+fn build(config: Config) -> Global {
+    let rt = Runtime::new(config);
+    rt.note_c_api_used();
+    let debug = std::env::var("PYOPAQUE_CAPI_DEBUG").is_ok_and(|v| v == "1");
+    let types = crate::shimtypes::ShimTypes::new(&rt);
+    let statics = crate::data::StaticTypes::new(&rt, &types);
+    Global { rt, debug, statics, types, module_defs: Mutex::new(BTreeSet::new()) }
+}
+
+/// The process's shim state (created with the default configuration on first use).
+#[inline]
+pub fn global() -> &'static Global {
+    match GLOBAL.get() {
+        Some(g) => g,
+        None => {
+            let _ = init(Config::default());
+            GLOBAL.get().expect("initialised above")
+        }
+    }
+}
+
+// ----- the thread slot -----
+
+struct ThreadSlot {
+    ptr: Cell<*mut Thread>,
+}
+
+impl Drop for ThreadSlot {
+    fn drop(&mut self) {
+        let p = self.ptr.replace(std::ptr::null_mut());
+        if !p.is_null() {
+            // SAFETY: `p` came from Box::into_raw in `thread_ptr` and is dropped exactly once,
+            // when the OS thread exits (no shim code runs on this thread afterwards).
+            drop(unsafe { Box::from_raw(p) });
+        }
+    }
+}
+
+thread_local! {
+    static SLOT: ThreadSlot = const { ThreadSlot { ptr: Cell::new(std::ptr::null_mut()) } };
+    /// > 0 while a C finalizer runs inside the runtime's deallocation or collection.
+    static FINALIZING: Cell<u32> = const { Cell::new(0) };
+    /// When finalizing inside a collection under a counting scheme, decrefs are dropped (the
+    /// referent may be dead in the same collection).
+    static DISCARD_DECREFS: Cell<bool> = const { Cell::new(false) };
+    /// Decrefs requested while finalizing: (object, C-held?).
+    static DEFERRED: RefCell<Vec<(ObjRef, bool)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The calling thread's [`Thread`], attaching it on first use. `None` (after printing why) when
+/// the runtime refuses a second thread (`classic` is single-threaded).
+pub fn thread_ptr() -> Option<*mut Thread> {
+    let p = SLOT.with(|s| s.ptr.get());
+    if !p.is_null() {
+        return Some(p);
+    }
+    let g = global();
+    match Thread::attach(&g.rt) {
+        Ok(mut t) => {
+            // A base frame: borrowed references handed out outside any native call stay pinned.
+            t.begin_native_call();
+            let p = Box::into_raw(Box::new(t));
+            SLOT.with(|s| s.ptr.set(p));
+            Some(p)
+        }
+        Err(e) => {
+            eprintln!("pyopaque C API: cannot attach this thread: {e}");
+            None
+        }
+    }
+}
+
+/// True when a thread is attached.
+pub fn thread_attached() -> bool {
+    SLOT.with(|s| !s.ptr.get().is_null())
+}
+
+/// True while a C finalizer runs inside the runtime (thread-free functions only).
+pub fn finalizing() -> bool {
+    FINALIZING.with(|f| f.get() > 0)
+}
+
+/// Runs `f` (which calls a C finalizer: `tp_dealloc`, ...) in finalizing mode. `discard` drops
+/// the decrefs C requests instead of deferring them.
+pub fn run_finalizer(discard: bool, f: impl FnOnce()) {
+    FINALIZING.with(|c| c.set(c.get() + 1));
+    let old = DISCARD_DECREFS.with(|d| d.replace(discard));
+    f();
+    DISCARD_DECREFS.with(|d| d.set(old));
+    FINALIZING.with(|c| c.set(c.get() - 1));
+}
+
+/// Records a decref requested while finalizing; runs at the end of the next API entry.
+pub fn defer_decref(obj: ObjRef, c_held: bool) {
+    if DISCARD_DECREFS.with(|d| d.get()) {
+        return;
+    }
+    DEFERRED.with(|d| d.borrow_mut().push((obj, c_held)));
+}
+
+/// Runs deferred decrefs (which may free more objects and defer more decrefs).
+pub fn drain_deferred(cx: &mut Thread) {
+    loop {
+        let batch = DEFERRED.with(|d| std::mem::take(&mut *d.borrow_mut()));
+        if batch.is_empty() {
+            return;
+        }
+        for (o, c_held) in batch {
+            if c_held {
+                if let Err(n) = refcount::c_decref(cx, o) {
+                    debug_report("Py_DecRef (deferred)", o, &format!("decref below zero ({n})"));
+                }
+            } else {
+                refcount::decref(cx, o);
+            }
+        }
+    }
+}
+
+// ----- coverage -----
+
+static COVERAGE: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+
+/// Records that entry point `name` ran (first call only; see [`capi!`]).
+#[cold]
+pub fn record_hit(name: &'static str) {
+    COVERAGE.lock().unwrap_or_else(|e| e.into_inner()).insert(name);
+}
+
+/// Every entry point called at least once, sorted.
+pub fn coverage() -> Vec<&'static str> {
+    COVERAGE.lock().unwrap_or_else(|e| e.into_inner()).iter().copied().collect()
+}
+
+/// Records coverage of `name` once, cheaply (one relaxed load on later calls).
+#[macro_export]
+macro_rules! cov {
+    ($name:literal) => {{
+        static HIT: ::std::sync::atomic::AtomicBool = ::std::sync::atomic::AtomicBool::new(false);
+        if !HIT.load(::std::sync::atomic::Ordering::Relaxed) {
+            HIT.store(true, ::std::sync::atomic::Ordering::Relaxed);
+            $crate::cx::record_hit($name);
+        }
+    }};
+}
+
+/// The body of an exported function: coverage, then [`api`].
+#[macro_export]
+macro_rules! capi {
+    ($name:literal, $body:expr) => {{
+        $crate::cov!($name);
+        $crate::cx::api($name, $body)
+    }};
+}
+
+/// The body of an exported function that needs no thread (may run inside finalizers):
+/// coverage and panic catching only.
+#[macro_export]
+macro_rules! capi_nothread {
+    ($name:literal, $err:expr, $body:expr) => {{
+        $crate::cov!($name);
+        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe($body)) {
+            Ok(v) => v,
+            Err(_) => {
+                eprintln!("pyopaque C API: panic in {}", $name);
+                $err
+            }
+        }
+    }};
+}
+
+// ----- return conventions -----
+
+/// A C return type and its error value.
+pub trait CRet: Copy {
+    /// What C sees when an exception is set.
+    const ERR: Self;
+}
+
+impl CRet for *mut PyObject {
+    const ERR: Self = std::ptr::null_mut();
+}
+impl CRet for *const c_char {
+    const ERR: Self = std::ptr::null();
+}
+impl CRet for *mut c_char {
+    const ERR: Self = std::ptr::null_mut();
+}
+impl CRet for *mut std::ffi::c_void {
+    const ERR: Self = std::ptr::null_mut();
+}
+impl CRet for *mut *mut PyObject {
+    const ERR: Self = std::ptr::null_mut();
+}
+impl CRet for *mut crate::ffi::PyModuleDef {
+    const ERR: Self = std::ptr::null_mut();
+}
+impl CRet for c_int {
+    const ERR: Self = -1;
+}
+impl CRet for c_uint {
+    const ERR: Self = c_uint::MAX;
+}
+impl CRet for c_long {
+    const ERR: Self = -1;
+}
+impl CRet for c_ulong {
+    const ERR: Self = c_ulong::MAX;
+}
+impl CRet for isize {
+    const ERR: Self = -1;
+}
+impl CRet for usize {
+    const ERR: Self = usize::MAX;
+}
+impl CRet for i64 {
+    const ERR: Self = -1;
+}
+impl CRet for f64 {
+    const ERR: Self = -1.0;
+}
+impl CRet for () {
+    const ERR: Self = ();
+}
+impl CRet for Option<crate::ffi::RawFn> {
+    const ERR: Self = None;
+}
+
+/// Runs an API body with this thread's runtime state. See the module documentation.
+#[inline]
+pub fn api<R: CRet>(name: &'static str, f: impl FnOnce(&mut Thread) -> PyResult<R>) -> R {
+    if finalizing() {
+        fatal(name, "called from a finalizer (tp_dealloc/tp_traverse) while the runtime is deallocating or collecting; only Py_DECREF, Py_TYPE, PyObject_GC_UnTrack, PyObject_GC_Del, PyObject_Free, PyType_GetSlot and the PyMem functions may be used there");
+    }
+    let Some(p) = thread_ptr() else { return R::ERR };
+    // SAFETY: `p` is this thread's Thread (a leaked Box, only freed at thread exit). The
+    // reference is the only one in use: an outer entry that called into C published its own
+    // reborrow (call_c) and does not use it until C returns.
+    let cx = unsafe { &mut *p };
+    let m = cx.mark();
+    let r = catch_unwind(AssertUnwindSafe(|| f(cx)));
+    cx.release(m);
+    drain_deferred(cx);
+    if take_debug_pending(cx) {
+        return R::ERR;
+    }
+    match r {
+        Ok(Ok(v)) => v,
+        Ok(Err(Raised)) => R::ERR,
+        Err(e) => {
+            let msg = e
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| e.downcast_ref::<&str>().copied())
+                .unwrap_or("panic");
+            let t = cx.rt.types.exc.system_error;
+            cx.raise(t, &format!("pyopaque: internal error in {name}: {msg}"));
+            R::ERR
+        }
+    }
+}
+
+/// Calls C code `f` with `cx` published as the thread pointer: a nested entry reborrows from
+/// this borrow instead of aliasing it. The caller opens a native-call frame around it when it
+/// hands borrowed references to `f`.
+pub fn publish<T>(cx: &mut Thread, f: impl FnOnce() -> T) -> T {
+    let me: *mut Thread = cx;
+    let saved = SLOT.with(|s| s.ptr.replace(me));
+    let r = f();
+    SLOT.with(|s| s.ptr.set(saved));
+    r
+}
+
+/// Aborts the process with a clear message (used where no error can be returned).
+pub fn fatal(api: &str, msg: &str) -> ! {
+    eprintln!("pyopaque C API fatal error in {api}: {msg}");
+    std::process::abort()
+}
+
+// ----- pointer conversion -----
+
+/// The object a C pointer designates (`None` for NULL). Translates exported static type symbols
+/// (`&PyLong_Type`) to runtime types. In debug mode checks the pointer against freed objects.
+///
+/// # Safety
+/// `p` must be NULL, an immediate int word, a static type symbol, or a pointer the shim handed
+/// out that C still holds (debug mode catches a violation of the last condition).
+#[inline]
+pub unsafe fn from_c(p: *mut PyObject) -> Option<ObjRef> {
+    let g = global();
+    if let Some(t) = g.statics.lookup(p as usize) {
+        return Some(t);
+    }
+    // SAFETY: caller's contract: NULL, an immediate word, or a live object's payload address.
+    let r = unsafe { ObjRef::from_raw(p.cast()) };
+    if g.debug {
+        if let Some(o) = r {
+            crate::debug::check_incoming(o);
+        }
+    }
+    r
+}
+
+/// The C pointer for `obj` (builtin types leave as their exported static symbol).
+#[inline]
+pub fn to_c(obj: ObjRef) -> *mut PyObject {
+    if !obj.is_tagged() {
+        let g = global();
+        if header_of(obj).ty() == g.rt.types.type_ {
+            if let Some(a) = g.statics.alias_of(obj) {
+                return a as *mut PyObject;
+            }
+        }
+    }
+    obj.as_ptr().cast()
+}
+
+/// Like [`to_c`] for an optional object (NULL for None).
+pub fn to_c_opt(obj: Option<ObjRef>) -> *mut PyObject {
+    obj.map_or(std::ptr::null_mut(), to_c)
+}
+
+/// A non-NULL argument; NULL raises `SystemError` (CPython's `PyErr_BadInternalCall`).
+///
+/// # Safety
+/// As [`from_c`].
+#[inline]
+pub unsafe fn arg(cx: &mut Thread, p: *mut PyObject) -> PyResult<ObjRef> {
+    // SAFETY: forwarded contract.
+    match unsafe { from_c(p) } {
+        Some(o) => Ok(o),
+        None => Err(bad_internal_call(cx)),
+    }
+}
+
+/// Roots a non-NULL argument.
+///
+/// # Safety
+/// As [`from_c`].
+#[inline]
+pub unsafe fn harg(cx: &mut Thread, p: *mut PyObject) -> PyResult<Handle> {
+    // SAFETY: forwarded contract.
+    let o = unsafe { arg(cx, p) }?;
+    Ok(cx.root(o))
+}
+
+/// Hands `obj` to C as a new reference (a C-held count: the object is pinned while C holds it).
+#[inline]
+pub fn new_ref(cx: &mut Thread, obj: ObjRef) -> *mut PyObject {
+    refcount::c_incref(cx, obj);
+    to_c(obj)
+}
+
+/// Hands the referent of `h` to C as a new reference.
+#[inline]
+pub fn new_ref_h(cx: &mut Thread, h: Handle) -> *mut PyObject {
+    let o = cx.get(h);
+    new_ref(cx, o)
+}
+
+/// Hands `obj` to C as a borrowed reference: pinned and alive until the native call returns.
+#[inline]
+pub fn borrowed(cx: &mut Thread, obj: ObjRef) -> *mut PyObject {
+    cx.note_borrowed(obj);
+    to_c(obj)
+}
+
+/// Takes over a new reference C returned (from a slot or method) into a handle, or reports the
+/// error. NULL without an exception, and non-NULL with one, are `SystemError`s (as in CPython).
+///
+/// # Safety
+/// `p` must be NULL or a new reference owned by the caller.
+pub unsafe fn take_result(cx: &mut Thread, p: *mut PyObject, what: &str) -> PyResult<Handle> {
+    // SAFETY: forwarded contract.
+    let o = unsafe { from_c(p) };
+    match o {
+        None => {
+            if cx.error().is_none() {
+                let t = cx.rt.types.exc.system_error;
+                return Err(cx.raise(t, &format!("{what} returned NULL without setting an exception")));
+            }
+            Err(Raised)
+        }
+        Some(o) => {
+            let h = cx.root(o);
+            release_c_ref(cx, o, what);
+            if cx.error().is_some() {
+                let t = cx.rt.types.exc.system_error;
+                return Err(cx.raise(t, &format!("{what} returned a result with an exception set")));
+            }
+            Ok(h)
+        }
+    }
+}
+
+/// Drops a reference C held (after the caller rooted the object if it still needs it).
+pub fn release_c_ref(cx: &mut Thread, o: ObjRef, api: &str) {
+    if let Err(n) = refcount::c_decref(cx, o) {
+        if global().debug {
+            debug_report(api, o, &format!("reference count below zero ({n})"));
+        }
+    }
+}
+
+// ----- errors -----
+
+/// `SystemError: bad argument to internal function` (CPython's `PyErr_BadInternalCall`).
+pub fn bad_internal_call(cx: &mut Thread) -> Raised {
+    let t = cx.rt.types.exc.system_error;
+    cx.raise(t, "bad argument to internal function")
+}
+
+/// Raises `TypeError(msg)`.
+pub fn type_error(cx: &mut Thread, msg: &str) -> Raised {
+    let t = cx.rt.types.exc.type_error;
+    cx.raise(t, msg)
+}
+
+/// Raises `ValueError(msg)`.
+pub fn value_error(cx: &mut Thread, msg: &str) -> Raised {
+    let t = cx.rt.types.exc.value_error;
+    cx.raise(t, msg)
+}
+
+/// Raises `IndexError(msg)`.
+pub fn index_error(cx: &mut Thread, msg: &str) -> Raised {
+    let t = cx.rt.types.exc.index_error;
+    cx.raise(t, msg)
+}
+
+/// Raises `OverflowError(msg)`.
+pub fn overflow_error(cx: &mut Thread, msg: &str) -> Raised {
+    let t = cx.rt.types.exc.overflow_error;
+    cx.raise(t, msg)
+}
+
+/// Raises `SystemError(msg)`.
+pub fn system_error(cx: &mut Thread, msg: &str) -> Raised {
+    let t = cx.rt.types.exc.system_error;
+    cx.raise(t, msg)
+}
+
+/// Raises `RuntimeError(msg)`.
+pub fn runtime_error(cx: &mut Thread, msg: &str) -> Raised {
+    let t = cx.rt.types.exc.runtime_error;
+    cx.raise(t, msg)
+}
+
+/// Raises `NotImplementedError(msg)` (a feature pyopaque does not offer).
+pub fn not_implemented(cx: &mut Thread, msg: &str) -> Raised {
+    let t = cx.rt.types.exc.not_implemented_error;
+    cx.raise(t, msg)
+}
+
+/// Raises `KeyError(key)`.
+pub fn key_error(cx: &mut Thread, key: Handle) -> Raised {
+    let t = cx.rt.types.exc.key_error;
+    let args = cx.tuple(&[key]);
+    let e = cx.exception_with_args(t, args);
+    cx.raise_object(e)
+}
+
+/// Raises `AttributeError(msg)`.
+pub fn attribute_error(cx: &mut Thread, msg: &str) -> Raised {
+    let t = cx.rt.types.exc.attribute_error;
+    cx.raise(t, msg)
+}
+
+/// The `__name__` of `obj`'s type (CPython's `Py_TYPE(o)->tp_name` in messages, which for heap
+/// types is the short name).
+pub fn tname(cx: &Thread, obj: ObjRef) -> &'static str {
+    let t = cx.type_of(obj);
+    type_payload(t).short_name()
+}
+
+/// A C string argument; NULL raises SystemError.
+///
+/// # Safety
+/// `s` must be NULL or a NUL-terminated string valid for the call.
+pub unsafe fn cstr<'a>(cx: &mut Thread, s: *const c_char) -> PyResult<&'a str> {
+    if s.is_null() {
+        return Err(bad_internal_call(cx));
+    }
+    // SAFETY: caller's contract.
+    let c = unsafe { CStr::from_ptr(s) };
+    match c.to_str() {
+        Ok(v) => Ok(v),
+        Err(_) => {
+            let t = cx.rt.types.exc.unicode_decode_error;
+            Err(cx.raise(t, "'utf-8' codec can't decode bytes: invalid utf-8"))
+        }
+    }
+}
+
+/// A C string that the shim itself owns or that C promises is static (names in definitions).
+///
+/// # Safety
+/// `s` must be NULL or NUL-terminated and outlive every use of the result.
+pub unsafe fn cstr_lossy(s: *const c_char) -> String {
+    if s.is_null() {
+        return String::new();
+    }
+    // SAFETY: caller's contract.
+    unsafe { CStr::from_ptr(s) }.to_string_lossy().into_owned()
+}
+
+/// Reports a debug-mode finding: names the API function and the object's type, then raises
+/// SystemError if a thread is usable, else aborts.
+pub fn debug_report(api: &str, obj: ObjRef, what: &str) {
+    let ty = crate::debug::describe_type(obj);
+    let msg = format!("pyopaque debug: {api}: {what} (object of type '{ty}')");
+    eprintln!("{msg}");
+    if finalizing() || !thread_attached() {
+        fatal(api, &msg);
+    }
+    DEBUG_PENDING.with(|d| *d.borrow_mut() = Some(msg));
+}
+
+thread_local! {
+    /// A debug finding raised as SystemError at the next safe point (see [`take_debug_pending`]).
+    static DEBUG_PENDING: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Raises a pending debug finding as SystemError (returns true when it did).
+pub fn take_debug_pending(cx: &mut Thread) -> bool {
+    if let Some(msg) = DEBUG_PENDING.with(|d| d.borrow_mut().take()) {
+        system_error(cx, &msg);
+        true
+    } else {
+        false
+    }
+}
+
+/// Whether debug mode is on.
+pub fn debug_on() -> bool {
+    global().debug
+}
+
+/// Used by tests: whether a runtime exists already.
+pub fn initialised() -> bool {
+    GLOBAL.get().is_some()
+}
+
+/// A flag the runner sets while it owns the thread (diagnostics).
+pub static RUNNER_ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Relaxed load helper for statics.
+pub fn flag(b: &AtomicBool) -> bool {
+    b.load(Ordering::Relaxed)
+}

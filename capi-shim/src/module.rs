@@ -1,0 +1,557 @@
+//! Modules: single-phase (`PyModule_Create2`) and multi-phase (`PyModuleDef_Init`,
+//! `PyModule_FromDefAndSpec2`, `PyModule_ExecDef`) creation, module state, and the `Add*`
+//! helpers.
+
+use std::ffi::{c_char, c_int, c_long, c_void, CString};
+
+use pyopaque_runtime::{Handle, Kind, PyResult, Thread};
+
+use crate::cx::{self, arg, bad_internal_call, borrowed, cstr, harg, new_ref_h, type_error};
+use crate::ffi::*;
+use crate::shimtypes::{payload, ModulePayload};
+use crate::{capi, capi_nothread};
+
+/// A new empty module called `name`.
+pub fn new_module(cx: &mut Thread, name: &str, def: *mut PyModuleDef) -> PyResult<Handle> {
+    let d = cx.dict();
+    let n = cx.str(name);
+    let k = cx.str("__name__");
+    cx.dict_set(d, k, n)?;
+    let none = cx.root(cx.rt.none);
+    let k = cx.str("__doc__");
+    cx.dict_set(d, k, none)?;
+    let cname = CString::new(name).unwrap_or_default().into_raw();
+    let dv = cx.get(d);
+    pyopaque_runtime::refcount::incref(cx, dv);
+    let mt = cx::global().types.module;
+    let m = crate::shimtypes::alloc(cx, mt, ModulePayload { dict: None, def, state: std::ptr::null_mut(), name: cname });
+    let mo = cx.get(m);
+    // SAFETY: fresh module payload; the dict is rooted by `d` (re-read after the allocation).
+    unsafe { payload::<ModulePayload>(mo) }.dict = Some(cx.get(d));
+    Ok(m)
+}
+
+/// The module payload of `m`, or a TypeError/SystemError.
+fn module_payload<'a>(cx: &mut Thread, m: pyopaque_runtime::ObjRef) -> PyResult<&'a mut ModulePayload> {
+    if cx.type_of(m) != cx::global().types.module {
+        return Err(bad_internal_call(cx));
+    }
+    // SAFETY: checked: a module payload.
+    Ok(unsafe { payload::<ModulePayload>(m) })
+}
+
+/// Sets up a module from its definition: state, functions, docstring.
+///
+/// # Safety
+/// `def` must be a valid module definition.
+unsafe fn init_from_def(cx: &mut Thread, m: Handle, def: *mut PyModuleDef) -> PyResult<()> {
+    // SAFETY: caller's contract.
+    let d = unsafe { &*def };
+    let mo = cx.get(m);
+    let p = module_payload(cx, mo)?;
+    p.def = def;
+    if d.m_size > 0 && p.state.is_null() {
+        // SAFETY: calloc of the requested size; freed with the module.
+        p.state = unsafe { libc::calloc(1, d.m_size as usize) };
+        if p.state.is_null() {
+            let t = cx.rt.types.exc.memory_error;
+            return Err(cx.raise(t, ""));
+        }
+    }
+    if !d.m_methods.is_null() {
+        // SAFETY: caller's contract: a NULL-terminated static array.
+        unsafe { add_functions(cx, m, d.m_methods) }?;
+    }
+    if !d.m_doc.is_null() {
+        // SAFETY: a C string.
+        let doc = unsafe { cx::cstr_lossy(d.m_doc) };
+        let v = cx.str(&doc);
+        crate::object::setattr(cx, m, "__doc__", Some(v))?;
+    }
+    Ok(())
+}
+
+/// Adds module-level functions.
+///
+/// # Safety
+/// `methods` must be a static NULL-name-terminated array.
+pub unsafe fn add_functions(cx: &mut Thread, m: Handle, methods: *mut PyMethodDef) -> PyResult<()> {
+    let mut f = methods;
+    loop {
+        // SAFETY: caller's contract.
+        let d = unsafe { &*f };
+        if d.ml_name.is_null() {
+            return Ok(());
+        }
+        if d.ml_flags & (METH_CLASS | METH_STATIC) != 0 {
+            return Err(cx::value_error(cx, "module functions cannot set METH_CLASS or METH_STATIC"));
+        }
+        // SAFETY: a C string.
+        let n = unsafe { cx::cstr_lossy(d.ml_name) };
+        let fh = crate::call::new_cfunction(cx, f, Some(m), Some(m), None);
+        crate::object::setattr(cx, m, &n, Some(fh))?;
+        // SAFETY: not at the terminator.
+        f = unsafe { f.add(1) };
+    }
+}
+
+/// Runs the `Py_mod_exec` slots of `def` on `m`.
+///
+/// # Safety
+/// `def` must be valid.
+pub unsafe fn exec_def(cx: &mut Thread, m: Handle, def: *mut PyModuleDef) -> PyResult<()> {
+    // SAFETY: caller's contract.
+    let mut s = unsafe { (*def).m_slots };
+    while !s.is_null() {
+        // SAFETY: the slots array is {0, NULL}-terminated.
+        let e = unsafe { &*s };
+        if e.slot == 0 {
+            break;
+        }
+        if e.slot == PY_MOD_EXEC {
+            // SAFETY: Py_mod_exec holds `int (*)(PyObject *)`.
+            let f: inquiry = unsafe { std::mem::transmute::<*mut c_void, inquiry>(e.value) };
+            cx.begin_native_call();
+            let mo = cx.get(m);
+            let mp = borrowed(cx, mo);
+            // SAFETY: calling the exec function with the module.
+            let r = cx::publish(cx, || unsafe { f(mp) });
+            cx.end_native_call();
+            if r != 0 {
+                if cx.error().is_none() {
+                    return Err(cx::system_error(cx, "execution of module failed without setting an exception"));
+                }
+                return Err(pyopaque_runtime::Raised);
+            }
+            if cx.error().is_some() {
+                return Err(cx::system_error(cx, "execution of module raised unreported exception"));
+            }
+        }
+        // SAFETY: not at the terminator.
+        s = unsafe { s.add(1) };
+    }
+    Ok(())
+}
+
+/// Creates a module from `def` and `spec` (multi-phase): `Py_mod_create` or a plain module.
+///
+/// # Safety
+/// `def` must be valid; `spec` an object with a `name` attribute.
+pub unsafe fn from_def_and_spec(cx: &mut Thread, def: *mut PyModuleDef, spec: Handle) -> PyResult<Handle> {
+    let name_h = crate::object::getattr(cx, spec, "name")?;
+    let name = match cx.str_value(cx.get(name_h)) {
+        Some(s) => s.to_string(),
+        None => return Err(type_error(cx, "module name must be a string")),
+    };
+    // SAFETY: caller's contract.
+    let mut s = unsafe { (*def).m_slots };
+    let mut create: Option<unsafe extern "C" fn(*mut PyObject, *mut PyModuleDef) -> *mut PyObject> = None;
+    while !s.is_null() {
+        // SAFETY: {0, NULL}-terminated.
+        let e = unsafe { &*s };
+        if e.slot == 0 {
+            break;
+        }
+        if e.slot == PY_MOD_CREATE {
+            // SAFETY: Py_mod_create's signature.
+            create = Some(unsafe { std::mem::transmute::<*mut c_void, unsafe extern "C" fn(*mut PyObject, *mut PyModuleDef) -> *mut PyObject>(e.value) });
+        }
+        // SAFETY: not at the terminator.
+        s = unsafe { s.add(1) };
+    }
+    let m = match create {
+        Some(f) => {
+            cx.begin_native_call();
+            let so = cx.get(spec);
+            let sp = borrowed(cx, so);
+            // SAFETY: calling Py_mod_create.
+            let p = cx::publish(cx, || unsafe { f(sp, def) });
+            cx.end_native_call();
+            // SAFETY: a new reference or NULL.
+            let m = unsafe { cx::take_result(cx, p, "Py_mod_create") }?;
+            if cx.type_of(cx.get(m)) != cx::global().types.module {
+                return Ok(m);
+            }
+            m
+        }
+        None => new_module(cx, &name, def)?,
+    };
+    // SAFETY: caller's contract.
+    unsafe { init_from_def(cx, m, def) }?;
+    Ok(m)
+}
+
+/// `PyModule_Create2` (single-phase init).
+///
+/// # Safety
+/// `def` must be a valid, static module definition.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_Create2(def: *mut PyModuleDef, _api: c_int) -> *mut PyObject {
+    capi!("PyModule_Create2", |cx| {
+        if def.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        // SAFETY: caller's contract.
+        let name = unsafe { cstr(cx, (*def).m_name) }?.to_string();
+        let m = new_module(cx, &name, def)?;
+        // SAFETY: caller's contract.
+        unsafe { init_from_def(cx, m, def) }?;
+        Ok(new_ref_h(cx, m))
+    })
+}
+
+/// `PyModule_FromDefAndSpec2`.
+///
+/// # Safety
+/// `def` valid; `spec` an object with a `name` attribute.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_FromDefAndSpec2(def: *mut PyModuleDef, spec: *mut PyObject, _api: c_int) -> *mut PyObject {
+    capi!("PyModule_FromDefAndSpec2", |cx| {
+        if def.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        // SAFETY: caller's contract.
+        let s = unsafe { harg(cx, spec) }?;
+        // SAFETY: caller's contract.
+        let m = unsafe { from_def_and_spec(cx, def, s) }?;
+        Ok(new_ref_h(cx, m))
+    })
+}
+
+/// `PyModuleDef_Init`: marks `def` for multi-phase initialisation and returns it as an object
+/// pointer (which only `PyInit_*`'s caller interprets).
+///
+/// # Safety
+/// `def` must be a static module definition.
+#[no_mangle]
+pub unsafe extern "C" fn PyModuleDef_Init(def: *mut PyModuleDef) -> *mut PyObject {
+    capi_nothread!("PyModuleDef_Init", std::ptr::null_mut(), || {
+        cx::global().module_defs.lock().unwrap_or_else(|e| e.into_inner()).insert(def as usize);
+        def.cast()
+    })
+}
+
+/// `PyModule_ExecDef`.
+///
+/// # Safety
+/// `m` a module, `def` valid.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_ExecDef(m: *mut PyObject, def: *mut PyModuleDef) -> c_int {
+    capi!("PyModule_ExecDef", |cx| {
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        if def.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        // SAFETY: caller's contract.
+        unsafe { exec_def(cx, mh, def) }?;
+        Ok(0)
+    })
+}
+
+/// `PyModule_New`.
+///
+/// # Safety
+/// `name` a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_New(name: *const c_char) -> *mut PyObject {
+    capi!("PyModule_New", |cx| {
+        // SAFETY: caller's contract.
+        let n = unsafe { cstr(cx, name) }?.to_string();
+        let m = new_module(cx, &n, std::ptr::null_mut())?;
+        Ok(new_ref_h(cx, m))
+    })
+}
+
+/// `PyModule_NewObject`.
+///
+/// # Safety
+/// `name` a str object.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_NewObject(name: *mut PyObject) -> *mut PyObject {
+    capi!("PyModule_NewObject", |cx| {
+        // SAFETY: caller's contract.
+        let n = unsafe { arg(cx, name) }?;
+        let Some(s) = cx.str_value(n).map(str::to_string) else { return Err(type_error(cx, "module name must be a string")) };
+        let m = new_module(cx, &s, std::ptr::null_mut())?;
+        Ok(new_ref_h(cx, m))
+    })
+}
+
+/// `PyModule_GetState`: thread-free (may run in finalizers).
+///
+/// # Safety
+/// `m` a module.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_GetState(m: *mut PyObject) -> *mut c_void {
+    capi_nothread!("PyModule_GetState", std::ptr::null_mut(), || {
+        // SAFETY: caller's contract.
+        match unsafe { cx::from_c(m) } {
+            Some(o) if !o.is_tagged() && pyopaque_runtime::header::header_of(o).ty() == cx::global().types.module => {
+                // SAFETY: a module payload.
+                unsafe { payload::<ModulePayload>(o) }.state
+            }
+            _ => {
+                if !cx::finalizing() {
+                    cx::api("PyModule_GetState", |cx| -> PyResult<*mut c_void> { Err(bad_internal_call(cx)) });
+                }
+                std::ptr::null_mut()
+            }
+        }
+    })
+}
+
+/// `PyModule_GetDef`.
+///
+/// # Safety
+/// `m` a module.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_GetDef(m: *mut PyObject) -> *mut PyModuleDef {
+    capi!("PyModule_GetDef", |cx| {
+        // SAFETY: caller's contract.
+        let o = unsafe { arg(cx, m) }?;
+        Ok(module_payload(cx, o)?.def)
+    })
+}
+
+/// `PyModule_GetDict` (borrowed).
+///
+/// # Safety
+/// `m` a module.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_GetDict(m: *mut PyObject) -> *mut PyObject {
+    capi!("PyModule_GetDict", |cx| {
+        // SAFETY: caller's contract.
+        let o = unsafe { arg(cx, m) }?;
+        let d = module_payload(cx, o)?.dict.expect("module dict");
+        Ok(borrowed(cx, d))
+    })
+}
+
+/// `PyModule_GetName` (the module keeps the string).
+///
+/// # Safety
+/// `m` a module.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_GetName(m: *mut PyObject) -> *const c_char {
+    capi!("PyModule_GetName", |cx| {
+        // SAFETY: caller's contract.
+        let o = unsafe { arg(cx, m) }?;
+        Ok(module_payload(cx, o)?.name.cast_const())
+    })
+}
+
+/// `PyModule_GetNameObject`.
+///
+/// # Safety
+/// `m` a module.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_GetNameObject(m: *mut PyObject) -> *mut PyObject {
+    capi!("PyModule_GetNameObject", |cx| {
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        module_payload(cx, cx.get(mh))?;
+        let n = crate::object::getattr(cx, mh, "__name__")?;
+        Ok(new_ref_h(cx, n))
+    })
+}
+
+/// `PyModule_GetFilenameObject`: extension modules loaded by pyopaque have no `__file__`.
+///
+/// # Safety
+/// `m` a module.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_GetFilenameObject(m: *mut PyObject) -> *mut PyObject {
+    capi!("PyModule_GetFilenameObject", |cx| {
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        module_payload(cx, cx.get(mh))?;
+        match crate::object::getattr_opt(cx, mh, "__file__")? {
+            Some(f) => Ok(new_ref_h(cx, f)),
+            None => Err(cx::system_error(cx, "module filename missing")),
+        }
+    })
+}
+
+fn add_object(cx: &mut Thread, m: Handle, name: &str, v: Handle) -> PyResult<()> {
+    let mo = cx.get(m);
+    if cx.type_of(mo) != cx::global().types.module {
+        return Err(type_error(cx, "PyModule_AddObjectRef() first argument must be a module"));
+    }
+    crate::object::setattr(cx, m, name, Some(v))
+}
+
+/// `PyModule_AddObjectRef` (does not steal).
+///
+/// # Safety
+/// `m` a module, `name` a C string, `v` an object (NULL raises SystemError).
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_AddObjectRef(m: *mut PyObject, name: *const c_char, v: *mut PyObject) -> c_int {
+    capi!("PyModule_AddObjectRef", |cx| {
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        // SAFETY: caller's contract.
+        let n = unsafe { cstr(cx, name) }?;
+        if v.is_null() {
+            if cx.error().is_none() {
+                return Err(cx::system_error(cx, "PyModule_AddObjectRef() must be called with an exception raised if value is NULL"));
+            }
+            return Err(pyopaque_runtime::Raised);
+        }
+        // SAFETY: caller's contract.
+        let vh = unsafe { harg(cx, v) }?;
+        add_object(cx, mh, n, vh)?;
+        Ok(0)
+    })
+}
+
+/// `PyModule_Add` (steals `v`, also on failure).
+///
+/// # Safety
+/// As [`PyModule_AddObjectRef`]; `v` a new reference.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_Add(m: *mut PyObject, name: *const c_char, v: *mut PyObject) -> c_int {
+    capi!("PyModule_Add", |cx| {
+        // SAFETY: caller's contract.
+        let vh = unsafe { cx::from_c(v) }.map(|o| {
+            let h = cx.root(o);
+            cx::release_c_ref(cx, o, "PyModule_Add");
+            h
+        });
+        let Some(vh) = vh else {
+            if cx.error().is_none() {
+                return Err(cx::system_error(cx, "PyModule_Add() must be called with an exception raised if value is NULL"));
+            }
+            return Err(pyopaque_runtime::Raised);
+        };
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        // SAFETY: caller's contract.
+        let n = unsafe { cstr(cx, name) }?;
+        add_object(cx, mh, n, vh)?;
+        Ok(0)
+    })
+}
+
+/// `PyModule_AddObject` (steals `v` only on success).
+///
+/// # Safety
+/// As [`PyModule_AddObjectRef`].
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_AddObject(m: *mut PyObject, name: *const c_char, v: *mut PyObject) -> c_int {
+    capi!("PyModule_AddObject", |cx| {
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        // SAFETY: caller's contract.
+        let n = unsafe { cstr(cx, name) }?;
+        // SAFETY: caller's contract.
+        let Some(vo) = (unsafe { cx::from_c(v) }) else {
+            if cx.error().is_none() {
+                return Err(cx::system_error(cx, "PyModule_AddObject() must be called with an exception raised if value is NULL"));
+            }
+            return Err(pyopaque_runtime::Raised);
+        };
+        let vh = cx.root(vo);
+        add_object(cx, mh, n, vh)?;
+        cx::release_c_ref(cx, vo, "PyModule_AddObject");
+        Ok(0)
+    })
+}
+
+/// `PyModule_AddIntConstant`.
+///
+/// # Safety
+/// `m` a module, `name` a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_AddIntConstant(m: *mut PyObject, name: *const c_char, v: c_long) -> c_int {
+    capi!("PyModule_AddIntConstant", |cx| {
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        // SAFETY: caller's contract.
+        let n = unsafe { cstr(cx, name) }?;
+        let vh = cx.int(v as i64);
+        add_object(cx, mh, n, vh)?;
+        Ok(0)
+    })
+}
+
+/// `PyModule_AddStringConstant`.
+///
+/// # Safety
+/// `m` a module, `name` and `v` C strings.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_AddStringConstant(m: *mut PyObject, name: *const c_char, v: *const c_char) -> c_int {
+    capi!("PyModule_AddStringConstant", |cx| {
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        // SAFETY: caller's contract.
+        let n = unsafe { cstr(cx, name) }?;
+        // SAFETY: caller's contract.
+        let s = unsafe { cstr(cx, v) }?;
+        let vh = cx.str(s);
+        add_object(cx, mh, n, vh)?;
+        Ok(0)
+    })
+}
+
+/// `PyModule_AddType`: adds a type under its short name.
+///
+/// # Safety
+/// `m` a module, `ty` a type.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_AddType(m: *mut PyObject, ty: *mut PyTypeObject) -> c_int {
+    capi!("PyModule_AddType", |cx| {
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        // SAFETY: caller's contract.
+        let t = unsafe { arg(cx, ty) }?;
+        if cx.kind_of(t) != Kind::Type {
+            return Err(bad_internal_call(cx));
+        }
+        let n = pyopaque_runtime::binding::type_payload(t).short_name().to_string();
+        let th = cx.root(t);
+        add_object(cx, mh, &n, th)?;
+        Ok(0)
+    })
+}
+
+/// `PyModule_AddFunctions`.
+///
+/// # Safety
+/// `m` a module, `functions` a static NULL-terminated array.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_AddFunctions(m: *mut PyObject, functions: *mut PyMethodDef) -> c_int {
+    capi!("PyModule_AddFunctions", |cx| {
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        if functions.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        // SAFETY: caller's contract.
+        unsafe { add_functions(cx, mh, functions) }?;
+        Ok(0)
+    })
+}
+
+/// `PyModule_SetDocString`.
+///
+/// # Safety
+/// `m` a module, `doc` a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_SetDocString(m: *mut PyObject, doc: *const c_char) -> c_int {
+    capi!("PyModule_SetDocString", |cx| {
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        // SAFETY: caller's contract.
+        let d = unsafe { cstr(cx, doc) }?;
+        let v = cx.str(d);
+        crate::object::setattr(cx, mh, "__doc__", Some(v))?;
+        Ok(0)
+    })
+}
+
+/// Keeps `c_char`-typed helpers close: converts a module's name for the runner.
+pub fn module_name(m: pyopaque_runtime::ObjRef) -> String {
+    // SAFETY: caller passes a module; its name is an owned C string.
+    unsafe { cx::cstr_lossy(payload::<ModulePayload>(m).name) }
+}

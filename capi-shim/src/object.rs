@@ -1,0 +1,1430 @@
+//! The object protocol: repr/str, hash, rich compare, truth, attributes, items, iteration.
+//!
+//! Builtin values use the runtime's operations; instances of spec types dispatch to their C
+//! slots first (`tp_repr`, `tp_richcompare`, `nb_bool`, `mp_subscript`, ...).
+
+use std::ffi::{c_char, c_int};
+
+use pyopaque_runtime::binding::type_payload;
+use pyopaque_runtime::{CompareOp, Handle, Kind, ObjRef, PyResult, Raised, Thread};
+
+use crate::cx::{self, arg, attribute_error, bad_internal_call, cstr, harg, new_ref_h, tname, type_error};
+use crate::ffi::*;
+use crate::shimtypes::{payload, DescrPayload, FuncPayload, IterPayload, ModulePayload};
+use crate::typeobj::{get_slot, lookup_type_attr, slot_fn};
+use crate::capi;
+
+/// Calls a C slot taking object arguments and returning a new reference.
+pub fn c_call(cx: &mut Thread, what: &str, args: &[Handle], f: impl FnOnce(&[*mut PyObject]) -> *mut PyObject) -> PyResult<Handle> {
+    cx.begin_native_call();
+    let ptrs: Vec<*mut PyObject> = args
+        .iter()
+        .map(|h| {
+            let o = cx.get(*h);
+            cx::borrowed(cx, o)
+        })
+        .collect();
+    let p = cx::publish(cx, || f(&ptrs));
+    cx.end_native_call();
+    // SAFETY: C slots return a new reference or NULL.
+    unsafe { cx::take_result(cx, p, what) }
+}
+
+/// Calls a C slot returning an int (`-1` with an exception on error).
+pub fn c_call_int<T: PartialEq + From<i8> + Copy>(cx: &mut Thread, what: &str, args: &[Handle], f: impl FnOnce(&[*mut PyObject]) -> T) -> PyResult<T> {
+    cx.begin_native_call();
+    let ptrs: Vec<*mut PyObject> = args
+        .iter()
+        .map(|h| {
+            let o = cx.get(*h);
+            cx::borrowed(cx, o)
+        })
+        .collect();
+    let r = cx::publish(cx, || f(&ptrs));
+    cx.end_native_call();
+    if r == T::from(-1) && cx.error().is_some() {
+        return Err(Raised);
+    }
+    if r == T::from(-1) {
+        return Err(cx::system_error(cx, &format!("{what} returned -1 without setting an exception")));
+    }
+    Ok(r)
+}
+
+/// `repr(o)` as a str handle.
+pub fn repr(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
+    let o = cx.get(h);
+    // SAFETY: Py_tp_repr is a reprfunc.
+    if let Some(f) = unsafe { slot_fn::<unaryfunc>(cx, o, slot::TP_REPR) } {
+        // SAFETY: calling the type's tp_repr.
+        return c_call(cx, "__repr__", &[h], |a| unsafe { f(a[0]) });
+    }
+    let s = match cx.kind_of(o) {
+        Kind::Native | Kind::Type => default_repr(cx, o),
+        _ => cx.repr_of(h)?,
+    };
+    Ok(cx.str(&s))
+}
+
+fn default_repr(cx: &mut Thread, o: ObjRef) -> String {
+    let g = cx::global();
+    if cx.kind_of(o) == Kind::Type {
+        let p = type_payload(o);
+        return match p.module_name() {
+            Some(_) => format!("<class '{}'>", p.name),
+            None => format!("<class '{}'>", p.name),
+        };
+    }
+    let ty = cx.type_of(o);
+    if ty == g.types.module {
+        // SAFETY: module payload.
+        let p = unsafe { payload::<ModulePayload>(o) };
+        // SAFETY: the name is a C string owned by the module.
+        return format!("<module '{}'>", unsafe { cx::cstr_lossy(p.name) });
+    }
+    if ty == g.types.cfunction {
+        // SAFETY: function payload.
+        let p = unsafe { payload::<FuncPayload>(o) };
+        // SAFETY: the def is static C data.
+        let n = unsafe { cx::cstr_lossy((*p.def).ml_name) };
+        return format!("<built-in function {n}>");
+    }
+    let id = cx.identity_hash(o);
+    format!("<{} object at {:#x}>", type_payload(ty).name, id as usize)
+}
+
+/// `str(o)` as a str handle.
+pub fn str_(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
+    let o = cx.get(h);
+    if cx.kind_of(o) == Kind::Str {
+        return Ok(h);
+    }
+    // SAFETY: Py_tp_str is a reprfunc.
+    if let Some(f) = unsafe { slot_fn::<unaryfunc>(cx, o, slot::TP_STR) } {
+        // SAFETY: calling tp_str.
+        return c_call(cx, "__str__", &[h], |a| unsafe { f(a[0]) });
+    }
+    match cx.kind_of(o) {
+        Kind::Native | Kind::Type => repr(cx, h),
+        _ => {
+            let s = cx.str_of(h)?;
+            Ok(cx.str(&s))
+        }
+    }
+}
+
+/// `hash(o)`.
+pub fn hash(cx: &mut Thread, h: Handle) -> PyResult<i64> {
+    let o = cx.get(h);
+    let hs = get_slot(cx.type_of(o), slot::TP_HASH);
+    if hs == PyObject_HashNotImplemented as usize {
+        return Err(type_error(cx, &format!("unhashable type: '{}'", tname(cx, o))));
+    }
+    // SAFETY: Py_tp_hash is a hashfunc.
+    if let Some(f) = unsafe { slot_fn::<hashfunc>(cx, o, slot::TP_HASH) } {
+        // SAFETY: calling tp_hash.
+        return c_call_int(cx, "__hash__", &[h], |a| unsafe { f(a[0]) }).map(|v| v as i64);
+    }
+    cx.hash(h)
+}
+
+/// Rich comparison returning an object.
+pub fn richcompare(cx: &mut Thread, a: Handle, b: Handle, op: c_int) -> PyResult<Handle> {
+    let Some(cop) = compare_op(op) else { return Err(bad_internal_call(cx)) };
+    for (x, y, o) in [(a, b, op), (b, a, swapped(op))] {
+        let xo = cx.get(x);
+        // SAFETY: Py_tp_richcompare is a richcmpfunc.
+        if let Some(f) = unsafe { slot_fn::<richcmpfunc>(cx, xo, slot::TP_RICHCOMPARE) } {
+            // SAFETY: calling tp_richcompare.
+            let r = c_call(cx, "__richcmp__", &[x, y], |p| unsafe { f(p[0], p[1], o) })?;
+            if cx.get(r) != cx.rt.not_implemented {
+                return Ok(r);
+            }
+        }
+    }
+    let v = cx.compare(a, b, cop)?;
+    Ok(cx.root(if v { cx.rt.true_ } else { cx.rt.false_ }))
+}
+
+fn swapped(op: c_int) -> c_int {
+    match op {
+        0 => 4,
+        1 => 5,
+        4 => 0,
+        5 => 1,
+        x => x,
+    }
+}
+
+fn compare_op(op: c_int) -> Option<CompareOp> {
+    Some(match op {
+        0 => CompareOp::Lt,
+        1 => CompareOp::Le,
+        2 => CompareOp::Eq,
+        3 => CompareOp::Ne,
+        4 => CompareOp::Gt,
+        5 => CompareOp::Ge,
+        _ => return None,
+    })
+}
+
+/// `bool(o)`.
+pub fn truth(cx: &mut Thread, h: Handle) -> PyResult<bool> {
+    let o = cx.get(h);
+    if cx.kind_of(o) == Kind::Native {
+        // SAFETY: Py_nb_bool is an inquiry.
+        if let Some(f) = unsafe { slot_fn::<inquiry>(cx, o, slot::NB_BOOL) } {
+            // SAFETY: calling nb_bool.
+            return c_call_int(cx, "__bool__", &[h], |a| unsafe { f(a[0]) }).map(|v| v != 0);
+        }
+        if get_slot(cx.type_of(o), slot::MP_LENGTH) != 0 || get_slot(cx.type_of(o), slot::SQ_LENGTH) != 0 {
+            return length(cx, h).map(|n| n != 0);
+        }
+        return Ok(true);
+    }
+    cx.truth(h)
+}
+
+/// `len(o)`.
+pub fn length(cx: &mut Thread, h: Handle) -> PyResult<usize> {
+    let o = cx.get(h);
+    Ok(match cx.kind_of(o) {
+        Kind::Str => cx.str_len(o),
+        Kind::Bytes => cx.bytes_value(o).map_or(0, |b| b.len()),
+        Kind::Tuple => cx.tuple_len(o).unwrap_or(0),
+        Kind::List => cx.list_len(o),
+        Kind::Dict => cx.dict_len(o),
+        _ => {
+            for id in [slot::MP_LENGTH, slot::SQ_LENGTH] {
+                // SAFETY: length slots are lenfuncs.
+                if let Some(f) = unsafe { slot_fn::<lenfunc>(cx, o, id) } {
+                    // SAFETY: calling the length slot.
+                    let n = c_call_int(cx, "__len__", &[h], |a| unsafe { f(a[0]) })?;
+                    return Ok(n.max(0) as usize);
+                }
+            }
+            return Err(type_error(cx, &format!("object of type '{}' has no len()", tname(cx, o))));
+        }
+    })
+}
+
+/// Interns-free attribute name as a str handle.
+fn name_str(cx: &mut Thread, name: Handle) -> PyResult<String> {
+    let n = cx.get(name);
+    match cx.str_value(n) {
+        Some(s) => Ok(s.to_string()),
+        None => Err(type_error(cx, &format!("attribute name must be string, not '{}'", tname(cx, n)))),
+    }
+}
+
+/// Looks up attribute `name`; `Ok(None)` when absent (no exception set).
+pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> {
+    let o = cx.get(h);
+    let g = cx::global();
+    let ty = cx.type_of(o);
+    // Custom tp_getattro.
+    let ga = get_slot(ty, slot::TP_GETATTRO);
+    if ga != 0 && ga != PyObject_GenericGetAttr as usize {
+        // SAFETY: Py_tp_getattro is a getattrofunc.
+        let f: getattrofunc = unsafe { std::mem::transmute::<usize, getattrofunc>(ga) };
+        let nh = cx.str(name);
+        // SAFETY: calling tp_getattro.
+        return match c_call(cx, "__getattr__", &[h, nh], |a| unsafe { f(a[0], a[1]) }) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) => {
+                if cx.error_matches(cx.rt.types.exc.attribute_error) {
+                    cx.clear_error();
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
+            }
+        };
+    }
+    if ty == g.types.module {
+        // SAFETY: module payload.
+        let d = unsafe { payload::<ModulePayload>(o) }.dict;
+        if let Some(d) = d {
+            let dh = cx.root(d);
+            let k = cx.str(name);
+            if let Some(v) = cx.dict_get(dh, k)? {
+                return Ok(Some(v));
+            }
+        }
+        return Ok(None);
+    }
+    if cx.kind_of(o) == Kind::Type {
+        match name {
+            "__name__" => {
+                let n = type_payload(o).short_name().to_string();
+                return Ok(Some(cx.str(&n)));
+            }
+            "__qualname__" => {
+                let n = type_payload(o).short_name().to_string();
+                return Ok(Some(cx.str(&n)));
+            }
+            _ => {}
+        }
+        return Ok(lookup_type_attr(o, name).map(|v| cx.root(v)));
+    }
+    if cx.kind_of(o) == Kind::Exception && name == "args" {
+        let a = pyopaque_runtime::capi_support::exception_args(o);
+        return Ok(Some(match a {
+            Some(a) => cx.root(a),
+            None => cx.tuple(&[]),
+        }));
+    }
+    if name == "__class__" {
+        return Ok(Some(cx.root(ty)));
+    }
+    let Some(v) = lookup_type_attr(ty, name) else { return Ok(None) };
+    let vt = cx.type_of(v);
+    if vt == g.types.method_descr {
+        // Bind: a builtin method with __self__ = o.
+        // SAFETY: method descriptor payload.
+        let fp = unsafe { payload::<FuncPayload>(v) };
+        let (def, cls) = (fp.def, fp.cls);
+        // SAFETY: the def is static C data.
+        let flags = unsafe { (*def).ml_flags };
+        if flags & METH_STATIC != 0 {
+            return Ok(Some(crate::call::new_cfunction(cx, def, None, None, cls)));
+        }
+        let bound = if flags & METH_CLASS != 0 { Some(ty) } else { Some(o) };
+        let bh = bound.map(|b| cx.root(b));
+        return Ok(Some(crate::call::new_cfunction(cx, def, bh, None, cls)));
+    }
+    if vt == g.types.member_descr {
+        // SAFETY: descriptor payload holding a PyMemberDef.
+        let def = unsafe { payload::<DescrPayload>(v) }.def.cast::<PyMemberDef>();
+        // SAFETY: a member of this instance's C struct.
+        return unsafe { member_get(cx, o, def) }.map(Some);
+    }
+    if vt == g.types.getset_descr {
+        // SAFETY: descriptor payload holding a PyGetSetDef.
+        let def = unsafe { &*payload::<DescrPayload>(v).def.cast::<PyGetSetDef>() };
+        let Some(get) = def.get else {
+            return Err(attribute_error(cx, &format!("attribute '{name}' of '{}' objects is not readable", tname(cx, o))));
+        };
+        let clo = def.closure;
+        // SAFETY: calling the getter.
+        return c_call(cx, "getter", &[h], |a| unsafe { get(a[0], clo) }).map(Some);
+    }
+    Ok(Some(cx.root(v)))
+}
+
+/// Looks up attribute `name`, raising AttributeError when absent.
+pub fn getattr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Handle> {
+    match getattr_opt(cx, h, name)? {
+        Some(v) => Ok(v),
+        None => {
+            let o = cx.get(h);
+            let msg = if cx.type_of(o) == cx::global().types.module {
+                // SAFETY: module payload.
+                let n = unsafe { cx::cstr_lossy(payload::<ModulePayload>(o).name) };
+                format!("module '{n}' has no attribute '{name}'")
+            } else if cx.kind_of(o) == Kind::Type {
+                format!("type object '{}' has no attribute '{name}'", type_payload(o).short_name())
+            } else {
+                format!("'{}' object has no attribute '{name}'", tname(cx, o))
+            };
+            Err(attribute_error(cx, &msg))
+        }
+    }
+}
+
+/// Sets (or deletes, with `None`) attribute `name`.
+pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyResult<()> {
+    let o = cx.get(h);
+    let g = cx::global();
+    let ty = cx.type_of(o);
+    let sa = get_slot(ty, slot::TP_SETATTRO);
+    if sa != 0 && sa != PyObject_GenericSetAttr as usize {
+        // SAFETY: Py_tp_setattro is a setattrofunc.
+        let f: setattrofunc = unsafe { std::mem::transmute::<usize, setattrofunc>(sa) };
+        let nh = cx.str(name);
+        let mut args = vec![h, nh];
+        if let Some(v) = v {
+            args.push(v);
+        }
+        // SAFETY: calling tp_setattro.
+        c_call_int(cx, "__setattr__", &args, |a| unsafe { f(a[0], a[1], a.get(2).copied().unwrap_or(std::ptr::null_mut())) })?;
+        return Ok(());
+    }
+    if ty == g.types.module {
+        // SAFETY: module payload.
+        let d = unsafe { payload::<ModulePayload>(o) }.dict.expect("module dict");
+        let dh = cx.root(d);
+        let k = cx.str(name);
+        return match v {
+            Some(v) => cx.dict_set(dh, k, v),
+            None => {
+                if cx.dict_del(dh, k)? {
+                    Ok(())
+                } else {
+                    Err(attribute_error(cx, &format!("module has no attribute '{name}'")))
+                }
+            }
+        };
+    }
+    if cx.kind_of(o) == Kind::Type {
+        if type_payload(o).flags & pyopaque_runtime::types::tpflags::IMMUTABLETYPE != 0 {
+            return Err(type_error(
+                cx,
+                &format!("cannot set '{name}' attribute of immutable type '{}'", type_payload(o).short_name()),
+            ));
+        }
+        match v {
+            Some(v) => {
+                let vo = cx.get(v);
+                crate::typeobj::set_type_attr(cx, o, name, vo);
+            }
+            None => {
+                let mut attrs = type_payload(o).attrs.lock();
+                let Some(i) = attrs.iter().position(|(n, _)| n == name) else {
+                    drop(attrs);
+                    return Err(attribute_error(cx, &format!("type object has no attribute '{name}'")));
+                };
+                let (_, old) = attrs.remove(i);
+                drop(attrs);
+                cx::release_c_ref(cx, old, "type attribute");
+            }
+        }
+        return Ok(());
+    }
+    if let Some(d) = lookup_type_attr(ty, name) {
+        let dt = cx.type_of(d);
+        if dt == g.types.member_descr {
+            // SAFETY: member descriptor payload.
+            let def = unsafe { payload::<DescrPayload>(d) }.def.cast::<PyMemberDef>();
+            // SAFETY: a member of this instance's C struct.
+            return unsafe { member_set(cx, o, def, v) };
+        }
+        if dt == g.types.getset_descr {
+            // SAFETY: getset descriptor payload.
+            let def = unsafe { &*payload::<DescrPayload>(d).def.cast::<PyGetSetDef>() };
+            let Some(set) = def.set else {
+                return Err(attribute_error(
+                    cx,
+                    &format!("attribute '{name}' of '{}' objects is not writable", tname(cx, o)),
+                ));
+            };
+            let clo = def.closure;
+            let mut args = vec![h];
+            if let Some(v) = v {
+                args.push(v);
+            }
+            // SAFETY: calling the setter.
+            c_call_int(cx, "setter", &args, |a| unsafe { set(a[0], a.get(1).copied().unwrap_or(std::ptr::null_mut()), clo) })?;
+            return Ok(());
+        }
+    }
+    Err(attribute_error(cx, &format!("'{}' object has no attribute '{name}'", tname(cx, o))))
+}
+
+/// Reads a `PyMemberDef` field.
+///
+/// # Safety
+/// `def` must describe a field inside `o`'s C struct.
+unsafe fn member_get(cx: &mut Thread, o: ObjRef, def: *mut PyMemberDef) -> PyResult<Handle> {
+    // SAFETY: caller's contract.
+    let d = unsafe { &*def };
+    // SAFETY: the offset lies inside the instance payload (the type's basicsize).
+    let p = unsafe { o.as_ptr().offset(d.offset) };
+    // SAFETY: reading the field with the declared C type.
+    unsafe {
+        Ok(match d.type_ {
+            0 => cx.int(p.cast::<i16>().read() as i64),
+            1 => cx.int(p.cast::<i32>().read() as i64),
+            2 | 17 | 19 => cx.int(p.cast::<i64>().read()),
+            3 => cx.float(p.cast::<f32>().read() as f64),
+            4 => cx.float(p.cast::<f64>().read()),
+            5 => {
+                let s = p.cast::<*const c_char>().read();
+                if s.is_null() {
+                    cx.root(cx.rt.none)
+                } else {
+                    let v = cx::cstr_lossy(s);
+                    cx.str(&v)
+                }
+            }
+            7 => {
+                let c = p.cast::<u8>().read();
+                cx.str(&(c as char).to_string())
+            }
+            8 => cx.int(p.cast::<i8>().read() as i64),
+            9 => cx.int(p.cast::<u8>().read() as i64),
+            10 => cx.int(p.cast::<u16>().read() as i64),
+            11 => cx.int(p.cast::<u32>().read() as i64),
+            12 | 18 => {
+                let v = p.cast::<u64>().read();
+                match i64::try_from(v) {
+                    Ok(v) => cx.int(v),
+                    Err(_) => cx.int_from_value(pyopaque_runtime::objects::int::IntValue::from_big(v.into())),
+                }
+            }
+            13 => {
+                let v = cx::cstr_lossy(p.cast::<c_char>());
+                cx.str(&v)
+            }
+            14 => cx.root(if p.cast::<u8>().read() != 0 { cx.rt.true_ } else { cx.rt.false_ }),
+            6 | 16 => {
+                let v = p.cast::<*mut PyObject>().read();
+                match cx::from_c(v) {
+                    Some(v) => cx.root(v),
+                    None if d.type_ == 6 => cx.root(cx.rt.none),
+                    None => {
+                        let n = cx::cstr_lossy(d.name);
+                        return Err(attribute_error(cx, &format!("'{}' object has no attribute '{n}'", tname(cx, o))));
+                    }
+                }
+            }
+            _ => return Err(cx::system_error(cx, "bad memberdescr type")),
+        })
+    }
+}
+
+/// Writes a `PyMemberDef` field.
+///
+/// # Safety
+/// `def` must describe a field inside `o`'s C struct.
+unsafe fn member_set(cx: &mut Thread, o: ObjRef, def: *mut PyMemberDef, v: Option<Handle>) -> PyResult<()> {
+    // SAFETY: caller's contract.
+    let d = unsafe { &*def };
+    // SAFETY: member names are C strings.
+    let name = unsafe { cx::cstr_lossy(d.name) };
+    if d.flags & 1 != 0 {
+        return Err(attribute_error(cx, &format!("readonly attribute")));
+    }
+    // SAFETY: the offset lies inside the instance payload.
+    let p = unsafe { o.as_ptr().offset(d.offset) };
+    if d.type_ == 6 || d.type_ == 16 {
+        // SAFETY: an object field.
+        let old = unsafe { p.cast::<*mut PyObject>().read() };
+        let new = match v {
+            Some(v) => {
+                let vo = cx.get(v);
+                crate::pinsupport::pin_forever(vo);
+                cx::new_ref(cx, vo)
+            }
+            None => {
+                if d.type_ == 16 && old.is_null() {
+                    return Err(attribute_error(cx, &name));
+                }
+                std::ptr::null_mut()
+            }
+        };
+        // SAFETY: writing the field.
+        unsafe { p.cast::<*mut PyObject>().write(new) };
+        // SAFETY: the old value was a reference the struct owned.
+        if let Some(old) = unsafe { cx::from_c(old) } {
+            cx::release_c_ref(cx, old, "member set");
+        }
+        return Ok(());
+    }
+    let Some(v) = v else { return Err(type_error(cx, "can't delete numeric/char attribute")) };
+    let vo = cx.get(v);
+    if matches!(d.type_, 3 | 4) {
+        let Some(f) = cx.float_value_of(vo)? else { return Err(type_error(cx, "attribute value type must be float")) };
+        // SAFETY: writing the field with its declared type.
+        unsafe {
+            if d.type_ == 3 {
+                p.cast::<f32>().write(f as f32)
+            } else {
+                p.cast::<f64>().write(f)
+            }
+        }
+        return Ok(());
+    }
+    if d.type_ == 14 {
+        if cx.kind_of(vo) != Kind::Bool {
+            return Err(type_error(cx, "attribute value type must be bool"));
+        }
+        // SAFETY: writing a bool field.
+        unsafe { p.cast::<u8>().write((vo == cx.rt.true_) as u8) };
+        return Ok(());
+    }
+    let Some(i) = cx.int_as_i64(vo)? else { return Err(type_error(cx, "attribute value type must be int")) };
+    // SAFETY: writing the field with its declared type.
+    unsafe {
+        match d.type_ {
+            0 => p.cast::<i16>().write(i as i16),
+            1 => p.cast::<i32>().write(i as i32),
+            2 | 17 | 19 => p.cast::<i64>().write(i),
+            8 => p.cast::<i8>().write(i as i8),
+            9 => p.cast::<u8>().write(i as u8),
+            10 => p.cast::<u16>().write(i as u16),
+            11 => p.cast::<u32>().write(i as u32),
+            12 | 18 => p.cast::<u64>().write(i as u64),
+            _ => return Err(type_error(cx, "unsupported member type")),
+        }
+    }
+    Ok(())
+}
+
+/// Adds member descriptors for a NULL-terminated `PyMemberDef` array.
+///
+/// # Safety
+/// `members` must be a static, NULL-name-terminated array.
+pub unsafe fn add_members_to_type(cx: &mut Thread, ty: Handle, members: *mut PyMemberDef) -> PyResult<()> {
+    let mut m = members;
+    loop {
+        // SAFETY: caller's contract.
+        let d = unsafe { &*m };
+        if d.name.is_null() {
+            return Ok(());
+        }
+        // SAFETY: member names are C strings.
+        let n = unsafe { cx::cstr_lossy(d.name) };
+        if !n.starts_with("__") {
+            let t = cx.get(ty);
+            let dh = crate::shimtypes::alloc(cx, cx::global().types.member_descr, DescrPayload { owner: Some(t), def: m.cast() });
+            let t = cx.get(ty);
+            let dv = cx.get(dh);
+            crate::typeobj::set_type_attr(cx, t, &n, dv);
+        }
+        // SAFETY: not at the terminator yet.
+        m = unsafe { m.add(1) };
+    }
+}
+
+/// Adds getset descriptors for a NULL-terminated `PyGetSetDef` array.
+///
+/// # Safety
+/// `getsets` must be a static, NULL-name-terminated array.
+pub unsafe fn add_getsets_to_type(cx: &mut Thread, ty: Handle, getsets: *mut PyGetSetDef) -> PyResult<()> {
+    let mut m = getsets;
+    loop {
+        // SAFETY: caller's contract.
+        let d = unsafe { &*m };
+        if d.name.is_null() {
+            return Ok(());
+        }
+        // SAFETY: names are C strings.
+        let n = unsafe { cx::cstr_lossy(d.name) };
+        let t = cx.get(ty);
+        let dh = crate::shimtypes::alloc(cx, cx::global().types.getset_descr, DescrPayload { owner: Some(t), def: m.cast() });
+        let t = cx.get(ty);
+        let dv = cx.get(dh);
+        crate::typeobj::set_type_attr(cx, t, &n, dv);
+        // SAFETY: not at the terminator yet.
+        m = unsafe { m.add(1) };
+    }
+}
+
+/// `o[key]`.
+pub fn getitem(cx: &mut Thread, h: Handle, key: Handle) -> PyResult<Handle> {
+    let o = cx.get(h);
+    match cx.kind_of(o) {
+        Kind::Dict => match cx.dict_get(h, key)? {
+            Some(v) => Ok(v),
+            None => Err(cx::key_error(cx, key)),
+        },
+        Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes => {
+            let k = cx.get(key);
+            let Some(i) = cx.int_as_i64(k)? else {
+                let what = match cx.kind_of(o) {
+                    Kind::List => "list",
+                    Kind::Tuple => "tuple",
+                    Kind::Str => "string",
+                    _ => "byte",
+                };
+                return Err(type_error(cx, &format!("{what} indices must be integers or slices, not {}", tname(cx, k))));
+            };
+            crate::sequence::seq_getitem(cx, h, i as isize)
+        }
+        _ => {
+            // SAFETY: Py_mp_subscript is a binaryfunc.
+            if let Some(f) = unsafe { slot_fn::<binaryfunc>(cx, o, slot::MP_SUBSCRIPT) } {
+                // SAFETY: calling mp_subscript.
+                return c_call(cx, "__getitem__", &[h, key], |a| unsafe { f(a[0], a[1]) });
+            }
+            // SAFETY: Py_sq_item is an ssizeargfunc.
+            if let Some(f) = unsafe { slot_fn::<ssizeargfunc>(cx, o, slot::SQ_ITEM) } {
+                let k = cx.get(key);
+                let Some(i) = cx.int_as_i64(k)? else { return Err(type_error(cx, "sequence index must be integer")) };
+                // SAFETY: calling sq_item.
+                return c_call(cx, "__getitem__", &[h], |a| unsafe { f(a[0], i as isize) });
+            }
+            Err(type_error(cx, &format!("'{}' object is not subscriptable", tname(cx, o))))
+        }
+    }
+}
+
+/// `o[key] = v` (or `del o[key]` with `None`).
+pub fn setitem(cx: &mut Thread, h: Handle, key: Handle, v: Option<Handle>) -> PyResult<()> {
+    let o = cx.get(h);
+    match cx.kind_of(o) {
+        Kind::Dict => match v {
+            Some(v) => cx.dict_set(h, key, v),
+            None => {
+                if cx.dict_del(h, key)? {
+                    Ok(())
+                } else {
+                    Err(cx::key_error(cx, key))
+                }
+            }
+        },
+        Kind::List => {
+            let k = cx.get(key);
+            let Some(i) = cx.int_as_i64(k)? else {
+                return Err(type_error(cx, &format!("list indices must be integers or slices, not {}", tname(cx, k))));
+            };
+            match v {
+                Some(v) => crate::list::list_setitem(cx, h, i as isize, v),
+                None => crate::list::list_delitem(cx, h, i as isize),
+            }
+        }
+        _ => {
+            // SAFETY: Py_mp_ass_subscript is an objobjargproc.
+            if let Some(f) = unsafe { slot_fn::<objobjargproc>(cx, o, slot::MP_ASS_SUBSCRIPT) } {
+                let mut args = vec![h, key];
+                if let Some(v) = v {
+                    args.push(v);
+                }
+                // SAFETY: calling mp_ass_subscript.
+                c_call_int(cx, "__setitem__", &args, |a| unsafe { f(a[0], a[1], a.get(2).copied().unwrap_or(std::ptr::null_mut())) })?;
+                return Ok(());
+            }
+            let what = if v.is_some() { "does not support item assignment" } else { "doesn't support item deletion" };
+            Err(type_error(cx, &format!("'{}' object {what}", tname(cx, o))))
+        }
+    }
+}
+
+/// `iter(o)`.
+pub fn iter(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
+    let o = cx.get(h);
+    match cx.kind_of(o) {
+        Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes | Kind::Dict => {
+            let st = cx::global().types.seq_iter;
+            let o = cx.get(h);
+            pyopaque_runtime::refcount::incref(cx, o);
+            Ok(crate::shimtypes::alloc(cx, st, IterPayload { seq: Some(o), index: 0 }))
+        }
+        _ => {
+            if cx.type_of(o) == cx::global().types.seq_iter {
+                return Ok(h);
+            }
+            // SAFETY: Py_tp_iter is a getiterfunc.
+            if let Some(f) = unsafe { slot_fn::<unaryfunc>(cx, o, slot::TP_ITER) } {
+                // SAFETY: calling tp_iter.
+                return c_call(cx, "__iter__", &[h], |a| unsafe { f(a[0]) });
+            }
+            Err(type_error(cx, &format!("'{}' object is not iterable", tname(cx, o))))
+        }
+    }
+}
+
+/// `next(it)`: `Ok(None)` at the end (no exception set).
+pub fn next(cx: &mut Thread, it: Handle) -> PyResult<Option<Handle>> {
+    let o = cx.get(it);
+    if cx.type_of(o) == cx::global().types.seq_iter {
+        // SAFETY: iterator payload.
+        let p = unsafe { payload::<IterPayload>(o) };
+        let Some(seq) = p.seq else { return Ok(None) };
+        let i = p.index;
+        let sh = cx.root(seq);
+        let n = length(cx, sh)?;
+        if i >= n {
+            let o = cx.get(it);
+            // SAFETY: as above (re-read after a possible allocation).
+            let p = unsafe { payload::<IterPayload>(o) };
+            if let Some(s) = p.seq.take() {
+                cx::defer_decref(s, false);
+            }
+            return Ok(None);
+        }
+        let s = cx.get(sh);
+        let v = if cx.kind_of(s) == Kind::Dict {
+            let mut pos = 0usize;
+            let mut k = None;
+            for _ in 0..=i {
+                k = cx.dict_next(s, &mut pos).map(|e| e.0);
+            }
+            let k = k.expect("index < len");
+            cx.root(k)
+        } else {
+            crate::sequence::seq_getitem(cx, sh, i as isize)?
+        };
+        let o = cx.get(it);
+        // SAFETY: as above.
+        unsafe { payload::<IterPayload>(o) }.index = i + 1;
+        return Ok(Some(v));
+    }
+    // SAFETY: Py_tp_iternext is an iternextfunc.
+    if let Some(f) = unsafe { slot_fn::<unaryfunc>(cx, o, slot::TP_ITERNEXT) } {
+        cx.begin_native_call();
+        let po = cx::borrowed(cx, o);
+        // SAFETY: calling tp_iternext.
+        let p = cx::publish(cx, || unsafe { f(po) });
+        cx.end_native_call();
+        if p.is_null() {
+            if cx.error().is_none() {
+                return Ok(None);
+            }
+            if cx.error_matches(cx.rt.types.exc.stop_iteration) {
+                cx.clear_error();
+                return Ok(None);
+            }
+            return Err(Raised);
+        }
+        // SAFETY: a new reference.
+        return unsafe { cx::take_result(cx, p, "__next__") }.map(Some);
+    }
+    Err(type_error(cx, &format!("'{}' object is not an iterator", tname(cx, o))))
+}
+
+// ----- exported functions -----
+
+macro_rules! obj_to_obj {
+    ($name:ident, $lit:literal, $f:path) => {
+        #[doc = concat!("`", $lit, "`.")]
+        ///
+        /// # Safety
+        /// The argument must be NULL or an object C holds.
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(o: *mut PyObject) -> *mut PyObject {
+            capi!($lit, |cx| {
+                // SAFETY: caller's contract.
+                let h = unsafe { harg(cx, o) }?;
+                let r = $f(cx, h)?;
+                Ok(new_ref_h(cx, r))
+            })
+        }
+    };
+}
+
+obj_to_obj!(PyObject_Repr, "PyObject_Repr", repr);
+obj_to_obj!(PyObject_Str, "PyObject_Str", str_);
+obj_to_obj!(PyObject_GetIter, "PyObject_GetIter", iter);
+
+fn ascii(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
+    let r = repr(cx, h)?;
+    let s = cx.str_value(cx.get(r)).unwrap_or("").to_string();
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else if (c as u32) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else if (c as u32) < 0x10000 {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push_str(&format!("\\U{:08x}", c as u32));
+        }
+    }
+    Ok(cx.str(&out))
+}
+obj_to_obj!(PyObject_ASCII, "PyObject_ASCII", ascii);
+
+fn type_of_h(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
+    let t = cx.type_of(cx.get(h));
+    Ok(cx.root(t))
+}
+obj_to_obj!(PyObject_Type, "PyObject_Type", type_of_h);
+
+/// `PyObject_Hash`.
+///
+/// # Safety
+/// `o` must be an object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_Hash(o: *mut PyObject) -> Py_hash_t {
+    capi!("PyObject_Hash", |cx| {
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        Ok(hash(cx, h)? as Py_hash_t)
+    })
+}
+
+/// `PyObject_HashNotImplemented`: raises TypeError (also the marker for unhashable types).
+///
+/// # Safety
+/// `o` must be an object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_HashNotImplemented(o: *mut PyObject) -> Py_hash_t {
+    capi!("PyObject_HashNotImplemented", |cx| {
+        // SAFETY: caller's contract.
+        let obj = unsafe { arg(cx, o) }?;
+        Err(type_error(cx, &format!("unhashable type: '{}'", tname(cx, obj))))
+    })
+}
+
+/// `PyObject_IsTrue`.
+///
+/// # Safety
+/// `o` must be an object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_IsTrue(o: *mut PyObject) -> c_int {
+    capi!("PyObject_IsTrue", |cx| {
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        Ok(truth(cx, h)? as c_int)
+    })
+}
+
+/// `PyObject_Not`.
+///
+/// # Safety
+/// `o` must be an object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_Not(o: *mut PyObject) -> c_int {
+    capi!("PyObject_Not", |cx| {
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        Ok(!truth(cx, h)? as c_int)
+    })
+}
+
+/// `PyObject_RichCompare`.
+///
+/// # Safety
+/// Both must be objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_RichCompare(a: *mut PyObject, b: *mut PyObject, op: c_int) -> *mut PyObject {
+    capi!("PyObject_RichCompare", |cx| {
+        // SAFETY: caller's contract.
+        let (x, y) = unsafe { (harg(cx, a)?, harg(cx, b)?) };
+        let r = richcompare(cx, x, y, op)?;
+        Ok(new_ref_h(cx, r))
+    })
+}
+
+/// `PyObject_RichCompareBool` (identity implies equality, as in CPython).
+///
+/// # Safety
+/// Both must be objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_RichCompareBool(a: *mut PyObject, b: *mut PyObject, op: c_int) -> c_int {
+    capi!("PyObject_RichCompareBool", |cx| {
+        // SAFETY: caller's contract.
+        let (x, y) = unsafe { (harg(cx, a)?, harg(cx, b)?) };
+        if cx.get(x) == cx.get(y) {
+            if op == 2 {
+                return Ok(1);
+            }
+            if op == 3 {
+                return Ok(0);
+            }
+        }
+        let r = richcompare(cx, x, y, op)?;
+        Ok(truth(cx, r)? as c_int)
+    })
+}
+
+/// `PyObject_GetAttr`.
+///
+/// # Safety
+/// `o` and `name` must be objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_GetAttr(o: *mut PyObject, name: *mut PyObject) -> *mut PyObject {
+    capi!("PyObject_GetAttr", |cx| {
+        // SAFETY: caller's contract.
+        let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
+        let n = name_str(cx, n)?;
+        let r = getattr(cx, h, &n)?;
+        Ok(new_ref_h(cx, r))
+    })
+}
+
+/// `PyObject_GenericGetAttr`.
+///
+/// # Safety
+/// As [`PyObject_GetAttr`].
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_GenericGetAttr(o: *mut PyObject, name: *mut PyObject) -> *mut PyObject {
+    capi!("PyObject_GenericGetAttr", |cx| {
+        // SAFETY: caller's contract.
+        let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
+        let n = name_str(cx, n)?;
+        let r = getattr(cx, h, &n)?;
+        Ok(new_ref_h(cx, r))
+    })
+}
+
+/// `PyObject_GetAttrString`.
+///
+/// # Safety
+/// `o` must be an object C holds, `name` a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_GetAttrString(o: *mut PyObject, name: *const c_char) -> *mut PyObject {
+    capi!("PyObject_GetAttrString", |cx| {
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        // SAFETY: caller's contract.
+        let n = unsafe { cstr(cx, name) }?;
+        let r = getattr(cx, h, n)?;
+        Ok(new_ref_h(cx, r))
+    })
+}
+
+/// `PyObject_GetOptionalAttr`: 1 found, 0 absent (`*result = NULL`), -1 error.
+///
+/// # Safety
+/// `o`, `name` objects; `result` writable.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_GetOptionalAttr(o: *mut PyObject, name: *mut PyObject, result: *mut *mut PyObject) -> c_int {
+    capi!("PyObject_GetOptionalAttr", |cx| {
+        if result.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        // SAFETY: result is writable.
+        unsafe { *result = std::ptr::null_mut() };
+        // SAFETY: caller's contract.
+        let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
+        let n = name_str(cx, n)?;
+        match getattr_opt(cx, h, &n)? {
+            Some(v) => {
+                // SAFETY: result is writable.
+                unsafe { *result = new_ref_h(cx, v) };
+                Ok(1)
+            }
+            None => Ok(0),
+        }
+    })
+}
+
+/// `PyObject_GetOptionalAttrString`.
+///
+/// # Safety
+/// `o` an object, `name` a C string, `result` writable.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_GetOptionalAttrString(o: *mut PyObject, name: *const c_char, result: *mut *mut PyObject) -> c_int {
+    capi!("PyObject_GetOptionalAttrString", |cx| {
+        if result.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        // SAFETY: result is writable.
+        unsafe { *result = std::ptr::null_mut() };
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        // SAFETY: caller's contract.
+        let n = unsafe { cstr(cx, name) }?;
+        match getattr_opt(cx, h, n)? {
+            Some(v) => {
+                // SAFETY: result is writable.
+                unsafe { *result = new_ref_h(cx, v) };
+                Ok(1)
+            }
+            None => Ok(0),
+        }
+    })
+}
+
+/// `PyObject_HasAttrWithError`.
+///
+/// # Safety
+/// Objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_HasAttrWithError(o: *mut PyObject, name: *mut PyObject) -> c_int {
+    capi!("PyObject_HasAttrWithError", |cx| {
+        // SAFETY: caller's contract.
+        let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
+        let n = name_str(cx, n)?;
+        Ok(getattr_opt(cx, h, &n)?.is_some() as c_int)
+    })
+}
+
+/// `PyObject_HasAttrStringWithError`.
+///
+/// # Safety
+/// `o` an object, `name` a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_HasAttrStringWithError(o: *mut PyObject, name: *const c_char) -> c_int {
+    capi!("PyObject_HasAttrStringWithError", |cx| {
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        // SAFETY: caller's contract.
+        let n = unsafe { cstr(cx, name) }?;
+        Ok(getattr_opt(cx, h, n)?.is_some() as c_int)
+    })
+}
+
+/// `PyObject_HasAttr`: errors are cleared and give 0.
+///
+/// # Safety
+/// Objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_HasAttr(o: *mut PyObject, name: *mut PyObject) -> c_int {
+    capi!("PyObject_HasAttr", |cx| {
+        // SAFETY: caller's contract.
+        let r = (|| -> PyResult<bool> {
+            let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
+            let n = name_str(cx, n)?;
+            Ok(getattr_opt(cx, h, &n)?.is_some())
+        })();
+        if r.is_err() {
+            cx.clear_error();
+        }
+        Ok(r.unwrap_or(false) as c_int)
+    })
+}
+
+/// `PyObject_HasAttrString`: errors are cleared and give 0.
+///
+/// # Safety
+/// `o` an object, `name` a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_HasAttrString(o: *mut PyObject, name: *const c_char) -> c_int {
+    capi!("PyObject_HasAttrString", |cx| {
+        // SAFETY: caller's contract.
+        let r = (|| -> PyResult<bool> {
+            let h = unsafe { harg(cx, o)? };
+            let n = unsafe { cstr(cx, name)? };
+            Ok(getattr_opt(cx, h, n)?.is_some())
+        })();
+        if r.is_err() {
+            cx.clear_error();
+        }
+        Ok(r.unwrap_or(false) as c_int)
+    })
+}
+
+/// `PyObject_SetAttr` (NULL value deletes).
+///
+/// # Safety
+/// Objects C holds (value may be NULL).
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_SetAttr(o: *mut PyObject, name: *mut PyObject, v: *mut PyObject) -> c_int {
+    capi!("PyObject_SetAttr", |cx| {
+        // SAFETY: caller's contract.
+        let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
+        let n = name_str(cx, n)?;
+        // SAFETY: caller's contract.
+        let v = unsafe { cx::from_c(v) }.map(|v| cx.root(v));
+        setattr(cx, h, &n, v)?;
+        Ok(0)
+    })
+}
+
+/// `PyObject_GenericSetAttr`.
+///
+/// # Safety
+/// As [`PyObject_SetAttr`].
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_GenericSetAttr(o: *mut PyObject, name: *mut PyObject, v: *mut PyObject) -> c_int {
+    capi!("PyObject_GenericSetAttr", |cx| {
+        // SAFETY: caller's contract.
+        let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
+        let n = name_str(cx, n)?;
+        // SAFETY: caller's contract.
+        let v = unsafe { cx::from_c(v) }.map(|v| cx.root(v));
+        setattr(cx, h, &n, v)?;
+        Ok(0)
+    })
+}
+
+/// `PyObject_SetAttrString`.
+///
+/// # Safety
+/// `o` an object, `name` a C string, `v` NULL or an object.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_SetAttrString(o: *mut PyObject, name: *const c_char, v: *mut PyObject) -> c_int {
+    capi!("PyObject_SetAttrString", |cx| {
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        // SAFETY: caller's contract.
+        let n = unsafe { cstr(cx, name) }?;
+        // SAFETY: caller's contract.
+        let v = unsafe { cx::from_c(v) }.map(|v| cx.root(v));
+        setattr(cx, h, n, v)?;
+        Ok(0)
+    })
+}
+
+/// `PyObject_DelAttr`.
+///
+/// # Safety
+/// Objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_DelAttr(o: *mut PyObject, name: *mut PyObject) -> c_int {
+    capi!("PyObject_DelAttr", |cx| {
+        // SAFETY: caller's contract.
+        let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
+        let n = name_str(cx, n)?;
+        setattr(cx, h, &n, None)?;
+        Ok(0)
+    })
+}
+
+/// `PyObject_DelAttrString`.
+///
+/// # Safety
+/// `o` an object, `name` a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_DelAttrString(o: *mut PyObject, name: *const c_char) -> c_int {
+    capi!("PyObject_DelAttrString", |cx| {
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        // SAFETY: caller's contract.
+        let n = unsafe { cstr(cx, name) }?;
+        setattr(cx, h, n, None)?;
+        Ok(0)
+    })
+}
+
+/// `PyObject_GetItem`.
+///
+/// # Safety
+/// Objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_GetItem(o: *mut PyObject, key: *mut PyObject) -> *mut PyObject {
+    capi!("PyObject_GetItem", |cx| {
+        // SAFETY: caller's contract.
+        let (h, k) = unsafe { (harg(cx, o)?, harg(cx, key)?) };
+        let r = getitem(cx, h, k)?;
+        Ok(new_ref_h(cx, r))
+    })
+}
+
+/// `PyObject_SetItem`.
+///
+/// # Safety
+/// Objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_SetItem(o: *mut PyObject, key: *mut PyObject, v: *mut PyObject) -> c_int {
+    capi!("PyObject_SetItem", |cx| {
+        // SAFETY: caller's contract.
+        let (h, k, v) = unsafe { (harg(cx, o)?, harg(cx, key)?, harg(cx, v)?) };
+        setitem(cx, h, k, Some(v))?;
+        Ok(0)
+    })
+}
+
+/// `PyObject_DelItem`.
+///
+/// # Safety
+/// Objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_DelItem(o: *mut PyObject, key: *mut PyObject) -> c_int {
+    capi!("PyObject_DelItem", |cx| {
+        // SAFETY: caller's contract.
+        let (h, k) = unsafe { (harg(cx, o)?, harg(cx, key)?) };
+        setitem(cx, h, k, None)?;
+        Ok(0)
+    })
+}
+
+/// `PyObject_DelItemString`.
+///
+/// # Safety
+/// `o` an object, `key` a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_DelItemString(o: *mut PyObject, key: *const c_char) -> c_int {
+    capi!("PyObject_DelItemString", |cx| {
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        // SAFETY: caller's contract.
+        let k = unsafe { cstr(cx, key) }?;
+        let k = cx.str(k);
+        setitem(cx, h, k, None)?;
+        Ok(0)
+    })
+}
+
+/// `PyObject_Size`.
+///
+/// # Safety
+/// An object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_Size(o: *mut PyObject) -> Py_ssize_t {
+    capi!("PyObject_Size", |cx| {
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        Ok(length(cx, h)? as Py_ssize_t)
+    })
+}
+
+/// `PyObject_Length`.
+///
+/// # Safety
+/// An object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_Length(o: *mut PyObject) -> Py_ssize_t {
+    capi!("PyObject_Length", |cx| {
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        Ok(length(cx, h)? as Py_ssize_t)
+    })
+}
+
+/// `PyIter_Next`: NULL without exception at the end.
+///
+/// # Safety
+/// An iterator C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyIter_Next(o: *mut PyObject) -> *mut PyObject {
+    capi!("PyIter_Next", |cx| {
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        Ok(match next(cx, h)? {
+            Some(v) => new_ref_h(cx, v),
+            None => std::ptr::null_mut(),
+        })
+    })
+}
+
+/// `PyIter_NextItem` (3.14): 1 item, 0 end, -1 error.
+///
+/// # Safety
+/// An iterator C holds; `item` writable.
+#[no_mangle]
+pub unsafe extern "C" fn PyIter_NextItem(o: *mut PyObject, item: *mut *mut PyObject) -> c_int {
+    capi!("PyIter_NextItem", |cx| {
+        if item.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        // SAFETY: writable.
+        unsafe { *item = std::ptr::null_mut() };
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        let t = cx.type_of(cx.get(h));
+        if t != cx::global().types.seq_iter && get_slot(t, slot::TP_ITERNEXT) == 0 {
+            return Err(type_error(cx, &format!("expected an iterator, got '{}'", type_payload(t).short_name())));
+        }
+        Ok(match next(cx, h)? {
+            Some(v) => {
+                // SAFETY: writable.
+                unsafe { *item = new_ref_h(cx, v) };
+                1
+            }
+            None => 0,
+        })
+    })
+}
+
+/// `PyIter_Check`.
+///
+/// # Safety
+/// An object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyIter_Check(o: *mut PyObject) -> c_int {
+    capi!("PyIter_Check", |cx| {
+        // SAFETY: caller's contract.
+        let obj = unsafe { arg(cx, o) }?;
+        let t = cx.type_of(obj);
+        Ok((t == cx::global().types.seq_iter || get_slot(t, slot::TP_ITERNEXT) != 0) as c_int)
+    })
+}
+
+/// `PyObject_SelfIter`.
+///
+/// # Safety
+/// An object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_SelfIter(o: *mut PyObject) -> *mut PyObject {
+    capi!("PyObject_SelfIter", |cx| {
+        // SAFETY: caller's contract.
+        let obj = unsafe { arg(cx, o) }?;
+        Ok(cx::new_ref(cx, obj))
+    })
+}
+
+/// `PyCallable_Check`.
+///
+/// # Safety
+/// An object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyCallable_Check(o: *mut PyObject) -> c_int {
+    capi!("PyCallable_Check", |cx| {
+        // SAFETY: caller's contract.
+        let Some(obj) = (unsafe { cx::from_c(o) }) else { return Ok(0) };
+        Ok(crate::call::is_callable(cx, obj) as c_int)
+    })
+}
+
+/// `PyObject_IsInstance`.
+///
+/// # Safety
+/// Objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_IsInstance(o: *mut PyObject, cls: *mut PyObject) -> c_int {
+    capi!("PyObject_IsInstance", |cx| {
+        // SAFETY: caller's contract.
+        let (obj, c) = unsafe { (arg(cx, o)?, arg(cx, cls)?) };
+        is_subclass_any(cx, cx.type_of(obj), c, "isinstance")
+    })
+}
+
+/// `PyObject_IsSubclass`.
+///
+/// # Safety
+/// Objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_IsSubclass(d: *mut PyObject, cls: *mut PyObject) -> c_int {
+    capi!("PyObject_IsSubclass", |cx| {
+        // SAFETY: caller's contract.
+        let (dv, c) = unsafe { (arg(cx, d)?, arg(cx, cls)?) };
+        if cx.kind_of(dv) != Kind::Type {
+            return Err(type_error(cx, "issubclass() arg 1 must be a class"));
+        }
+        is_subclass_any(cx, dv, c, "issubclass")
+    })
+}
+
+fn is_subclass_any(cx: &mut Thread, t: ObjRef, cls: ObjRef, what: &str) -> PyResult<c_int> {
+    match cx.kind_of(cls) {
+        Kind::Type => Ok(cx.is_subtype(t, cls) as c_int),
+        Kind::Tuple => {
+            let n = cx.tuple_len(cls).unwrap_or(0);
+            for i in 0..n {
+                let c = cx.tuple_get(cls, i).expect("in range");
+                if is_subclass_any(cx, t, c, what)? == 1 {
+                    return Ok(1);
+                }
+            }
+            Ok(0)
+        }
+        _ => Err(type_error(cx, &format!("{what}() arg 2 must be a type, a tuple of types, or a union"))),
+    }
+}
+
+/// `PyObject_ClearWeakRefs`: weak references are not supported; nothing to clear.
+///
+/// # Safety
+/// Thread-free; any pointer.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_ClearWeakRefs(_o: *mut PyObject) {
+    crate::cov!("PyObject_ClearWeakRefs");
+}
+
+/// `PyObject_Print`: writes repr/str to a FILE*.
+///
+/// # Safety
+/// `fp` must be a valid `FILE*`.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_Print(o: *mut PyObject, fp: *mut libc::FILE, flags: c_int) -> c_int {
+    capi!("PyObject_Print", |cx| {
+        let s = match unsafe { cx::from_c(o) } {
+            None => "<nil>".to_string(),
+            Some(obj) => {
+                let h = cx.root(obj);
+                let r = if flags & 1 != 0 { str_(cx, h)? } else { repr(cx, h)? };
+                cx.str_value(cx.get(r)).unwrap_or("").to_string()
+            }
+        };
+        let c = std::ffi::CString::new(s).unwrap_or_default();
+        // SAFETY: fp is a FILE* by contract; c is NUL-terminated.
+        unsafe { libc::fputs(c.as_ptr(), fp) };
+        Ok(0)
+    })
+}
+
+/// `Py_ReprEnter`: recursion tracking is not needed by the runtime's repr (no cycles via C).
+///
+/// # Safety
+/// Any object.
+#[no_mangle]
+pub unsafe extern "C" fn Py_ReprEnter(_o: *mut PyObject) -> c_int {
+    crate::cov!("Py_ReprEnter");
+    0
+}
+
+/// `Py_ReprLeave`.
+///
+/// # Safety
+/// Any object.
+#[no_mangle]
+pub unsafe extern "C" fn Py_ReprLeave(_o: *mut PyObject) {
+    crate::cov!("Py_ReprLeave");
+}
+

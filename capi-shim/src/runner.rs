@@ -1,0 +1,178 @@
+//! `pyopaque_capi_run_tests`: load an extension, initialise its module (single- or
+//! multi-phase), call every module-level `test_*` function in definition order, and print one
+//! line per test.
+
+use std::ffi::{c_int, CString};
+
+use pyopaque_runtime::{Handle, Thread};
+
+use crate::cx::{self, new_ref_h};
+use crate::ffi::*;
+use crate::shimtypes::{payload, FuncPayload, ModulePayload};
+
+/// Outcome of one test.
+pub struct TestResult {
+    /// `test_*` name.
+    pub name: String,
+    /// `None` on success, else `Type: message`.
+    pub failure: Option<String>,
+}
+
+fn describe_current(cx: &mut Thread) -> String {
+    match cx.take_error() {
+        Some(e) => cx.describe_exception(e),
+        None => "SystemError: no exception".into(),
+    }
+}
+
+/// Loads `so_path`, runs `PyInit_<module>`, and calls each test. Returns the results, or an
+/// error string when the module could not be loaded or initialised.
+pub fn run(so_path: &str, module: &str) -> Result<(String, Vec<TestResult>), String> {
+    // SAFETY: loading a C extension runs its constructors; that is the purpose of this entry.
+    let lib = unsafe { libloading::os::unix::Library::open(Some(so_path), libc::RTLD_NOW | libc::RTLD_LOCAL) }
+        .map_err(|e| format!("cannot load {so_path}: {e}"))?;
+    let sym = format!("PyInit_{module}");
+    // SAFETY: PyInit_<name> has this signature by the extension ABI.
+    let init: libloading::os::unix::Symbol<unsafe extern "C" fn() -> *mut PyObject> =
+        unsafe { lib.get(sym.as_bytes()) }.map_err(|e| format!("{sym} not found: {e}"))?;
+    let init = *init;
+    // The library stays loaded for the life of the process (objects refer into it).
+    std::mem::forget(lib);
+    let p = cx::thread_ptr().ok_or("cannot attach the thread")?;
+    // SAFETY: this thread's Thread; the runner is the outermost user (no entry is active).
+    let cx = unsafe { &mut *p };
+    let base = cx.mark();
+    cx.begin_native_call();
+    let r = init_module(cx, init, module);
+    let out = match r {
+        Err(e) => Err(e),
+        Ok(m) => Ok(run_tests(cx, m, module)),
+    };
+    cx.end_native_call();
+    cx.release(base);
+    cx::drain_deferred(cx);
+    out.map(|t| (module.to_string(), t))
+}
+
+fn init_module(cx: &mut Thread, init: unsafe extern "C" fn() -> *mut PyObject, name: &str) -> Result<Handle, String> {
+    // SAFETY: calling the extension's init function.
+    let p = cx::publish(cx, || unsafe { init() });
+    let is_def = cx::global().module_defs.lock().unwrap_or_else(|e| e.into_inner()).contains(&(p as usize));
+    if is_def {
+        let def = p.cast::<PyModuleDef>();
+        let r = (|| {
+            let spec = crate::module::new_module(cx, "spec", std::ptr::null_mut())?;
+            let n = cx.str(name);
+            crate::object::setattr(cx, spec, "name", Some(n))?;
+            // SAFETY: a module definition flagged by PyModuleDef_Init.
+            let m = unsafe { crate::module::from_def_and_spec(cx, def, spec) }?;
+            // SAFETY: as above.
+            unsafe { crate::module::exec_def(cx, m, def) }?;
+            Ok(m)
+        })();
+        return r.map_err(|_: pyopaque_runtime::Raised| format!("multi-phase init of {name} failed: {}", describe_current(cx)));
+    }
+    // SAFETY: PyInit returns a new reference or NULL.
+    unsafe { cx::take_result(cx, p, &format!("PyInit_{name}")) }.map_err(|_| format!("PyInit_{name} failed: {}", describe_current(cx)))
+}
+
+fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
+    let mo = cx.get(m);
+    let g = cx::global();
+    if cx.type_of(mo) != g.types.module {
+        return vec![TestResult { name: "<init>".into(), failure: Some("TypeError: PyInit did not return a module".into()) }];
+    }
+    // Tests in definition order: walk the module's PyMethodDef array, then any other test_*
+    // attribute (functions added by exec slots) in dict order.
+    let mut names: Vec<String> = Vec::new();
+    // SAFETY: module payload.
+    let def = unsafe { payload::<ModulePayload>(mo) }.def;
+    if !def.is_null() {
+        // SAFETY: a valid module definition.
+        let mut f = unsafe { (*def).m_methods };
+        while !f.is_null() {
+            // SAFETY: NULL-name terminated array.
+            let d = unsafe { &*f };
+            if d.ml_name.is_null() {
+                break;
+            }
+            // SAFETY: C string.
+            let n = unsafe { cx::cstr_lossy(d.ml_name) };
+            if n.starts_with("test_") {
+                names.push(n);
+            }
+            // SAFETY: not at the terminator.
+            f = unsafe { f.add(1) };
+        }
+    }
+    // SAFETY: module payload.
+    if let Some(d) = unsafe { payload::<ModulePayload>(mo) }.dict {
+        let dh = cx.root(d);
+        let mut pos = 0;
+        while let Some((k, _)) = cx.dict_next(cx.get(dh), &mut pos) {
+            if let Some(s) = cx.str_value(k) {
+                if s.starts_with("test_") && !names.iter().any(|n| n == s) {
+                    names.push(s.to_string());
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for n in names {
+        let mark = cx.mark();
+        cx.clear_error();
+        let failure = match crate::object::getattr(cx, m, &n) {
+            Err(_) => Some(describe_current(cx)),
+            Ok(f) => {
+                let fo = cx.get(f);
+                if cx.type_of(fo) != g.types.cfunction {
+                    Some(format!("TypeError: {n} is not a C function"))
+                } else {
+                    // SAFETY: function payload.
+                    let _ = unsafe { payload::<FuncPayload>(fo) };
+                    cx.begin_native_call();
+                    let r = crate::call::call(cx, f, &[], &[]);
+                    cx.end_native_call();
+                    cx::drain_deferred(cx);
+                    match r {
+                        Ok(v) => {
+                            let _ = new_ref_h;
+                            let _ = v;
+                            if cx.error().is_some() {
+                                Some(format!("SystemError: {n} returned a result with an exception set ({})", describe_current(cx)))
+                            } else {
+                                None
+                            }
+                        }
+                        Err(_) => Some(describe_current(cx)),
+                    }
+                }
+            }
+        };
+        cx.release(mark);
+        cx::drain_deferred(cx);
+        let line = match &failure {
+            None => format!("PASS {module}.{n}"),
+            Some(f) => format!("FAIL {module}.{n}: {f}"),
+        };
+        println!("{line}");
+        out.push(TestResult { name: n, failure });
+    }
+    out
+}
+
+/// Converts the runner's result into the C return value (number of failures, -1 on load error).
+pub fn failures(r: &Result<(String, Vec<TestResult>), String>) -> c_int {
+    match r {
+        Ok((_, v)) => v.iter().filter(|t| t.failure.is_some()).count() as c_int,
+        Err(e) => {
+            println!("FAIL {e}");
+            -1
+        }
+    }
+}
+
+/// Keeps CString in scope for path conversions.
+pub fn c(s: &str) -> CString {
+    CString::new(s).unwrap_or_default()
+}

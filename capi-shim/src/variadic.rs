@@ -1,0 +1,58 @@
+//! Exported symbols of the variadic (and `va_list`) entry points.
+//!
+//! Each symbol is a Rust naked function that tail-jumps to the C implementation in `va.c`
+//! (`pyopaque_va_<Name>`, hidden). A jump leaves every argument register, the stack arguments
+//! and (x86-64) `%al`, the count of vector registers used, exactly as the caller set them, so
+//! the C function sees the original variadic call. The symbols are Rust items, hence in the
+//! cdylib's export list (symbols defined only in C objects would be hidden by it).
+
+macro_rules! trampolines {
+    ($($name:ident => $target:ident),* $(,)?) => {
+        unsafe extern "C" {
+            $(fn $target();)*
+        }
+        $(
+            #[doc = concat!("`", stringify!($name), "`: tail-jumps to `", stringify!($target), "` (va.c).")]
+            ///
+            /// # Safety
+            /// Called from C with the arguments the C API documents for this function.
+            #[unsafe(no_mangle)]
+            #[unsafe(naked)]
+            pub unsafe extern "C" fn $name() {
+                #[cfg(target_arch = "x86_64")]
+                core::arch::naked_asm!("jmp {t}", t = sym $target);
+                #[cfg(target_arch = "aarch64")]
+                core::arch::naked_asm!("b {t}", t = sym $target);
+            }
+        )*
+        /// Names of every variadic entry point.
+        pub const VARIADIC_NAMES: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+compile_error!("pyopaque-capi's variadic trampolines support x86_64 and aarch64 only");
+
+trampolines! {
+    PyArg_ParseTuple => pyopaque_va_PyArg_ParseTuple,
+    PyArg_VaParse => pyopaque_va_PyArg_VaParse,
+    PyArg_Parse => pyopaque_va_PyArg_Parse,
+    PyArg_ParseTupleAndKeywords => pyopaque_va_PyArg_ParseTupleAndKeywords,
+    PyArg_VaParseTupleAndKeywords => pyopaque_va_PyArg_VaParseTupleAndKeywords,
+    PyArg_UnpackTuple => pyopaque_va_PyArg_UnpackTuple,
+    Py_BuildValue => pyopaque_va_Py_BuildValue,
+    Py_VaBuildValue => pyopaque_va_Py_VaBuildValue,
+    PyUnicode_FromFormat => pyopaque_va_PyUnicode_FromFormat,
+    PyUnicode_FromFormatV => pyopaque_va_PyUnicode_FromFormatV,
+    PyBytes_FromFormat => pyopaque_va_PyBytes_FromFormat,
+    PyBytes_FromFormatV => pyopaque_va_PyBytes_FromFormatV,
+    PyErr_Format => pyopaque_va_PyErr_Format,
+    PyErr_FormatV => pyopaque_va_PyErr_FormatV,
+    PyErr_WarnFormat => pyopaque_va_PyErr_WarnFormat,
+    PyObject_CallFunction => pyopaque_va_PyObject_CallFunction,
+    PyObject_CallMethod => pyopaque_va_PyObject_CallMethod,
+    PyObject_CallFunctionObjArgs => pyopaque_va_PyObject_CallFunctionObjArgs,
+    PyObject_CallMethodObjArgs => pyopaque_va_PyObject_CallMethodObjArgs,
+    PyOS_snprintf => pyopaque_va_PyOS_snprintf,
+    PyOS_vsnprintf => pyopaque_va_PyOS_vsnprintf,
+}
