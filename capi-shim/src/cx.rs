@@ -309,9 +309,6 @@ impl CRet for isize {
 impl CRet for usize {
     const ERR: Self = usize::MAX;
 }
-impl CRet for i64 {
-    const ERR: Self = -1;
-}
 impl CRet for f64 {
     const ERR: Self = -1.0;
 }

@@ -14,10 +14,9 @@ use crate::{capi, cov};
 /// Normalises `(type, value)` into an exception instance and sets it.
 pub fn set_object(cx: &mut Thread, ty: ObjRef, value: Option<Handle>) -> Raised {
     if !cx.is_exception_type(ty) {
-        return cx::system_error(
-            cx,
-            &format!("_PyErr_SetObject: exception {} is not a BaseException subclass", crate::object::repr(cx, cx.root(ty)).ok().and_then(|r| cx.str_value(cx.get(r)).map(str::to_string)).unwrap_or_default()),
-        );
+        let th = cx.root(ty);
+        let r = crate::object::repr(cx, th).ok().and_then(|r| cx.str_value(cx.get(r)).map(str::to_string)).unwrap_or_default();
+        return cx::system_error(cx, &format!("_PyErr_SetObject: exception {r} is not a BaseException subclass"));
     }
     let inst = match value {
         Some(v) if cx.is_instance(cx.get(v), ty) => v,

@@ -12,6 +12,9 @@ pub struct PyObject {
     _private: [u8; 0],
 }
 
+/// `PyVarObject`: empty as well.
+pub type PyVarObject = PyObject;
+
 /// `PyTypeObject`: incomplete in our headers. Same address space as `PyObject`.
 pub type PyTypeObject = PyObject;
 

@@ -49,6 +49,7 @@ pub mod typeobj;
 pub mod unicode;
 pub mod variadic;
 pub mod verdict;
+pub mod verdicts;
 
 use std::ffi::{c_char, c_int, CStr};
 

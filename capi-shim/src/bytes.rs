@@ -1,0 +1,219 @@
+//! `bytes`: `PyBytes_*`. `PyBytes_AsString` hands out a pointer into the (pinned) payload.
+
+use std::ffi::{c_char, c_int};
+
+use pyopaque_runtime::objects::text::text_data_ptr;
+use pyopaque_runtime::{Kind, PyResult, Thread};
+
+use crate::capi;
+use crate::cx::{self, arg, bad_internal_call, harg, new_ref_h, tname, type_error};
+use crate::ffi::*;
+
+/// `PyBytes_FromStringAndSize` (NULL data: zeroed bytes C fills in).
+///
+/// # Safety
+/// `s` NULL or `n` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn PyBytes_FromStringAndSize(s: *const c_char, n: Py_ssize_t) -> *mut PyObject {
+    capi!("PyBytes_FromStringAndSize", |cx| {
+        if n < 0 {
+            return Err(cx::system_error(cx, "Negative size passed to PyBytes_FromStringAndSize"));
+        }
+        let data = if s.is_null() {
+            vec![0u8; n as usize]
+        } else {
+            // SAFETY: caller's contract.
+            unsafe { std::slice::from_raw_parts(s.cast::<u8>(), n as usize) }.to_vec()
+        };
+        let h = cx.bytes(&data);
+        Ok(new_ref_h(cx, h))
+    })
+}
+
+/// `PyBytes_FromString`.
+///
+/// # Safety
+/// `s` a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyBytes_FromString(s: *const c_char) -> *mut PyObject {
+    capi!("PyBytes_FromString", |cx| {
+        if s.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        // SAFETY: caller's contract.
+        let b = unsafe { std::ffi::CStr::from_ptr(s) }.to_bytes().to_vec();
+        let h = cx.bytes(&b);
+        Ok(new_ref_h(cx, h))
+    })
+}
+
+fn bytes_arg(cx: &mut Thread, p: *mut PyObject) -> PyResult<pyopaque_runtime::ObjRef> {
+    // SAFETY: an object C holds.
+    let o = unsafe { arg(cx, p) }?;
+    if cx.kind_of(o) != Kind::Bytes {
+        let msg = format!("expected bytes, {} found", tname(cx, o));
+        return Err(type_error(cx, &msg));
+    }
+    Ok(o)
+}
+
+/// `PyBytes_AsString`: pointer into the payload (NUL-terminated), valid while C holds the
+/// object (pinned).
+///
+/// # Safety
+/// An object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyBytes_AsString(o: *mut PyObject) -> *mut c_char {
+    capi!("PyBytes_AsString", |cx| {
+        let b = bytes_arg(cx, o)?;
+        cx.note_borrowed(b);
+        Ok(text_data_ptr(b).cast())
+    })
+}
+
+/// `PyBytes_AS_STRING` (`PyOpaque_Bytes_AS_STRING`).
+///
+/// # Safety
+/// A bytes object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyOpaque_Bytes_AS_STRING(o: *mut PyObject) -> *mut c_char {
+    capi!("PyOpaque_Bytes_AS_STRING", |cx| {
+        let b = bytes_arg(cx, o)?;
+        cx.note_borrowed(b);
+        Ok(text_data_ptr(b).cast())
+    })
+}
+
+/// `PyBytes_Size`.
+///
+/// # Safety
+/// An object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyBytes_Size(o: *mut PyObject) -> Py_ssize_t {
+    capi!("PyBytes_Size", |cx| {
+        let b = bytes_arg(cx, o)?;
+        Ok(cx.bytes_value(b).map_or(0, |x| x.len()) as Py_ssize_t)
+    })
+}
+
+/// `PyBytes_GET_SIZE` (`PyOpaque_Bytes_GET_SIZE`).
+///
+/// # Safety
+/// A bytes object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyOpaque_Bytes_GET_SIZE(o: *mut PyObject) -> Py_ssize_t {
+    capi!("PyOpaque_Bytes_GET_SIZE", |cx| {
+        let b = bytes_arg(cx, o)?;
+        Ok(cx.bytes_value(b).map_or(0, |x| x.len()) as Py_ssize_t)
+    })
+}
+
+/// `PyBytes_AsStringAndSize`: with `len` NULL, embedded NULs raise ValueError.
+///
+/// # Safety
+/// An object C holds; `buf` writable; `len` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn PyBytes_AsStringAndSize(o: *mut PyObject, buf: *mut *mut c_char, len: *mut Py_ssize_t) -> c_int {
+    capi!("PyBytes_AsStringAndSize", |cx| {
+        if buf.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        let b = bytes_arg(cx, o)?;
+        let data = cx.bytes_value(b).unwrap_or(&[]);
+        let n = data.len();
+        if len.is_null() && data.contains(&0) {
+            return Err(cx::value_error(cx, "embedded null byte"));
+        }
+        cx.note_borrowed(b);
+        // SAFETY: writable by contract.
+        unsafe {
+            *buf = text_data_ptr(b).cast();
+            if !len.is_null() {
+                *len = n as Py_ssize_t;
+            }
+        }
+        Ok(0)
+    })
+}
+
+/// `PyBytes_FromObject`.
+///
+/// # Safety
+/// An object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyBytes_FromObject(o: *mut PyObject) -> *mut PyObject {
+    capi!("PyBytes_FromObject", |cx| {
+        // SAFETY: caller's contract.
+        let h = unsafe { harg(cx, o) }?;
+        let ob = cx.get(h);
+        match cx.kind_of(ob) {
+            Kind::Bytes => Ok(new_ref_h(cx, h)),
+            Kind::List | Kind::Tuple => {
+                let items = crate::sequence::collect(cx, h)?;
+                let mut v = Vec::with_capacity(items.len());
+                for it in items {
+                    let x = cx.get(it);
+                    match cx.int_as_i64(x)? {
+                        Some(b) if (0..256).contains(&b) => v.push(b as u8),
+                        Some(_) => return Err(cx::value_error(cx, "bytes must be in range(0, 256)")),
+                        None => {
+                            let msg = format!("'{}' object cannot be interpreted as an integer", tname(cx, x));
+                            return Err(type_error(cx, &msg));
+                        }
+                    }
+                }
+                let r = cx.bytes(&v);
+                Ok(new_ref_h(cx, r))
+            }
+            _ => {
+                let msg = format!("cannot convert '{}' object to bytes", tname(cx, ob));
+                Err(type_error(cx, &msg))
+            }
+        }
+    })
+}
+
+/// `PyBytes_Concat`: `*pv = *pv + w`; on error `*pv` becomes NULL. Steals the old `*pv`.
+///
+/// # Safety
+/// `pv` writable, holding NULL or a new reference; `w` an object.
+#[no_mangle]
+pub unsafe extern "C" fn PyBytes_Concat(pv: *mut *mut PyObject, w: *mut PyObject) {
+    capi!("PyBytes_Concat", |cx| {
+        if pv.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        // SAFETY: writable by contract.
+        let old = unsafe { *pv };
+        // SAFETY: NULL or a reference.
+        let Some(a) = (unsafe { cx::from_c(old) }) else { return Ok(()) };
+        let ah = cx.root(a);
+        cx::release_c_ref(cx, a, "PyBytes_Concat");
+        // SAFETY: writable.
+        unsafe { *pv = std::ptr::null_mut() };
+        // SAFETY: caller's contract.
+        let bh = unsafe { harg(cx, w) }?;
+        if cx.kind_of(cx.get(ah)) != Kind::Bytes || cx.kind_of(cx.get(bh)) != Kind::Bytes {
+            let msg = format!("can't concat {} to {}", tname(cx, cx.get(bh)), tname(cx, cx.get(ah)));
+            return Err(type_error(cx, &msg));
+        }
+        let r = crate::sequence::concat(cx, ah, bh)?;
+        // SAFETY: writable.
+        unsafe { *pv = new_ref_h(cx, r) };
+        Ok(())
+    })
+}
+
+/// `PyBytes_ConcatAndDel`: as `PyBytes_Concat`, then releases `w`.
+///
+/// # Safety
+/// As [`PyBytes_Concat`]; `w` a new reference.
+#[no_mangle]
+pub unsafe extern "C" fn PyBytes_ConcatAndDel(pv: *mut *mut PyObject, w: *mut PyObject) {
+    crate::cov!("PyBytes_ConcatAndDel");
+    // SAFETY: forwarded.
+    unsafe {
+        PyBytes_Concat(pv, w);
+        crate::refcount::Py_DecRef(w);
+    }
+}

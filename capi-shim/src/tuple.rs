@@ -1,0 +1,155 @@
+//! `tuple`: `PyTuple_*` and the `PyTuple_GET_ITEM` family. Tuples hold their items inline in
+//! the moving heap; a borrowed item is pinned until the native call returns.
+
+use std::ffi::c_int;
+
+use pyopaque_runtime::objects::tuple::{tuple_item, tuple_len, tuple_slot_write};
+use pyopaque_runtime::{refcount, Handle, Kind, PyResult, Thread};
+
+use crate::capi;
+use crate::cx::{self, arg, bad_internal_call, borrowed, new_ref_h};
+use crate::ffi::*;
+
+fn tuple_arg(cx: &mut Thread, p: *mut PyObject) -> PyResult<Handle> {
+    // SAFETY: callers pass an object C holds.
+    let o = unsafe { arg(cx, p) }?;
+    if cx.kind_of(o) != Kind::Tuple {
+        return Err(bad_internal_call(cx));
+    }
+    Ok(cx.root(o))
+}
+
+/// `PyTuple_New(n)`: NULL items that C fills with `PyTuple_SET_ITEM`/`PyTuple_SetItem`.
+#[no_mangle]
+pub extern "C" fn PyTuple_New(n: Py_ssize_t) -> *mut PyObject {
+    capi!("PyTuple_New", |cx| {
+        if n < 0 {
+            return Err(bad_internal_call(cx));
+        }
+        let t = cx.tuple_uninit(n as usize);
+        Ok(new_ref_h(cx, t))
+    })
+}
+
+/// `PyTuple_Size`.
+///
+/// # Safety
+/// A tuple C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyTuple_Size(t: *mut PyObject) -> Py_ssize_t {
+    capi!("PyTuple_Size", |cx| {
+        let h = tuple_arg(cx, t)?;
+        Ok(tuple_len(cx.get(h)) as Py_ssize_t)
+    })
+}
+
+/// `PyTuple_GET_SIZE` (`PyOpaque_Tuple_GET_SIZE`).
+///
+/// # Safety
+/// A tuple C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyOpaque_Tuple_GET_SIZE(t: *mut PyObject) -> Py_ssize_t {
+    capi!("PyOpaque_Tuple_GET_SIZE", |cx| {
+        let h = tuple_arg(cx, t)?;
+        Ok(tuple_len(cx.get(h)) as Py_ssize_t)
+    })
+}
+
+fn get(cx: &mut Thread, t: *mut PyObject, i: Py_ssize_t) -> PyResult<*mut PyObject> {
+    let h = tuple_arg(cx, t)?;
+    let o = cx.get(h);
+    if i < 0 || i as usize >= tuple_len(o) {
+        return Err(cx::index_error(cx, "tuple index out of range"));
+    }
+    Ok(match tuple_item(o, i as usize) {
+        Some(v) => borrowed(cx, v),
+        None => std::ptr::null_mut(),
+    })
+}
+
+/// `PyTuple_GetItem` (borrowed).
+///
+/// # Safety
+/// A tuple C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyTuple_GetItem(t: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
+    capi!("PyTuple_GetItem", |cx| get(cx, t, i))
+}
+
+/// `PyTuple_GET_ITEM` (`PyOpaque_Tuple_GET_ITEM`, borrowed).
+///
+/// # Safety
+/// A tuple C holds; `i` in range.
+#[no_mangle]
+pub unsafe extern "C" fn PyOpaque_Tuple_GET_ITEM(t: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
+    capi!("PyOpaque_Tuple_GET_ITEM", |cx| get(cx, t, i))
+}
+
+fn set(cx: &mut Thread, t: *mut PyObject, i: Py_ssize_t, v: *mut PyObject, api: &str) -> PyResult<()> {
+    // SAFETY: v NULL or a new reference (stolen).
+    let vo = unsafe { cx::from_c(v) };
+    let vh = vo.map(|o| {
+        let h = cx.root(o);
+        cx::release_c_ref(cx, o, api);
+        h
+    });
+    let h = tuple_arg(cx, t)?;
+    let o = cx.get(h);
+    if i < 0 || i as usize >= tuple_len(o) {
+        return Err(cx::index_error(cx, "tuple assignment index out of range"));
+    }
+    let new = vh.map(|h| cx.get(h));
+    if let Some(n) = new {
+        refcount::incref(cx, n);
+    }
+    let o = cx.get(h);
+    let old = tuple_item(o, i as usize);
+    tuple_slot_write(o, i as usize, new);
+    if let Some(old) = old {
+        refcount::decref(cx, old);
+    }
+    Ok(())
+}
+
+/// `PyTuple_SetItem` (steals `v`, also on error).
+///
+/// # Safety
+/// A tuple C holds; `v` a new reference.
+#[no_mangle]
+pub unsafe extern "C" fn PyTuple_SetItem(t: *mut PyObject, i: Py_ssize_t, v: *mut PyObject) -> c_int {
+    capi!("PyTuple_SetItem", |cx| {
+        set(cx, t, i, v, "PyTuple_SetItem")?;
+        Ok(0)
+    })
+}
+
+/// `PyTuple_SET_ITEM` (`PyOpaque_Tuple_SET_ITEM`, steals `v`).
+///
+/// # Safety
+/// A tuple C holds; `v` a new reference.
+#[no_mangle]
+pub unsafe extern "C" fn PyOpaque_Tuple_SET_ITEM(t: *mut PyObject, i: Py_ssize_t, v: *mut PyObject) {
+    capi!("PyOpaque_Tuple_SET_ITEM", |cx| set(cx, t, i, v, "PyTuple_SET_ITEM"))
+}
+
+/// `PyTuple_GetSlice`.
+///
+/// # Safety
+/// A tuple C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyTuple_GetSlice(t: *mut PyObject, lo: Py_ssize_t, hi: Py_ssize_t) -> *mut PyObject {
+    capi!("PyTuple_GetSlice", |cx| {
+        let h = tuple_arg(cx, t)?;
+        let n = tuple_len(cx.get(h)) as isize;
+        let lo = lo.clamp(0, n);
+        let hi = hi.clamp(lo, n);
+        let items: Vec<Handle> = (lo..hi)
+            .map(|i| {
+                let it = tuple_item(cx.get(h), i as usize).unwrap_or(cx.rt.none);
+                cx.root(it)
+            })
+            .collect();
+        let r = cx.tuple(&items);
+        Ok(new_ref_h(cx, r))
+    })
+}
