@@ -794,8 +794,33 @@ macro_rules! obj_to_obj {
     };
 }
 
-obj_to_obj!(PyObject_Repr, "PyObject_Repr", repr);
-obj_to_obj!(PyObject_Str, "PyObject_Str", str_);
+fn repr_or_null(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
+    repr(cx, h)
+}
+obj_to_obj_null!(PyObject_Repr, "PyObject_Repr", repr_or_null);
+obj_to_obj_null!(PyObject_Str, "PyObject_Str", str_);
+macro_rules! obj_to_obj_null {
+    ($name:ident, $lit:literal, $f:path) => {
+        #[doc = concat!("`", $lit, "` (NULL gives the string \"<NULL>\", as in CPython).")]
+        ///
+        /// # Safety
+        /// The argument must be NULL or an object C holds.
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(o: *mut PyObject) -> *mut PyObject {
+            capi!($lit, |cx| {
+                if o.is_null() {
+                    let s = cx.str("<NULL>");
+                    return Ok(new_ref_h(cx, s));
+                }
+                // SAFETY: caller's contract.
+                let h = unsafe { harg(cx, o) }?;
+                let r = $f(cx, h)?;
+                Ok(new_ref_h(cx, r))
+            })
+        }
+    };
+}
+
 obj_to_obj!(PyObject_GetIter, "PyObject_GetIter", iter);
 
 fn ascii(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
@@ -815,7 +840,7 @@ fn ascii(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
     }
     Ok(cx.str(&out))
 }
-obj_to_obj!(PyObject_ASCII, "PyObject_ASCII", ascii);
+obj_to_obj_null!(PyObject_ASCII, "PyObject_ASCII", ascii);
 
 fn type_of_h(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
     let t = cx.type_of(cx.get(h));

@@ -751,6 +751,12 @@ impl Thread {
         if let Some(s) = self.list_int_sum(self.get(l)) {
             return Ok(self.int_from_i128(s));
         }
+        if let Storage::Float(v) = &payload(self.get(l)).storage {
+            // `sum()` starts from the int 0: `0 + x` is `0.0 + x` (so -0.0 becomes 0.0), then
+            // left-to-right float addition, exactly as the boxed loop would compute it.
+            let total = v.iter().fold(0.0f64, |acc, x| acc + x);
+            return Ok(self.float(total));
+        }
         let m = self.mark();
         let n = self.list_len(self.get(l));
         let mut acc: i128 = 0;
@@ -765,17 +771,24 @@ impl Thread {
                 i += 1;
             }
         }
-        let mut total = self.int_from_i128(acc);
+        let total = self.int_from_i128(acc);
         while i < self.list_len(self.get(l)) {
             let e = self.list_item_owned(l, i);
             let e = self.root_owned(e);
+            let step = self.mark();
             match self.binop(total, e, crate::BinOp::Add) {
-                Ok(t) => total = t,
+                Ok(t) => {
+                    // Keep the handle stack flat: move the new total into the old handle.
+                    let t = self.get(t);
+                    self.set(total, t);
+                    self.release(step);
+                }
                 Err(e) => {
                     self.release(m);
                     return Err(e);
                 }
             }
+            self.release(step);
             i += 1;
         }
         Ok(self.escape(m, total))

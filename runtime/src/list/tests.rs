@@ -465,3 +465,45 @@ fn slices_follow_cpython() {
         );
     });
 }
+
+/// `sum()` gives the same value on every strategy: the unboxed float path adds left to right
+/// from the int 0 (so `sum([-0.0])` is `0.0`, as in CPython), the int path is exact beyond i64,
+/// and mixed object lists go through `+` without growing the handle stack.
+#[test]
+fn sum_agrees_across_strategies() {
+    for strategies in [true, false] {
+        with(true, strategies, BorrowPolicy::Deoptimize, |cx| {
+            let xs = [0.1, 0.2, 0.3, 1e16, -1e16, 2.5];
+            let l = cx.list();
+            for x in xs {
+                let f = cx.float(x);
+                cx.list_append(l, f).unwrap();
+            }
+            let s = cx.list_sum(l).unwrap();
+            let want = xs.iter().fold(0.0f64, |a, x| a + x);
+            assert_eq!(cx.float_value(cx.get(s)).unwrap().to_bits(), want.to_bits());
+            let z = cx.list();
+            let nz = cx.float(-0.0);
+            cx.list_append(z, nz).unwrap();
+            let s = cx.list_sum(z).unwrap();
+            assert_eq!(repr(cx, s), "0.0");
+            let big = cx.list();
+            for _ in 0..3 {
+                let v = cx.int(i64::MAX);
+                cx.list_append(big, v).unwrap();
+            }
+            let s = cx.list_sum(big).unwrap();
+            assert_eq!(repr(cx, s), (3 * i64::MAX as i128).to_string());
+            let mixed = cx.list();
+            let before = cx.handle_count();
+            for i in 0..100 {
+                let v = if i % 2 == 0 { cx.int(i) } else { cx.float(i as f64) };
+                cx.list_append(mixed, v).unwrap();
+            }
+            let grown = cx.handle_count() - before;
+            let s = cx.list_sum(mixed).unwrap();
+            assert_eq!(repr(cx, s), "4950.0");
+            assert_eq!(cx.handle_count(), before + grown + 1, "sum adds only its result handle");
+        });
+    }
+}
