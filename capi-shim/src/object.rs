@@ -797,8 +797,6 @@ macro_rules! obj_to_obj {
 fn repr_or_null(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
     repr(cx, h)
 }
-obj_to_obj_null!(PyObject_Repr, "PyObject_Repr", repr_or_null);
-obj_to_obj_null!(PyObject_Str, "PyObject_Str", str_);
 macro_rules! obj_to_obj_null {
     ($name:ident, $lit:literal, $f:path) => {
         #[doc = concat!("`", $lit, "` (NULL gives the string \"<NULL>\", as in CPython).")]
@@ -821,6 +819,8 @@ macro_rules! obj_to_obj_null {
     };
 }
 
+obj_to_obj_null!(PyObject_Repr, "PyObject_Repr", repr_or_null);
+obj_to_obj_null!(PyObject_Str, "PyObject_Str", str_);
 obj_to_obj!(PyObject_GetIter, "PyObject_GetIter", iter);
 
 fn ascii(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
