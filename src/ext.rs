@@ -141,18 +141,27 @@ pub struct ConfigOutcome {
     pub crash: Option<String>,
 }
 
-/// Runs one configuration in a child process of this executable.
-pub fn run_config(so: &Path, module: &str, cfg: &ExtConfig) -> Result<ConfigOutcome, String> {
+/// Runs one configuration in a child process of this executable; with `coverage`, the child
+/// writes the names of the API functions it called to that file.
+pub fn run_config(
+    so: &Path,
+    module: &str,
+    cfg: &ExtConfig,
+    coverage: Option<&Path>,
+) -> Result<ConfigOutcome, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let lib = crate::capi_lib::library_path()?;
-    let out = Command::new(exe)
-        .env("PYOPAQUE_CAPI_LIB", &lib)
+    let mut cmd = Command::new(exe);
+    cmd.env("PYOPAQUE_CAPI_LIB", &lib)
         .env_remove("CARGO")
         .args(["__ext-child", &cfg.init])
         .arg(so)
-        .arg(module)
-        .output()
-        .map_err(|e| e.to_string())?;
+        .arg(module);
+    match coverage {
+        Some(p) => cmd.env("PYOPAQUE_CAPI_COVERAGE", p),
+        None => cmd.env_remove("PYOPAQUE_CAPI_COVERAGE"),
+    };
+    let out = cmd.output().map_err(|e| e.to_string())?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let mut tests = Vec::new();
     for line in stdout.lines() {
@@ -192,7 +201,7 @@ pub fn run(args: RunExtArgs) -> Result<ExitCode, String> {
     let module = module_name(&so);
     let (mut passed, mut failed) = (0usize, 0usize);
     for cfg in &cfgs {
-        let outcome = run_config(&so, &module, cfg)?;
+        let outcome = run_config(&so, &module, cfg, None)?;
         for (name, err) in &outcome.tests {
             match err {
                 None => {

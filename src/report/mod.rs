@@ -5,6 +5,7 @@ mod capi_peers;
 mod charts;
 mod layout;
 mod machine;
+mod matrix;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -199,6 +200,28 @@ Not measured: {e}
     }
     pb.inc(1);
 
+    pb.set_message("C API matrix");
+    let docs = args.out.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| ".".into());
+    let matrix_result = matrix::section(args.quick, &docs, &progress);
+    let matrix_error = match matrix_result {
+        Ok(s) => {
+            sections.push(s);
+            None
+        }
+        Err(e) => {
+            sections.push(Section {
+                key: "capi_matrix",
+                markdown: format!("## C API implementability matrix
+
+**Failed:** {e}
+"),
+                json: json!({"error": e}),
+            });
+            Some(e)
+        }
+    };
+    pb.inc(1);
+
     pb.set_message("charts");
     let charts = charts::write_all(&args.out, &rc, &lists, &gc)?;
     pb.inc(1);
@@ -234,6 +257,10 @@ Not measured: {e}
     std::fs::write(args.out.join("REPORT.md"), md).map_err(|e| e.to_string())?;
     std::fs::write(args.out.join("report.json"), json_text).map_err(|e| e.to_string())?;
     println!("wrote {}/REPORT.md and report.json", args.out.display());
+    if let Some(e) = matrix_error {
+        eprintln!("pyopaque report: {e}");
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

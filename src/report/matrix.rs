@@ -1,0 +1,262 @@
+//! The C API implementability matrix: verdicts come from the shim library itself (its tables are
+//! compiled with the functions), and are cross-checked here against
+//! - the library's dynamic symbol table (`nm -D`): a `works` entry must be an exported symbol;
+//! - coverage: it must have been called by a test extension that passed in that configuration
+//!   (each run records the entry points it called).
+//!
+//! A verdict that fails the cross-check fails the report. Writes `docs/capi-matrix.md` and
+//! `docs/capi-matrix.json`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::{c_char, CStr};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use super::Section;
+use crate::ext::{self, ExtConfig};
+
+/// The test extensions, compiled against our headers.
+pub fn test_extensions() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("capi-shim/tests/ext");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "c")).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Symbols the library exports (defined, dynamic).
+pub fn exported_symbols(lib: &Path) -> Result<BTreeSet<String>, String> {
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(lib)
+        .output()
+        .map_err(|e| format!("nm: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("nm failed on {}", lib.display()));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().last().map(str::to_string))
+        .collect())
+}
+
+/// The verdict table from the library (`pyopaque_capi_matrix_json`).
+pub fn verdicts_from_library() -> Result<Value, String> {
+    let lib = crate::capi_lib::load()?;
+    // SAFETY: the shim's documented entry point: returns a NUL-terminated JSON string that lives
+    // as long as the library (which is never unloaded: forgotten below).
+    let text = unsafe {
+        let f: libloading::os::unix::Symbol<unsafe extern "C" fn() -> *const c_char> =
+            lib.get(b"pyopaque_capi_matrix_json\0").map_err(|e| e.to_string())?;
+        CStr::from_ptr(f()).to_string_lossy().into_owned()
+    };
+    std::mem::forget(lib);
+    serde_json::from_str(&text).map_err(|e| format!("matrix JSON: {e}"))
+}
+
+/// Coverage per configuration label: entry points called by test extensions whose tests all
+/// passed in that configuration; plus the list of failed runs.
+pub fn coverage(
+    configs: &[ExtConfig],
+    progress: &dyn Fn(&str),
+) -> Result<(BTreeMap<String, BTreeSet<String>>, Vec<String>, BTreeMap<String, Vec<String>>), String> {
+    let work = std::env::temp_dir().join(format!("pyopaque-matrix-{}", std::process::id()));
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let mut cov: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut failures = Vec::new();
+    let mut tests_by_fn: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for src in test_extensions() {
+        let so = ext::compile(&src, &work, false)?;
+        let module = ext::module_name(&so);
+        for cfg in configs {
+            progress(&format!("matrix coverage: {module} [{}]", cfg.label));
+            let cov_file = work.join(format!("{module}-{}.cov", cfg.label));
+            let outcome = ext::run_config(&so, &module, cfg, Some(&cov_file))?;
+            let failed: Vec<_> = outcome.tests.iter().filter(|(_, e)| e.is_some()).collect();
+            if outcome.crash.is_some() || !failed.is_empty() || outcome.tests.is_empty() {
+                failures.push(format!(
+                    "{module} [{}]: {}",
+                    cfg.label,
+                    outcome.crash.clone().unwrap_or_else(|| format!("{} test(s) failed", failed.len()))
+                ));
+                continue;
+            }
+            let called = std::fs::read_to_string(&cov_file).unwrap_or_default();
+            let set = cov.entry(cfg.label.clone()).or_default();
+            for f in called.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                set.insert(f.to_string());
+                let t = tests_by_fn.entry(f.to_string()).or_default();
+                if !t.contains(&module) {
+                    t.push(module.clone());
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    Ok((cov, failures, tests_by_fn))
+}
+
+/// Builds the matrix, cross-checks it, writes the two files, and returns the report section.
+/// `Err` when the cross-check fails (the report then fails).
+pub fn section(quick: bool, docs: &Path, progress: &dyn Fn(&str)) -> Result<Section, String> {
+    let mut matrix = verdicts_from_library()?;
+    let lib = crate::capi_lib::library_path()?;
+    let symbols = exported_symbols(&lib)?;
+    let args = ext::RunExtArgs {
+        file: PathBuf::new(),
+        scheme: None,
+        immortal: if quick { Some("on".into()) } else { None },
+        tagging: None,
+        strategies: None,
+        gc_stress: false,
+        borrow: "deopt".into(),
+        verbose: false,
+    };
+    let configs: Vec<ExtConfig> = ext::configs(&args)?;
+    let (cov, run_failures, tests_by_fn) = coverage(&configs, progress)?;
+    let labels: Vec<String> = configs.iter().map(|c| c.label.clone()).collect();
+    let mut problems: Vec<String> = run_failures.iter().map(|f| format!("test run failed: {f}")).collect();
+    let entries = matrix["entries"].as_array_mut().ok_or("matrix has no entries")?;
+    // counts[config][verdict]
+    let mut counts: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut limited_ok_classic = 0usize;
+    let mut limited_total = 0usize;
+    for e in entries.iter_mut() {
+        let name = e["name"].as_str().unwrap_or_default().to_string();
+        let is_fn = e["kind"] == "function";
+        let limited = e["limited"] == true;
+        if is_fn && limited {
+            limited_total += 1;
+        }
+        if let Some(t) = tests_by_fn.get(&name) {
+            e["tests"] = json!(t);
+        }
+        let verdicts = e["verdicts"].as_object_mut().ok_or("entry without verdicts")?;
+        verdicts.retain(|k, _| labels.contains(k));
+        for (label, v) in verdicts.iter_mut() {
+            let verdict = v["verdict"].as_str().unwrap_or("todo").to_string();
+            *counts.entry(label.clone()).or_default().entry(verdict.clone()).or_default() += 1;
+            if verdict == "works" || verdict == "works-with-cost" {
+                let exported = symbols.contains(&name);
+                let covered = cov.get(label).is_some_and(|s| s.contains(&name));
+                v["exported"] = json!(exported);
+                v["covered"] = json!(covered);
+                if !exported {
+                    problems.push(format!("{name} [{label}]: verdict {verdict} but the library does not export it"));
+                }
+                if !covered {
+                    problems.push(format!("{name} [{label}]: verdict {verdict} but no passing test extension called it"));
+                }
+                if label == "classic+imm+tag+strat" && is_fn && limited && exported && covered {
+                    limited_ok_classic += 1;
+                }
+            }
+        }
+    }
+    matrix["configurations"] = json!(labels);
+    matrix["cross_check"] = json!({"ok": problems.is_empty(), "problems": problems});
+    let md = render(&matrix, &labels, &counts, limited_ok_classic, limited_total, &problems);
+    std::fs::write(docs.join("capi-matrix.json"), serde_json::to_string_pretty(&matrix).unwrap())
+        .map_err(|e| e.to_string())?;
+    std::fs::write(docs.join("capi-matrix.md"), &md).map_err(|e| e.to_string())?;
+    let summary = md.split("\n## All entries").next().unwrap_or("").replacen("# ", "## ", 1);
+    let section = Section {
+        key: "capi_matrix",
+        markdown: summary,
+        json: json!({"counts": counts, "limited_works_classic": limited_ok_classic,
+                     "limited_total": limited_total, "cross_check_problems": problems.len()}),
+    };
+    if problems.is_empty() {
+        Ok(section)
+    } else {
+        Err(format!(
+            "C API matrix cross-check failed ({} problems; see docs/capi-matrix.md), first: {}",
+            problems.len(),
+            problems[0]
+        ))
+    }
+}
+
+fn render(
+    matrix: &Value,
+    labels: &[String],
+    counts: &BTreeMap<String, BTreeMap<String, usize>>,
+    limited_ok: usize,
+    limited_total: usize,
+    problems: &[String],
+) -> String {
+    let verdicts = ["works", "works-with-cost", "not-implementable", "not-applicable", "todo"];
+    let mut md = String::from("# C API implementability matrix\n\n");
+    md.push_str(&format!(
+        "Generated by `pyopaque report` from the verdict tables compiled into `libpyopaque_capi.so`, \
+         cross-checked against its exported symbols and against the entry points each test extension \
+         called while passing in that configuration. **{limited_ok} of {limited_total} Limited-API \
+         functions** work (with or without cost) in `classic+imm+tag+strat`.{}\n\n",
+        if problems.is_empty() { " Cross-check: passed." } else { " **Cross-check: FAILED (see the end).**" }
+    ));
+    md.push_str("## Counts per verdict and configuration\n\n| configuration |");
+    for v in verdicts {
+        md.push_str(&format!(" {v} |"));
+    }
+    md.push_str("\n|---|");
+    md.push_str(&"---:|".repeat(verdicts.len()));
+    md.push('\n');
+    for l in labels {
+        md.push_str(&format!("| {l} |"));
+        for v in verdicts {
+            md.push_str(&format!(" {} |", counts.get(l).and_then(|c| c.get(v)).copied().unwrap_or(0)));
+        }
+        md.push('\n');
+    }
+    let empty = vec![];
+    let entries = matrix["entries"].as_array().unwrap_or(&empty);
+    md.push_str("\n## What cannot survive each design axis\n\nEntries `not-implementable` in at least one configuration, with the reason:\n\n| name | configurations | reason |\n|---|---|---|\n");
+    for e in entries {
+        let mut cfgs = Vec::new();
+        let mut reason = String::new();
+        if let Some(vs) = e["verdicts"].as_object() {
+            for (l, v) in vs {
+                if v["verdict"] == "not-implementable" {
+                    cfgs.push(l.clone());
+                    reason = v["reason"].as_str().unwrap_or("").to_string();
+                }
+            }
+        }
+        if !cfgs.is_empty() {
+            let c = if cfgs.len() == labels.len() { "all".to_string() } else { cfgs.join(", ") };
+            md.push_str(&format!("| `{}` | {c} | {reason} |\n", e["name"].as_str().unwrap_or("")));
+        }
+    }
+    md.push_str("\n## Not applicable (needs an interpreter loop)\n\n");
+    for e in entries {
+        if let Some(v) = e["verdicts"].as_object().and_then(|vs| vs.values().next()) {
+            if v["verdict"] == "not-applicable" {
+                md.push_str(&format!("- `{}`: {}\n", e["name"].as_str().unwrap_or(""), v["reason"].as_str().unwrap_or("")));
+            }
+        }
+    }
+    let main = "classic+imm+tag+strat";
+    md.push_str(&format!("\n## All entries\n\nVerdict in `{main}`; the JSON has every configuration.\n\n| name | kind | limited | verdict | cost / reason | tests |\n|---|---|---|---|---|---|\n"));
+    for e in entries {
+        let v = &e["verdicts"][main];
+        let why = v["cost"].as_str().or(v["reason"].as_str()).unwrap_or("");
+        let tests = e["tests"].as_array().map(|t| t.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+        md.push_str(&format!(
+            "| `{}` | {} | {} | {} | {why} | {tests} |\n",
+            e["name"].as_str().unwrap_or(""),
+            e["kind"].as_str().unwrap_or(""),
+            if e["limited"] == true { "yes" } else { "no" },
+            v["verdict"].as_str().unwrap_or("?"),
+        ));
+    }
+    if !problems.is_empty() {
+        md.push_str("\n## Cross-check problems\n\n");
+        for p in problems {
+            md.push_str(&format!("- {p}\n"));
+        }
+    }
+    md
+}
