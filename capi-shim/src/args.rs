@@ -6,14 +6,16 @@
 //! arguments are pulled one by one with the `pyopaque_va_arg_*` helpers of that file, in the
 //! types C's default argument promotions give them.
 
-use std::ffi::{c_char, c_double, c_int, c_long, c_longlong, c_uint, c_ulong, c_ulonglong, c_void, CStr};
+use std::ffi::{
+    c_char, c_double, c_int, c_long, c_longlong, c_uint, c_ulong, c_ulonglong, c_void, CStr,
+};
 
 use pyopaque_runtime::binding::type_payload;
 use pyopaque_runtime::{Handle, Kind, ObjRef, PyResult, Raised, Thread};
 
+use crate::cov;
 use crate::cx::{self, bad_internal_call, borrowed, new_ref_h, tname, type_error};
 use crate::ffi::*;
-use crate::cov;
 
 extern "C" {
     fn pyopaque_va_arg_int(ap: *mut c_void) -> c_int;
@@ -121,7 +123,11 @@ impl Va {
 ///
 /// # Safety
 /// `fmt` a C string; `ap` a live `va_list *` whose arguments match the format.
-pub unsafe fn format_message(cx: &mut Thread, fmt: *const c_char, ap: *mut c_void) -> PyResult<String> {
+pub unsafe fn format_message(
+    cx: &mut Thread,
+    fmt: *const c_char,
+    ap: *mut c_void,
+) -> PyResult<String> {
     if fmt.is_null() {
         return Err(bad_internal_call(cx));
     }
@@ -169,7 +175,9 @@ pub unsafe fn format_message(cx: &mut Thread, fmt: *const c_char, ap: *mut c_voi
                 i += 1;
             }
             if i > s {
-                width = std::str::from_utf8(&f[s..i]).ok().and_then(|x| x.parse().ok());
+                width = std::str::from_utf8(&f[s..i])
+                    .ok()
+                    .and_then(|x| x.parse().ok());
             }
         }
         let mut prec: Option<usize> = None;
@@ -184,7 +192,10 @@ pub unsafe fn format_message(cx: &mut Thread, fmt: *const c_char, ap: *mut c_voi
                 while i < f.len() && f[i].is_ascii_digit() {
                     i += 1;
                 }
-                prec = std::str::from_utf8(&f[s..i]).ok().and_then(|x| x.parse().ok()).or(Some(0));
+                prec = std::str::from_utf8(&f[s..i])
+                    .ok()
+                    .and_then(|x| x.parse().ok())
+                    .or(Some(0));
             }
         }
         let mut lmod = "";
@@ -251,7 +262,10 @@ pub unsafe fn format_message(cx: &mut Thread, fmt: *const c_char, ap: *mut c_voi
                     match char::from_u32(c as u32) {
                         Some(ch) => ch.to_string(),
                         None => {
-                            return Err(cx::overflow_error(cx, "character argument not in range(0x110000)"));
+                            return Err(cx::overflow_error(
+                                cx,
+                                "character argument not in range(0x110000)",
+                            ));
                         }
                     }
                 }
@@ -270,7 +284,11 @@ pub unsafe fn format_message(cx: &mut Thread, fmt: *const c_char, ap: *mut c_voi
                 }
                 b'U' | b'S' | b'R' | b'A' | b'T' | b'V' => {
                     let o = va.ptr::<PyObject>();
-                    let fallback = if conv == b'V' { va.ptr::<c_char>() } else { std::ptr::null_mut() };
+                    let fallback = if conv == b'V' {
+                        va.ptr::<c_char>()
+                    } else {
+                        std::ptr::null_mut()
+                    };
                     let obj = cx::from_c(o);
                     let s = match (conv, obj) {
                         (b'V', None) => cx::cstr_lossy(fallback),
@@ -291,7 +309,17 @@ pub unsafe fn format_message(cx: &mut Thread, fmt: *const c_char, ap: *mut c_voi
                                 _ => {
                                     let r = crate::object::repr(cx, h)?;
                                     let s = cx.str_value(cx.get(r)).unwrap_or("").to_string();
-                                    cx.str(&s.chars().map(|c| if c.is_ascii() { c.to_string() } else { format!("\\x{:02x}", c as u32) }).collect::<String>())
+                                    cx.str(
+                                        &s.chars()
+                                            .map(|c| {
+                                                if c.is_ascii() {
+                                                    c.to_string()
+                                                } else {
+                                                    format!("\\x{:02x}", c as u32)
+                                                }
+                                            })
+                                            .collect::<String>(),
+                                    )
                                 }
                             };
                             cx.str_value(cx.get(r)).unwrap_or("").to_string()
@@ -319,7 +347,9 @@ pub unsafe fn format_message(cx: &mut Thread, fmt: *const c_char, ap: *mut c_voi
                     out.push_str(&piece);
                     out.extend(std::iter::repeat_n(' ', pad));
                 } else if zero && matches!(conv, b'd' | b'i' | b'u' | b'x' | b'X' | b'o') {
-                    let (sign, digits) = piece.strip_prefix('-').map_or(("", piece.as_str()), |d| ("-", d));
+                    let (sign, digits) = piece
+                        .strip_prefix('-')
+                        .map_or(("", piece.as_str()), |d| ("-", d));
                     out.push_str(sign);
                     out.extend(std::iter::repeat_n('0', pad));
                     out.push_str(digits);
@@ -339,7 +369,12 @@ pub unsafe fn format_message(cx: &mut Thread, fmt: *const c_char, ap: *mut c_voi
 /// # Safety
 /// Called from va.c with a live `va_list *`.
 #[no_mangle]
-pub unsafe extern "C" fn pyopaque_rs_from_format(api: *const c_char, fmt: *const c_char, ap: *mut c_void, bytes: c_int) -> *mut PyObject {
+pub unsafe extern "C" fn pyopaque_rs_from_format(
+    api: *const c_char,
+    fmt: *const c_char,
+    ap: *mut c_void,
+    bytes: c_int,
+) -> *mut PyObject {
     // SAFETY: a static literal from va.c.
     let which = unsafe { cx::cstr_lossy(api) };
     match which.as_str() {
@@ -351,7 +386,11 @@ pub unsafe extern "C" fn pyopaque_rs_from_format(api: *const c_char, fmt: *const
     cx::api("PyUnicode_FromFormat", |cx| {
         // SAFETY: forwarded contract.
         let s = unsafe { format_message(cx, fmt, ap) }?;
-        let h = if bytes != 0 { cx.bytes(s.as_bytes()) } else { cx.str(&s) };
+        let h = if bytes != 0 {
+            cx.bytes(s.as_bytes())
+        } else {
+            cx.str(&s)
+        };
         Ok(new_ref_h(cx, h))
     })
 }
@@ -455,7 +494,12 @@ impl Builder<'_> {
                     let v = va.int();
                     match char::from_u32(v as u32) {
                         Some(ch) => cx.str(&ch.to_string()),
-                        None => return Err(cx::value_error(cx, "character argument not in range(0x110000)")),
+                        None => {
+                            return Err(cx::value_error(
+                                cx,
+                                "character argument not in range(0x110000)",
+                            ))
+                        }
                     }
                 }
                 b'd' | b'f' => cx.float(va.double()),
@@ -468,12 +512,17 @@ impl Builder<'_> {
                     let n = self.hash_len();
                     if p.is_null() {
                         if c == b'y' {
-                            return Err(cx::system_error(cx, "NULL string with positive size with NULL passed to Py_BuildValue"));
+                            return Err(cx::system_error(
+                                cx,
+                                "NULL string with positive size with NULL passed to Py_BuildValue",
+                            ));
                         }
                         cx.root(cx.rt.none)
                     } else {
                         let bytes: &[u8] = match n {
-                            Some(n) => std::slice::from_raw_parts(p.cast::<u8>(), n.max(0) as usize),
+                            Some(n) => {
+                                std::slice::from_raw_parts(p.cast::<u8>(), n.max(0) as usize)
+                            }
                             None => CStr::from_ptr(p).to_bytes(),
                         };
                         if c == b'y' {
@@ -492,7 +541,8 @@ impl Builder<'_> {
                 b'O' | b'S' | b'N' => {
                     if self.peek() == Some(b'&') {
                         self.i += 1;
-                        let conv: unsafe extern "C" fn(*mut c_void) -> *mut PyObject = std::mem::transmute(va.ptr::<c_void>());
+                        let conv: unsafe extern "C" fn(*mut c_void) -> *mut PyObject =
+                            std::mem::transmute(va.ptr::<c_void>());
                         let a = va.ptr::<c_void>();
                         let p = cx::publish(cx, || conv(a));
                         return cx::take_result(cx, p, "Py_BuildValue O& converter");
@@ -501,7 +551,10 @@ impl Builder<'_> {
                     match cx::from_c(p) {
                         None => {
                             if cx.error().is_none() {
-                                return Err(cx::system_error(cx, "NULL object passed to Py_BuildValue"));
+                                return Err(cx::system_error(
+                                    cx,
+                                    "NULL object passed to Py_BuildValue",
+                                ));
                             }
                             return Err(Raised);
                         }
@@ -515,7 +568,13 @@ impl Builder<'_> {
                     }
                 }
                 other => {
-                    return Err(cx::system_error(cx, &format!("bad format char '{}' passed to Py_BuildValue", other as char)));
+                    return Err(cx::system_error(
+                        cx,
+                        &format!(
+                            "bad format char '{}' passed to Py_BuildValue",
+                            other as char
+                        ),
+                    ));
                 }
             })
         }
@@ -540,7 +599,11 @@ pub unsafe fn build(cx: &mut Thread, fmt: *const c_char, ap: *mut c_void) -> PyR
     }
     // SAFETY: caller's contract.
     let f = unsafe { CStr::from_ptr(fmt) }.to_bytes();
-    let mut b = Builder { f, i: 0, va: Va(ap) };
+    let mut b = Builder {
+        f,
+        i: 0,
+        va: Va(ap),
+    };
     // SAFETY: forwarded contract.
     let items = unsafe { b.items(cx, None) }?;
     Ok(match items.len() {
@@ -555,7 +618,11 @@ pub unsafe fn build(cx: &mut Thread, fmt: *const c_char, ap: *mut c_void) -> PyR
 /// # Safety
 /// Called from va.c with a live `va_list *`.
 #[no_mangle]
-pub unsafe extern "C" fn pyopaque_rs_build_value(api: *const c_char, fmt: *const c_char, ap: *mut c_void) -> *mut PyObject {
+pub unsafe extern "C" fn pyopaque_rs_build_value(
+    api: *const c_char,
+    fmt: *const c_char,
+    ap: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: a static literal.
     if unsafe { cx::cstr_lossy(api) } == "Py_BuildValue" {
         cov!("Py_BuildValue");
@@ -597,7 +664,12 @@ fn spread(cx: &mut Thread, h: Handle, had_format: bool) -> Vec<Handle> {
 /// # Safety
 /// Called from va.c with a live `va_list *`.
 #[no_mangle]
-pub unsafe extern "C" fn pyopaque_rs_call_function(_api: *const c_char, callable: *mut PyObject, fmt: *const c_char, ap: *mut c_void) -> *mut PyObject {
+pub unsafe extern "C" fn pyopaque_rs_call_function(
+    _api: *const c_char,
+    callable: *mut PyObject,
+    fmt: *const c_char,
+    ap: *mut c_void,
+) -> *mut PyObject {
     cov!("PyObject_CallFunction");
     cx::api("PyObject_CallFunction", |cx| {
         // SAFETY: caller's contract.
@@ -617,7 +689,13 @@ pub unsafe extern "C" fn pyopaque_rs_call_function(_api: *const c_char, callable
 /// # Safety
 /// Called from va.c with a live `va_list *`.
 #[no_mangle]
-pub unsafe extern "C" fn pyopaque_rs_call_method(_api: *const c_char, obj: *mut PyObject, name: *const c_char, fmt: *const c_char, ap: *mut c_void) -> *mut PyObject {
+pub unsafe extern "C" fn pyopaque_rs_call_method(
+    _api: *const c_char,
+    obj: *mut PyObject,
+    name: *const c_char,
+    fmt: *const c_char,
+    ap: *mut c_void,
+) -> *mut PyObject {
     cov!("PyObject_CallMethod");
     cx::api("PyObject_CallMethod", |cx| {
         // SAFETY: caller's contract.
@@ -640,7 +718,12 @@ pub unsafe extern "C" fn pyopaque_rs_call_method(_api: *const c_char, obj: *mut 
 /// # Safety
 /// Called from va.c with a live `va_list *` of objects ending with NULL.
 #[no_mangle]
-pub unsafe extern "C" fn pyopaque_rs_call_obj_args(_api: *const c_char, callable: *mut PyObject, name: *mut PyObject, ap: *mut c_void) -> *mut PyObject {
+pub unsafe extern "C" fn pyopaque_rs_call_obj_args(
+    _api: *const c_char,
+    callable: *mut PyObject,
+    name: *mut PyObject,
+    ap: *mut c_void,
+) -> *mut PyObject {
     if name.is_null() {
         cov!("PyObject_CallFunctionObjArgs");
     } else {
@@ -652,7 +735,9 @@ pub unsafe extern "C" fn pyopaque_rs_call_obj_args(_api: *const c_char, callable
         if !name.is_null() {
             // SAFETY: caller's contract.
             let n = unsafe { cx::arg(cx, name) }?;
-            let Some(s) = cx.str_value(n).map(str::to_string) else { return Err(type_error(cx, "method name must be a string")) };
+            let Some(s) = cx.str_value(n).map(str::to_string) else {
+                return Err(type_error(cx, "method name must be a string"));
+            };
             c = crate::object::getattr(cx, c, &s)?;
         }
         let va = Va(ap);
@@ -742,7 +827,11 @@ impl Parser<'_> {
         let o = cx.get(h);
         let fname = self.fname.clone();
         let bad = |cx: &mut Thread, expected: &str, o: ObjRef| -> Raised {
-            let msg = format!("{} must be {expected}, not {}", arg_desc(&fname, argn), tname(cx, o));
+            let msg = format!(
+                "{} must be {expected}, not {}",
+                arg_desc(&fname, argn),
+                tname(cx, o)
+            );
             type_error(cx, &msg)
         };
         // SAFETY: every code writes through the pointer type PyArg_ParseTuple documents for it.
@@ -750,7 +839,11 @@ impl Parser<'_> {
             match c {
                 b'(' => {
                     if cx.kind_of(o) != Kind::Tuple {
-                        let msg = format!("{} must be tuple, not {}", arg_desc(&fname, argn), tname(cx, o));
+                        let msg = format!(
+                            "{} must be tuple, not {}",
+                            arg_desc(&fname, argn),
+                            tname(cx, o)
+                        );
                         return Err(type_error(cx, &msg));
                     }
                     let n = cx.tuple_len(o).unwrap_or(0);
@@ -760,7 +853,10 @@ impl Parser<'_> {
                             return Err(cx::system_error(cx, "missing ')' in getargs format"));
                         }
                         if k >= n {
-                            let msg = format!("{} must be sequence of length {k}, not {n}", arg_desc(&fname, argn));
+                            let msg = format!(
+                                "{} must be sequence of length {k}, not {n}",
+                                arg_desc(&fname, argn)
+                            );
                             return Err(type_error(cx, &msg));
                         }
                         let it = cx.tuple_get(cx.get(h), k).expect("in range");
@@ -770,7 +866,10 @@ impl Parser<'_> {
                     }
                     self.i += 1;
                     if k != n {
-                        let msg = format!("{} must be sequence of length {k}, not {n}", arg_desc(&fname, argn));
+                        let msg = format!(
+                            "{} must be sequence of length {k}, not {n}",
+                            arg_desc(&fname, argn)
+                        );
                         return Err(type_error(cx, &msg));
                     }
                 }
@@ -788,13 +887,17 @@ impl Parser<'_> {
                     }
                     Some(b'&') => {
                         self.i += 1;
-                        let conv: unsafe extern "C" fn(*mut PyObject, *mut c_void) -> c_int = std::mem::transmute(va.ptr::<c_void>());
+                        let conv: unsafe extern "C" fn(*mut PyObject, *mut c_void) -> c_int =
+                            std::mem::transmute(va.ptr::<c_void>());
                         let a = va.ptr::<c_void>();
                         let op = borrowed(cx, o);
                         let r = cx::publish(cx, || conv(op, a));
                         if r == 0 {
                             if cx.error().is_none() {
-                                return Err(cx::system_error(cx, "converter failed without setting an exception"));
+                                return Err(cx::system_error(
+                                    cx,
+                                    "converter failed without setting an exception",
+                                ));
                             }
                             return Err(Raised);
                         }
@@ -828,10 +931,17 @@ impl Parser<'_> {
                         self.i += 1;
                     }
                     if star {
-                        return Err(cx::not_implemented(cx, "pyopaque: Py_buffer formats (s*, y*, w*) are not supported"));
+                        return Err(cx::not_implemented(
+                            cx,
+                            "pyopaque: Py_buffer formats (s*, y*, w*) are not supported",
+                        ));
                     }
                     let dst = va.ptr::<*const c_char>();
-                    let lenp = if hash { va.ptr::<Py_ssize_t>() } else { std::ptr::null_mut() };
+                    let lenp = if hash {
+                        va.ptr::<Py_ssize_t>()
+                    } else {
+                        std::ptr::null_mut()
+                    };
                     if c == b'z' && o == cx.rt.none {
                         *dst = std::ptr::null();
                         if hash {
@@ -843,18 +953,44 @@ impl Parser<'_> {
                     let (okk, what) = if want_bytes {
                         (cx.kind_of(o) == Kind::Bytes, "bytes")
                     } else if c == b'z' {
-                        (cx.kind_of(o) == Kind::Str, if hash { "str, bytes-like object or None" } else { "str or None" })
+                        (
+                            cx.kind_of(o) == Kind::Str,
+                            if hash {
+                                "str, bytes-like object or None"
+                            } else {
+                                "str or None"
+                            },
+                        )
                     } else {
-                        (cx.kind_of(o) == Kind::Str || (hash && cx.kind_of(o) == Kind::Bytes), if hash { "str or bytes-like object" } else { "str" })
+                        (
+                            cx.kind_of(o) == Kind::Str || (hash && cx.kind_of(o) == Kind::Bytes),
+                            if hash {
+                                "str or bytes-like object"
+                            } else {
+                                "str"
+                            },
+                        )
                     };
                     if !okk {
-                        let what = if want_bytes { "bytes-like object" } else { what };
+                        let what = if want_bytes {
+                            "bytes-like object"
+                        } else {
+                            what
+                        };
                         return Err(bad(cx, what, o));
                     }
-                    let bytes = if cx.kind_of(o) == Kind::Str { cx.str_value(o).unwrap_or("").as_bytes() } else { cx.bytes_value(o).unwrap_or(&[]) };
+                    let bytes = if cx.kind_of(o) == Kind::Str {
+                        cx.str_value(o).unwrap_or("").as_bytes()
+                    } else {
+                        cx.bytes_value(o).unwrap_or(&[])
+                    };
                     if !hash && bytes.contains(&0) {
                         let t = cx.rt.types.exc.value_error;
-                        let m = if want_bytes { "embedded null byte" } else { "embedded null character" };
+                        let m = if want_bytes {
+                            "embedded null byte"
+                        } else {
+                            "embedded null character"
+                        };
                         return Err(cx.raise(t, m));
                     }
                     let ptr = pyopaque_runtime::objects::text::text_data_ptr(o);
@@ -870,7 +1006,11 @@ impl Parser<'_> {
                     match cx.bytes_value(o) {
                         Some(b) if b.len() == 1 => *dst = b[0] as c_char,
                         _ => {
-                            let msg = format!("{} must be a byte string of length 1, not {}", arg_desc(&fname, argn), tname(cx, o));
+                            let msg = format!(
+                                "{} must be a byte string of length 1, not {}",
+                                arg_desc(&fname, argn),
+                                tname(cx, o)
+                            );
                             return Err(type_error(cx, &msg));
                         }
                     }
@@ -878,9 +1018,15 @@ impl Parser<'_> {
                 b'C' => {
                     let dst = va.ptr::<c_int>();
                     match cx.str_value(o) {
-                        Some(s) if s.chars().count() == 1 => *dst = s.chars().next().expect("one") as c_int,
+                        Some(s) if s.chars().count() == 1 => {
+                            *dst = s.chars().next().expect("one") as c_int
+                        }
                         _ => {
-                            let msg = format!("{} must be a unicode character, not {}", arg_desc(&fname, argn), tname(cx, o));
+                            let msg = format!(
+                                "{} must be a unicode character, not {}",
+                                arg_desc(&fname, argn),
+                                tname(cx, o)
+                            );
                             return Err(type_error(cx, &msg));
                         }
                     }
@@ -902,12 +1048,18 @@ impl Parser<'_> {
                 }
                 b'b' | b'B' | b'h' | b'H' | b'i' | b'I' | b'l' | b'k' | b'L' | b'K' | b'n' => {
                     if cx.kind_of(o) == Kind::Float {
-                        return Err(type_error(cx, "'float' object cannot be interpreted as an integer"));
+                        return Err(type_error(
+                            cx,
+                            "'float' object cannot be interpreted as an integer",
+                        ));
                     }
                     let iv = match cx.int_value(o) {
                         Some(v) => v,
                         None => {
-                            let msg = format!("'{}' object cannot be interpreted as an integer", tname(cx, o));
+                            let msg = format!(
+                                "'{}' object cannot be interpreted as an integer",
+                                tname(cx, o)
+                            );
                             return Err(type_error(cx, &msg));
                         }
                     };
@@ -916,48 +1068,97 @@ impl Parser<'_> {
                     let as_i64 = big.to_i64();
                     match c {
                         b'b' => {
-                            let v = as_i64.ok_or_else(|| cx::overflow_error(cx, "unsigned byte integer is greater than maximum"))?;
+                            let v = as_i64.ok_or_else(|| {
+                                cx::overflow_error(
+                                    cx,
+                                    "unsigned byte integer is greater than maximum",
+                                )
+                            })?;
                             if v < 0 {
-                                return Err(cx::overflow_error(cx, "unsigned byte integer is less than minimum"));
+                                return Err(cx::overflow_error(
+                                    cx,
+                                    "unsigned byte integer is less than minimum",
+                                ));
                             }
                             if v > 255 {
-                                return Err(cx::overflow_error(cx, "unsigned byte integer is greater than maximum"));
+                                return Err(cx::overflow_error(
+                                    cx,
+                                    "unsigned byte integer is greater than maximum",
+                                ));
                             }
                             *va.ptr::<u8>() = v as u8;
                         }
-                        b'B' => *va.ptr::<u8>() = big.to_u64().unwrap_or_else(|| (&big & num_bigint::BigInt::from(u64::MAX)).to_u64().unwrap_or(0)) as u8,
+                        b'B' => {
+                            *va.ptr::<u8>() = big.to_u64().unwrap_or_else(|| {
+                                (&big & num_bigint::BigInt::from(u64::MAX))
+                                    .to_u64()
+                                    .unwrap_or(0)
+                            }) as u8
+                        }
                         b'h' => {
-                            let v = as_i64.ok_or_else(|| cx::overflow_error(cx, "signed short integer is greater than maximum"))?;
+                            let v = as_i64.ok_or_else(|| {
+                                cx::overflow_error(
+                                    cx,
+                                    "signed short integer is greater than maximum",
+                                )
+                            })?;
                             if v < i16::MIN as i64 {
-                                return Err(cx::overflow_error(cx, "signed short integer is less than minimum"));
+                                return Err(cx::overflow_error(
+                                    cx,
+                                    "signed short integer is less than minimum",
+                                ));
                             }
                             if v > i16::MAX as i64 {
-                                return Err(cx::overflow_error(cx, "signed short integer is greater than maximum"));
+                                return Err(cx::overflow_error(
+                                    cx,
+                                    "signed short integer is greater than maximum",
+                                ));
                             }
                             *va.ptr::<i16>() = v as i16;
                         }
                         b'H' => *va.ptr::<u16>() = as_i64.unwrap_or(0) as u16,
                         b'i' => {
-                            let v = as_i64.ok_or_else(|| cx::overflow_error(cx, "signed integer is greater than maximum"))?;
+                            let v = as_i64.ok_or_else(|| {
+                                cx::overflow_error(cx, "signed integer is greater than maximum")
+                            })?;
                             if v < i32::MIN as i64 {
-                                return Err(cx::overflow_error(cx, "signed integer is less than minimum"));
+                                return Err(cx::overflow_error(
+                                    cx,
+                                    "signed integer is less than minimum",
+                                ));
                             }
                             if v > i32::MAX as i64 {
-                                return Err(cx::overflow_error(cx, "signed integer is greater than maximum"));
+                                return Err(cx::overflow_error(
+                                    cx,
+                                    "signed integer is greater than maximum",
+                                ));
                             }
                             *va.ptr::<i32>() = v as i32;
                         }
                         b'I' => *va.ptr::<u32>() = as_i64.unwrap_or(0) as u32,
                         b'l' | b'L' | b'n' => {
                             let what = if c == b'n' { "C ssize_t" } else { "C long" };
-                            let v = as_i64.ok_or_else(|| cx::overflow_error(cx, &format!("Python int too large to convert to {what}")))?;
+                            let v = as_i64.ok_or_else(|| {
+                                cx::overflow_error(
+                                    cx,
+                                    &format!("Python int too large to convert to {what}"),
+                                )
+                            })?;
                             *va.ptr::<i64>() = v;
                         }
-                        _ => *va.ptr::<u64>() = big.to_u64().or_else(|| as_i64.map(|v| v as u64)).unwrap_or(0),
+                        _ => {
+                            *va.ptr::<u64>() = big
+                                .to_u64()
+                                .or_else(|| as_i64.map(|v| v as u64))
+                                .unwrap_or(0)
+                        }
                     }
                 }
                 other => {
-                    return Err(cx::system_error(cx, &format!("impossible<bad format char '{}'>", other as char)));
+                    return Err(cx::system_error(
+                        cx,
+                        &format!("impossible<bad format char '{}'>", other as char),
+                    ));
                 }
             }
         }
@@ -1004,22 +1205,41 @@ fn analyse(fmt: &[u8]) -> (Vec<u8>, String, Option<String>, usize, usize, Option
             _ => {}
         }
     }
-    (codes.clone(), name, msg, total, required.unwrap_or(total), kwonly)
+    (
+        codes.clone(),
+        name,
+        msg,
+        total,
+        required.unwrap_or(total),
+        kwonly,
+    )
 }
 
 fn count_msg(fname: &str, how: &str, n: usize, given: usize) -> String {
-    let who = if fname.is_empty() { "function".to_string() } else { format!("{fname}()") };
+    let who = if fname.is_empty() {
+        "function".to_string()
+    } else {
+        format!("{fname}()")
+    };
     let s = if n == 1 { "" } else { "s" };
     format!("{who} takes {how} {n} argument{s} ({given} given)")
 }
 
 /// Parses positional and keyword arguments into C outputs.
-unsafe fn parse_impl(cx: &mut Thread, pos: &[Handle], kw: Option<Handle>, fmt: *const c_char, kwlist: *const *const c_char, ap: *mut c_void) -> PyResult<()> {
+unsafe fn parse_impl(
+    cx: &mut Thread,
+    pos: &[Handle],
+    kw: Option<Handle>,
+    fmt: *const c_char,
+    kwlist: *const *const c_char,
+    ap: *mut c_void,
+) -> PyResult<()> {
     if fmt.is_null() {
         return Err(bad_internal_call(cx));
     }
     // SAFETY: caller's contract.
-    let (codes, fname, msg, total, required, kwonly) = analyse(unsafe { CStr::from_ptr(fmt) }.to_bytes());
+    let (codes, fname, msg, total, required, kwonly) =
+        analyse(unsafe { CStr::from_ptr(fmt) }.to_bytes());
     let mut names: Vec<String> = Vec::new();
     if !kwlist.is_null() {
         let mut k = kwlist;
@@ -1031,7 +1251,13 @@ unsafe fn parse_impl(cx: &mut Thread, pos: &[Handle], kw: Option<Handle>, fmt: *
             k = unsafe { k.add(1) };
         }
         if names.len() != total {
-            return Err(cx::system_error(cx, &format!("more argument specifiers than keyword list entries (remaining format:'{}')", String::from_utf8_lossy(&codes))));
+            return Err(cx::system_error(
+                cx,
+                &format!(
+                    "more argument specifiers than keyword list entries (remaining format:'{}')",
+                    String::from_utf8_lossy(&codes)
+                ),
+            ));
         }
     }
     let npos_max = kwonly.unwrap_or(total);
@@ -1051,11 +1277,22 @@ unsafe fn parse_impl(cx: &mut Thread, pos: &[Handle], kw: Option<Handle>, fmt: *
             return Err(type_error(cx, &m));
         }
     } else if n > npos_max {
-        let who = if fname.is_empty() { "function".to_string() } else { format!("{fname}()") };
-        let m = if kwonly.is_some() {
-            format!("{who} takes at most {npos_max} positional argument{} ({n} given)", if npos_max == 1 { "" } else { "s" })
+        let who = if fname.is_empty() {
+            "function".to_string()
         } else {
-            format!("{who} takes at most {total} argument{} ({} given)", if total == 1 { "" } else { "s" }, n + nkw)
+            format!("{fname}()")
+        };
+        let m = if kwonly.is_some() {
+            format!(
+                "{who} takes at most {npos_max} positional argument{} ({n} given)",
+                if npos_max == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(
+                "{who} takes at most {total} argument{} ({} given)",
+                if total == 1 { "" } else { "s" },
+                n + nkw
+            )
         };
         return Err(type_error(cx, &m));
     }
@@ -1069,18 +1306,41 @@ unsafe fn parse_impl(cx: &mut Thread, pos: &[Handle], kw: Option<Handle>, fmt: *
             };
             match names.iter().position(|x| *x == ks) {
                 None => {
-                    let who = if fname.is_empty() { "this function".to_string() } else { format!("{fname}()") };
-                    return Err(type_error(cx, &format!("'{ks}' is an invalid keyword argument for {who}")));
+                    let who = if fname.is_empty() {
+                        "this function".to_string()
+                    } else {
+                        format!("{fname}()")
+                    };
+                    return Err(type_error(
+                        cx,
+                        &format!("'{ks}' is an invalid keyword argument for {who}"),
+                    ));
                 }
                 Some(i) if i < n => {
-                    let who = if fname.is_empty() { "function".to_string() } else { format!("{fname}()") };
-                    return Err(type_error(cx, &format!("argument for {who} given by name ('{ks}') and position ({})", i + 1)));
+                    let who = if fname.is_empty() {
+                        "function".to_string()
+                    } else {
+                        format!("{fname}()")
+                    };
+                    return Err(type_error(
+                        cx,
+                        &format!(
+                            "argument for {who} given by name ('{ks}') and position ({})",
+                            i + 1
+                        ),
+                    ));
                 }
                 _ => {}
             }
         }
     }
-    let mut parser = Parser { f: &codes, i: 0, va: Va(ap), fname: fname.clone(), custom_msg: msg };
+    let mut parser = Parser {
+        f: &codes,
+        i: 0,
+        va: Va(ap),
+        fname: fname.clone(),
+        custom_msg: msg,
+    };
     let _ = &parser.custom_msg;
     let mut unit = 0;
     while parser.i < codes.len() {
@@ -1110,10 +1370,25 @@ unsafe fn parse_impl(cx: &mut Thread, pos: &[Handle], kw: Option<Handle>, fmt: *
             }
             None => {
                 if unit < required {
-                    let who = if fname.is_empty() { "function".to_string() } else { format!("{fname}()") };
+                    let who = if fname.is_empty() {
+                        "function".to_string()
+                    } else {
+                        format!("{fname}()")
+                    };
                     let m = match names.get(unit) {
-                        Some(nm) if !nm.is_empty() => format!("{who} missing required argument '{nm}' (pos {})", unit + 1),
-                        _ => count_msg(&fname, if required == total { "exactly" } else { "at least" }, required, n),
+                        Some(nm) if !nm.is_empty() => {
+                            format!("{who} missing required argument '{nm}' (pos {})", unit + 1)
+                        }
+                        _ => count_msg(
+                            &fname,
+                            if required == total {
+                                "exactly"
+                            } else {
+                                "at least"
+                            },
+                            required,
+                            n,
+                        ),
                     };
                     return Err(type_error(cx, &m));
                 }
@@ -1134,7 +1409,10 @@ unsafe fn tuple_items(cx: &mut Thread, args: *mut PyObject, api: &str) -> PyResu
     // SAFETY: caller's contract.
     let a = unsafe { cx::arg(cx, args) }?;
     if cx.kind_of(a) != Kind::Tuple {
-        return Err(cx::system_error(cx, &format!("new style getargs format but argument is not a tuple ({api})")));
+        return Err(cx::system_error(
+            cx,
+            &format!("new style getargs format but argument is not a tuple ({api})"),
+        ));
     }
     let ah = cx.root(a);
     let n = cx.tuple_len(a).unwrap_or(0);
@@ -1151,7 +1429,12 @@ unsafe fn tuple_items(cx: &mut Thread, args: *mut PyObject, api: &str) -> PyResu
 /// # Safety
 /// Called from va.c with a live `va_list *`.
 #[no_mangle]
-pub unsafe extern "C" fn pyopaque_rs_parse_tuple(api: *const c_char, args: *mut PyObject, fmt: *const c_char, ap: *mut c_void) -> c_int {
+pub unsafe extern "C" fn pyopaque_rs_parse_tuple(
+    api: *const c_char,
+    args: *mut PyObject,
+    fmt: *const c_char,
+    ap: *mut c_void,
+) -> c_int {
     // SAFETY: a static literal.
     if unsafe { cx::cstr_lossy(api) } == "PyArg_ParseTuple" {
         cov!("PyArg_ParseTuple");
@@ -1173,7 +1456,14 @@ pub unsafe extern "C" fn pyopaque_rs_parse_tuple(api: *const c_char, args: *mut 
 /// # Safety
 /// Called from va.c with a live `va_list *`.
 #[no_mangle]
-pub unsafe extern "C" fn pyopaque_rs_parse_tuple_kw(api: *const c_char, args: *mut PyObject, kw: *mut PyObject, fmt: *const c_char, kwlist: *const *const c_char, ap: *mut c_void) -> c_int {
+pub unsafe extern "C" fn pyopaque_rs_parse_tuple_kw(
+    api: *const c_char,
+    args: *mut PyObject,
+    kw: *mut PyObject,
+    fmt: *const c_char,
+    kwlist: *const *const c_char,
+    ap: *mut c_void,
+) -> c_int {
     // SAFETY: a static literal.
     if unsafe { cx::cstr_lossy(api) } == "PyArg_ParseTupleAndKeywords" {
         cov!("PyArg_ParseTupleAndKeywords");
@@ -1204,7 +1494,12 @@ pub unsafe extern "C" fn pyopaque_rs_parse_tuple_kw(api: *const c_char, args: *m
 /// # Safety
 /// Called from va.c with a live `va_list *`.
 #[no_mangle]
-pub unsafe extern "C" fn pyopaque_rs_parse(_api: *const c_char, arg: *mut PyObject, fmt: *const c_char, ap: *mut c_void) -> c_int {
+pub unsafe extern "C" fn pyopaque_rs_parse(
+    _api: *const c_char,
+    arg: *mut PyObject,
+    fmt: *const c_char,
+    ap: *mut c_void,
+) -> c_int {
     cov!("PyArg_Parse");
     let r = cx::api("PyArg_Parse", |cx| {
         // SAFETY: caller's contract.
@@ -1221,13 +1516,22 @@ pub unsafe extern "C" fn pyopaque_rs_parse(_api: *const c_char, arg: *mut PyObje
 /// # Safety
 /// Called from va.c with a live `va_list *` of `max` `PyObject **` outputs.
 #[no_mangle]
-pub unsafe extern "C" fn pyopaque_rs_unpack_tuple(args: *mut PyObject, name: *const c_char, min: Py_ssize_t, max: Py_ssize_t, ap: *mut c_void) -> c_int {
+pub unsafe extern "C" fn pyopaque_rs_unpack_tuple(
+    args: *mut PyObject,
+    name: *const c_char,
+    min: Py_ssize_t,
+    max: Py_ssize_t,
+    ap: *mut c_void,
+) -> c_int {
     cov!("PyArg_UnpackTuple");
     let r = cx::api("PyArg_UnpackTuple", |cx| {
         // SAFETY: caller's contract.
         let a = unsafe { cx::arg(cx, args) }?;
         if cx.kind_of(a) != Kind::Tuple {
-            return Err(cx::system_error(cx, "PyArg_UnpackTuple() argument list is not a tuple"));
+            return Err(cx::system_error(
+                cx,
+                "PyArg_UnpackTuple() argument list is not a tuple",
+            ));
         }
         let n = cx.tuple_len(a).unwrap_or(0) as isize;
         // SAFETY: NULL or a C string.
@@ -1235,13 +1539,21 @@ pub unsafe extern "C" fn pyopaque_rs_unpack_tuple(args: *mut PyObject, name: *co
         if n < min {
             let m = if min == max { "exactly" } else { "at least" };
             let s = if min == 1 { "" } else { "s" };
-            let msg = if nm.is_empty() { format!("unpacked tuple should have {m} {min} element{s}, but has {n}") } else { format!("{nm} expected {m} {min} argument{s}, got {n}") };
+            let msg = if nm.is_empty() {
+                format!("unpacked tuple should have {m} {min} element{s}, but has {n}")
+            } else {
+                format!("{nm} expected {m} {min} argument{s}, got {n}")
+            };
             return Err(type_error(cx, &msg));
         }
         if n > max {
             let m = if min == max { "exactly" } else { "at most" };
             let s = if max == 1 { "" } else { "s" };
-            let msg = if nm.is_empty() { format!("unpacked tuple should have {m} {max} element{s}, but has {n}") } else { format!("{nm} expected {m} {max} argument{s}, got {n}") };
+            let msg = if nm.is_empty() {
+                format!("unpacked tuple should have {m} {max} element{s}, but has {n}")
+            } else {
+                format!("{nm} expected {m} {max} argument{s}, got {n}")
+            };
             return Err(type_error(cx, &msg));
         }
         let va = Va(ap);

@@ -14,10 +14,16 @@ use crate::ffi::*;
 /// # Safety
 /// `s` NULL or `n` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn PyBytes_FromStringAndSize(s: *const c_char, n: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PyBytes_FromStringAndSize(
+    s: *const c_char,
+    n: Py_ssize_t,
+) -> *mut PyObject {
     capi!("PyBytes_FromStringAndSize", |cx| {
         if n < 0 {
-            return Err(cx::system_error(cx, "Negative size passed to PyBytes_FromStringAndSize"));
+            return Err(cx::system_error(
+                cx,
+                "Negative size passed to PyBytes_FromStringAndSize",
+            ));
         }
         let data = if s.is_null() {
             vec![0u8; n as usize]
@@ -113,7 +119,11 @@ pub unsafe extern "C" fn PyOpaque_Bytes_GET_SIZE(o: *mut PyObject) -> Py_ssize_t
 /// # Safety
 /// An object C holds; `buf` writable; `len` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn PyBytes_AsStringAndSize(o: *mut PyObject, buf: *mut *mut c_char, len: *mut Py_ssize_t) -> c_int {
+pub unsafe extern "C" fn PyBytes_AsStringAndSize(
+    o: *mut PyObject,
+    buf: *mut *mut c_char,
+    len: *mut Py_ssize_t,
+) -> c_int {
     capi!("PyBytes_AsStringAndSize", |cx| {
         if buf.is_null() {
             return Err(bad_internal_call(cx));
@@ -155,9 +165,14 @@ pub unsafe extern "C" fn PyBytes_FromObject(o: *mut PyObject) -> *mut PyObject {
                     let x = cx.get(it);
                     match cx.int_as_i64(x)? {
                         Some(b) if (0..256).contains(&b) => v.push(b as u8),
-                        Some(_) => return Err(cx::value_error(cx, "bytes must be in range(0, 256)")),
+                        Some(_) => {
+                            return Err(cx::value_error(cx, "bytes must be in range(0, 256)"))
+                        }
                         None => {
-                            let msg = format!("'{}' object cannot be interpreted as an integer", tname(cx, x));
+                            let msg = format!(
+                                "'{}' object cannot be interpreted as an integer",
+                                tname(cx, x)
+                            );
                             return Err(type_error(cx, &msg));
                         }
                     }
@@ -186,7 +201,9 @@ pub unsafe extern "C" fn PyBytes_Concat(pv: *mut *mut PyObject, w: *mut PyObject
         // SAFETY: writable by contract.
         let old = unsafe { *pv };
         // SAFETY: NULL or a reference.
-        let Some(a) = (unsafe { cx::from_c(old) }) else { return Ok(()) };
+        let Some(a) = (unsafe { cx::from_c(old) }) else {
+            return Ok(());
+        };
         let ah = cx.root(a);
         cx::release_c_ref(cx, a, "PyBytes_Concat");
         // SAFETY: writable.
@@ -194,7 +211,11 @@ pub unsafe extern "C" fn PyBytes_Concat(pv: *mut *mut PyObject, w: *mut PyObject
         // SAFETY: caller's contract.
         let bh = unsafe { harg(cx, w) }?;
         if cx.kind_of(cx.get(ah)) != Kind::Bytes || cx.kind_of(cx.get(bh)) != Kind::Bytes {
-            let msg = format!("can't concat {} to {}", tname(cx, cx.get(bh)), tname(cx, cx.get(ah)));
+            let msg = format!(
+                "can't concat {} to {}",
+                tname(cx, cx.get(bh)),
+                tname(cx, cx.get(ah))
+            );
             return Err(type_error(cx, &msg));
         }
         let r = crate::sequence::concat(cx, ah, bh)?;

@@ -16,7 +16,13 @@ use crate::typeobj::{get_slot, slot_fn};
 use crate::{capi, cov};
 
 /// A new builtin function object for `def`, bound to `self_`.
-pub fn new_cfunction(cx: &mut Thread, def: *mut PyMethodDef, self_: Option<Handle>, module: Option<Handle>, cls: Option<ObjRef>) -> Handle {
+pub fn new_cfunction(
+    cx: &mut Thread,
+    def: *mut PyMethodDef,
+    self_: Option<Handle>,
+    module: Option<Handle>,
+    cls: Option<ObjRef>,
+) -> Handle {
     let s = self_.map(|h| cx.get(h));
     let m = module.map(|h| cx.get(h));
     for o in [s, m, cls].into_iter().flatten() {
@@ -24,7 +30,16 @@ pub fn new_cfunction(cx: &mut Thread, def: *mut PyMethodDef, self_: Option<Handl
     }
     let ty = cx::global().types.cfunction;
     // Read the referents again after the allocation: they are rooted by the caller's handles.
-    let h = crate::shimtypes::alloc(cx, ty, FuncPayload { self_: None, module: None, cls, def });
+    let h = crate::shimtypes::alloc(
+        cx,
+        ty,
+        FuncPayload {
+            self_: None,
+            module: None,
+            cls,
+            def,
+        },
+    );
     let f = cx.get(h);
     // SAFETY: fresh function payload.
     let p = unsafe { payload::<FuncPayload>(f) };
@@ -37,7 +52,11 @@ pub fn new_cfunction(cx: &mut Thread, def: *mut PyMethodDef, self_: Option<Handl
 ///
 /// # Safety
 /// `methods` must be a static, NULL-name-terminated array.
-pub unsafe fn add_methods_to_type(cx: &mut Thread, ty: Handle, methods: *mut PyMethodDef) -> PyResult<()> {
+pub unsafe fn add_methods_to_type(
+    cx: &mut Thread,
+    ty: Handle,
+    methods: *mut PyMethodDef,
+) -> PyResult<()> {
     let mut m = methods;
     loop {
         // SAFETY: caller's contract.
@@ -49,7 +68,16 @@ pub unsafe fn add_methods_to_type(cx: &mut Thread, ty: Handle, methods: *mut PyM
         let n = unsafe { cx::cstr_lossy(d.ml_name) };
         let t = cx.get(ty);
         pyopaque_runtime::refcount::incref(cx, t);
-        let dh = crate::shimtypes::alloc(cx, cx::global().types.method_descr, FuncPayload { self_: None, module: None, cls: Some(t), def: m });
+        let dh = crate::shimtypes::alloc(
+            cx,
+            cx::global().types.method_descr,
+            FuncPayload {
+                self_: None,
+                module: None,
+                cls: Some(t),
+                def: m,
+            },
+        );
         let t = cx.get(ty);
         let dv = cx.get(dh);
         crate::typeobj::set_type_attr(cx, t, &n, dv);
@@ -69,7 +97,12 @@ pub fn is_callable(cx: &Thread, obj: ObjRef) -> bool {
 }
 
 /// Calls `callable(*pos, **kw)`.
-pub fn call(cx: &mut Thread, callable: Handle, pos: &[Handle], kw: &[(Handle, Handle)]) -> PyResult<Handle> {
+pub fn call(
+    cx: &mut Thread,
+    callable: Handle,
+    pos: &[Handle],
+    kw: &[(Handle, Handle)],
+) -> PyResult<Handle> {
     let g = cx::global();
     let c = cx.get(callable);
     let t = cx.type_of(c);
@@ -87,7 +120,10 @@ pub fn call(cx: &mut Thread, callable: Handle, pos: &[Handle], kw: &[(Handle, Ha
         // SAFETY: static def.
         let name = unsafe { cx::cstr_lossy((*def).ml_name) };
         let Some((first, rest)) = pos.split_first() else {
-            return Err(type_error(cx, &format!("unbound method {name}() needs an argument")));
+            return Err(type_error(
+                cx,
+                &format!("unbound method {name}() needs an argument"),
+            ));
         };
         if let Some(cl) = cls {
             let f = cx.get(*first);
@@ -116,9 +152,18 @@ pub fn call(cx: &mut Thread, callable: Handle, pos: &[Handle], kw: &[(Handle, Ha
             hs.push(k);
         }
         // SAFETY: calling tp_call.
-        return crate::object::c_call(cx, "__call__", &hs, |a| unsafe { f(a[0], a[1], a.get(2).copied().unwrap_or(std::ptr::null_mut())) });
+        return crate::object::c_call(cx, "__call__", &hs, |a| unsafe {
+            f(
+                a[0],
+                a[1],
+                a.get(2).copied().unwrap_or(std::ptr::null_mut()),
+            )
+        });
     }
-    Err(type_error(cx, &format!("'{}' object is not callable", tname(cx, c))))
+    Err(type_error(
+        cx,
+        &format!("'{}' object is not callable", tname(cx, c)),
+    ))
 }
 
 fn kwargs_dict(cx: &mut Thread, kw: &[(Handle, Handle)]) -> PyResult<Option<Handle>> {
@@ -132,7 +177,12 @@ fn kwargs_dict(cx: &mut Thread, kw: &[(Handle, Handle)]) -> PyResult<Option<Hand
     Ok(Some(d))
 }
 
-fn call_type_object(cx: &mut Thread, ty: Handle, pos: &[Handle], kw: &[(Handle, Handle)]) -> PyResult<Handle> {
+fn call_type_object(
+    cx: &mut Thread,
+    ty: Handle,
+    pos: &[Handle],
+    kw: &[(Handle, Handle)],
+) -> PyResult<Handle> {
     let t = cx.get(ty);
     if crate::typeobj::c_base(t).is_some() || (cx.rt.types.object == t && false) {
         let args = cx.tuple(pos);
@@ -141,7 +191,13 @@ fn call_type_object(cx: &mut Thread, ty: Handle, pos: &[Handle], kw: &[(Handle, 
     }
     if cx.is_exception_type(t) {
         if !kw.is_empty() {
-            return Err(type_error(cx, &format!("{}() takes no keyword arguments", type_payload(t).short_name())));
+            return Err(type_error(
+                cx,
+                &format!(
+                    "{}() takes no keyword arguments",
+                    type_payload(t).short_name()
+                ),
+            ));
         }
         let args = cx.tuple(pos);
         let t = cx.get(ty);
@@ -191,7 +247,13 @@ fn call_type_object(cx: &mut Thread, ty: Handle, pos: &[Handle], kw: &[(Handle, 
                 let o = cx.get(*a);
                 match cx.float_value_of(o)? {
                     Some(f) => Ok(cx.float(f)),
-                    None => Err(type_error(cx, &format!("float() argument must be a string or a real number, not '{}'", tname(cx, o)))),
+                    None => Err(type_error(
+                        cx,
+                        &format!(
+                            "float() argument must be a string or a real number, not '{}'",
+                            tname(cx, o)
+                        ),
+                    )),
                 }
             }
             None => Ok(cx.float(0.0)),
@@ -207,7 +269,10 @@ fn call_type_object(cx: &mut Thread, ty: Handle, pos: &[Handle], kw: &[(Handle, 
     if t == rt.types.object && pos.is_empty() && kw.is_empty() {
         return crate::typeobj::alloc_instance(cx, t, 0);
     }
-    Err(type_error(cx, &format!("cannot create '{}' instances", type_payload(t).short_name())))
+    Err(type_error(
+        cx,
+        &format!("cannot create '{}' instances", type_payload(t).short_name()),
+    ))
 }
 
 /// Calls a C function defined by `def` with the calling convention its flags select.
@@ -223,7 +288,9 @@ pub fn call_cfunction(
     let d = unsafe { &*def };
     // SAFETY: names are C strings.
     let name = unsafe { cx::cstr_lossy(d.ml_name) };
-    let Some(meth) = d.ml_meth else { return Err(cx::system_error(cx, "method without implementation")) };
+    let Some(meth) = d.ml_meth else {
+        return Err(cx::system_error(cx, "method without implementation"));
+    };
     let flags = d.ml_flags & !(METH_CLASS | METH_STATIC | 0x0040);
     let n = pos.len();
     cx.begin_native_call();
@@ -237,7 +304,10 @@ pub fn call_cfunction(
     let r: PyResult<*mut PyObject> = (|| {
         let noargs_kw = |cx: &mut Thread| -> PyResult<()> {
             if !kw.is_empty() {
-                return Err(type_error(cx, &format!("{name}() takes no keyword arguments")));
+                return Err(type_error(
+                    cx,
+                    &format!("{name}() takes no keyword arguments"),
+                ));
             }
             Ok(())
         };
@@ -245,17 +315,25 @@ pub fn call_cfunction(
             METH_NOARGS => {
                 noargs_kw(cx)?;
                 if n != 0 {
-                    return Err(type_error(cx, &format!("{name}() takes no arguments ({n} given)")));
+                    return Err(type_error(
+                        cx,
+                        &format!("{name}() takes no arguments ({n} given)"),
+                    ));
                 }
                 // SAFETY: METH_NOARGS functions are PyCFunctions.
                 let f: PyCFunction = unsafe { std::mem::transmute::<RawFn, PyCFunction>(meth) };
                 // SAFETY: calling the C function with borrowed arguments.
-                Ok(cx::publish(cx, || unsafe { f(selfp, std::ptr::null_mut()) }))
+                Ok(cx::publish(cx, || unsafe {
+                    f(selfp, std::ptr::null_mut())
+                }))
             }
             METH_O => {
                 noargs_kw(cx)?;
                 if n != 1 {
-                    return Err(type_error(cx, &format!("{name}() takes exactly one argument ({n} given)")));
+                    return Err(type_error(
+                        cx,
+                        &format!("{name}() takes exactly one argument ({n} given)"),
+                    ));
                 }
                 let a = cx.get(pos[0]);
                 let a = borrowed(cx, a);
@@ -286,7 +364,8 @@ pub fn call_cfunction(
                     Ok(cx::publish(cx, || unsafe { f(selfp, tp) }))
                 } else {
                     // SAFETY: VARARGS|KEYWORDS functions are PyCFunctionWithKeywords.
-                    let f: PyCFunctionWithKeywords = unsafe { std::mem::transmute::<RawFn, PyCFunctionWithKeywords>(meth) };
+                    let f: PyCFunctionWithKeywords =
+                        unsafe { std::mem::transmute::<RawFn, PyCFunctionWithKeywords>(meth) };
                     // SAFETY: as above.
                     Ok(cx::publish(cx, || unsafe { f(selfp, tp, kp) }))
                 }
@@ -301,11 +380,16 @@ pub fn call_cfunction(
                     })
                     .collect();
                 // SAFETY: METH_FASTCALL functions are PyCFunctionFast.
-                let f: PyCFunctionFast = unsafe { std::mem::transmute::<RawFn, PyCFunctionFast>(meth) };
+                let f: PyCFunctionFast =
+                    unsafe { std::mem::transmute::<RawFn, PyCFunctionFast>(meth) };
                 // SAFETY: as above; `v` outlives the call.
-                Ok(cx::publish(cx, || unsafe { f(selfp, v.as_ptr(), n as isize) }))
+                Ok(cx::publish(cx, || unsafe {
+                    f(selfp, v.as_ptr(), n as isize)
+                }))
             }
-            x if x == METH_FASTCALL | METH_KEYWORDS || x == METH_FASTCALL | METH_KEYWORDS | METH_METHOD => {
+            x if x == METH_FASTCALL | METH_KEYWORDS
+                || x == METH_FASTCALL | METH_KEYWORDS | METH_METHOD =>
+            {
                 let mut v: Vec<*mut PyObject> = Vec::with_capacity(n + kw.len());
                 for h in pos.iter().chain(kw.iter().map(|e| &e.1)) {
                     let o = cx.get(*h);
@@ -324,15 +408,23 @@ pub fn call_cfunction(
                     let f: PyCMethod = unsafe { std::mem::transmute::<RawFn, PyCMethod>(meth) };
                     let clsp = cx::to_c_opt(cls);
                     // SAFETY: as above.
-                    Ok(cx::publish(cx, || unsafe { f(selfp, clsp, v.as_ptr(), n, kwnames) }))
+                    Ok(cx::publish(cx, || unsafe {
+                        f(selfp, clsp, v.as_ptr(), n, kwnames)
+                    }))
                 } else {
                     // SAFETY: FASTCALL|KEYWORDS functions are PyCFunctionFastWithKeywords.
-                    let f: PyCFunctionFastWithKeywords = unsafe { std::mem::transmute::<RawFn, PyCFunctionFastWithKeywords>(meth) };
+                    let f: PyCFunctionFastWithKeywords =
+                        unsafe { std::mem::transmute::<RawFn, PyCFunctionFastWithKeywords>(meth) };
                     // SAFETY: as above.
-                    Ok(cx::publish(cx, || unsafe { f(selfp, v.as_ptr(), n as isize, kwnames) }))
+                    Ok(cx::publish(cx, || unsafe {
+                        f(selfp, v.as_ptr(), n as isize, kwnames)
+                    }))
                 }
             }
-            _ => Err(cx::system_error(cx, &format!("{name}() method: bad call flags"))),
+            _ => Err(cx::system_error(
+                cx,
+                &format!("{name}() method: bad call flags"),
+            )),
         }
     })();
     cx.end_native_call();
@@ -345,7 +437,11 @@ pub fn call_cfunction(
 ///
 /// # Safety
 /// `args` must be NULL or a tuple, `kwargs` NULL or a dict.
-pub unsafe fn split_args(cx: &mut Thread, args: *mut PyObject, kwargs: *mut PyObject) -> PyResult<(Vec<Handle>, Vec<(Handle, Handle)>)> {
+pub unsafe fn split_args(
+    cx: &mut Thread,
+    args: *mut PyObject,
+    kwargs: *mut PyObject,
+) -> PyResult<(Vec<Handle>, Vec<(Handle, Handle)>)> {
     let mut pos = Vec::new();
     // SAFETY: caller's contract.
     if let Some(a) = unsafe { cx::from_c(args) } {
@@ -379,7 +475,12 @@ pub unsafe fn split_args(cx: &mut Thread, args: *mut PyObject, kwargs: *mut PyOb
 ///
 /// # Safety
 /// `args` must hold `n + len(kwnames)` objects.
-pub unsafe fn vector_args(cx: &mut Thread, args: *const *mut PyObject, nargsf: usize, kwnames: *mut PyObject) -> PyResult<(Vec<Handle>, Vec<(Handle, Handle)>)> {
+pub unsafe fn vector_args(
+    cx: &mut Thread,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> PyResult<(Vec<Handle>, Vec<(Handle, Handle)>)> {
     let n = nargsf & !(1usize << 63);
     let mut pos = Vec::with_capacity(n);
     for i in 0..n {
@@ -411,14 +512,21 @@ pub unsafe fn vector_args(cx: &mut Thread, args: *const *mut PyObject, nargsf: u
 /// # Safety
 /// `callable` an object, `args` a tuple, `kwargs` NULL or a dict.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_Call(callable: *mut PyObject, args: *mut PyObject, kwargs: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_Call(
+    callable: *mut PyObject,
+    args: *mut PyObject,
+    kwargs: *mut PyObject,
+) -> *mut PyObject {
     capi!("PyObject_Call", |cx| {
         // SAFETY: caller's contract.
         let c = unsafe { harg(cx, callable) }?;
         // SAFETY: caller's contract.
         let a = unsafe { arg(cx, args) }?;
         if cx.kind_of(a) != Kind::Tuple {
-            return Err(type_error(cx, &format!("argument list must be a tuple, not {}", tname(cx, a))));
+            return Err(type_error(
+                cx,
+                &format!("argument list must be a tuple, not {}", tname(cx, a)),
+            ));
         }
         // SAFETY: caller's contract.
         let (pos, kw) = unsafe { split_args(cx, args, kwargs) }?;
@@ -432,7 +540,10 @@ pub unsafe extern "C" fn PyObject_Call(callable: *mut PyObject, args: *mut PyObj
 /// # Safety
 /// `callable` an object, `args` NULL or a tuple.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_CallObject(callable: *mut PyObject, args: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_CallObject(
+    callable: *mut PyObject,
+    args: *mut PyObject,
+) -> *mut PyObject {
     capi!("PyObject_CallObject", |cx| {
         // SAFETY: caller's contract.
         let c = unsafe { harg(cx, callable) }?;
@@ -462,7 +573,10 @@ pub unsafe extern "C" fn PyObject_CallNoArgs(callable: *mut PyObject) -> *mut Py
 /// # Safety
 /// Objects C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_CallOneArg(callable: *mut PyObject, a: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_CallOneArg(
+    callable: *mut PyObject,
+    a: *mut PyObject,
+) -> *mut PyObject {
     capi!("PyObject_CallOneArg", |cx| {
         // SAFETY: caller's contract.
         let (c, a) = unsafe { (harg(cx, callable)?, harg(cx, a)?) };
@@ -476,7 +590,12 @@ pub unsafe extern "C" fn PyObject_CallOneArg(callable: *mut PyObject, a: *mut Py
 /// # Safety
 /// `args` holds `nargs + len(kwnames)` objects.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_Vectorcall(callable: *mut PyObject, args: *const *mut PyObject, nargsf: usize, kwnames: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_Vectorcall(
+    callable: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
     capi!("PyObject_Vectorcall", |cx| {
         // SAFETY: caller's contract.
         let c = unsafe { harg(cx, callable) }?;
@@ -492,7 +611,12 @@ pub unsafe extern "C" fn PyObject_Vectorcall(callable: *mut PyObject, args: *con
 /// # Safety
 /// `args` holds `nargs` objects; `kwdict` NULL or a dict.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_VectorcallDict(callable: *mut PyObject, args: *const *mut PyObject, nargsf: usize, kwdict: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_VectorcallDict(
+    callable: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwdict: *mut PyObject,
+) -> *mut PyObject {
     capi!("PyObject_VectorcallDict", |cx| {
         // SAFETY: caller's contract.
         let c = unsafe { harg(cx, callable) }?;
@@ -510,13 +634,20 @@ pub unsafe extern "C" fn PyObject_VectorcallDict(callable: *mut PyObject, args: 
 /// # Safety
 /// `args` holds `nargs + len(kwnames)` objects, `nargs >= 1`.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_VectorcallMethod(name: *mut PyObject, args: *const *mut PyObject, nargsf: usize, kwnames: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_VectorcallMethod(
+    name: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
     capi!("PyObject_VectorcallMethod", |cx| {
         // SAFETY: caller's contract.
         let nh = unsafe { harg(cx, name) }?;
         // SAFETY: caller's contract.
         let (pos, kw) = unsafe { vector_args(cx, args, nargsf, kwnames) }?;
-        let Some((first, rest)) = pos.split_first() else { return Err(bad_internal_call(cx)) };
+        let Some((first, rest)) = pos.split_first() else {
+            return Err(bad_internal_call(cx));
+        };
         let n = cx.str_value(cx.get(nh)).unwrap_or("").to_string();
         let m = crate::object::getattr(cx, *first, &n)?;
         let r = call(cx, m, rest, &kw)?;
@@ -529,7 +660,11 @@ pub unsafe extern "C" fn PyObject_VectorcallMethod(name: *mut PyObject, args: *c
 /// # Safety
 /// As [`PyObject_Call`].
 #[no_mangle]
-pub unsafe extern "C" fn PyVectorcall_Call(callable: *mut PyObject, tuple: *mut PyObject, dict: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyVectorcall_Call(
+    callable: *mut PyObject,
+    tuple: *mut PyObject,
+    dict: *mut PyObject,
+) -> *mut PyObject {
     capi!("PyVectorcall_Call", |cx| {
         // SAFETY: caller's contract.
         let c = unsafe { harg(cx, callable) }?;
@@ -552,9 +687,20 @@ pub extern "C" fn PyVectorcall_NARGS(n: usize) -> Py_ssize_t {
 /// # Safety
 /// `ml` must be a static method definition.
 #[no_mangle]
-pub unsafe extern "C" fn PyCFunction_New(ml: *mut PyMethodDef, self_: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyCFunction_New(
+    ml: *mut PyMethodDef,
+    self_: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: forwarded contract.
-    unsafe { new_cfunc_api("PyCFunction_New", ml, self_, std::ptr::null_mut(), std::ptr::null_mut()) }
+    unsafe {
+        new_cfunc_api(
+            "PyCFunction_New",
+            ml,
+            self_,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    }
 }
 
 /// `PyCFunction_NewEx`.
@@ -562,7 +708,11 @@ pub unsafe extern "C" fn PyCFunction_New(ml: *mut PyMethodDef, self_: *mut PyObj
 /// # Safety
 /// As [`PyCFunction_New`].
 #[no_mangle]
-pub unsafe extern "C" fn PyCFunction_NewEx(ml: *mut PyMethodDef, self_: *mut PyObject, module: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyCFunction_NewEx(
+    ml: *mut PyMethodDef,
+    self_: *mut PyObject,
+    module: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: forwarded contract.
     unsafe { new_cfunc_api("PyCFunction_NewEx", ml, self_, module, std::ptr::null_mut()) }
 }
@@ -572,12 +722,23 @@ pub unsafe extern "C" fn PyCFunction_NewEx(ml: *mut PyMethodDef, self_: *mut PyO
 /// # Safety
 /// As [`PyCFunction_New`]; `cls` NULL or a type.
 #[no_mangle]
-pub unsafe extern "C" fn PyCMethod_New(ml: *mut PyMethodDef, self_: *mut PyObject, module: *mut PyObject, cls: *mut PyTypeObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyCMethod_New(
+    ml: *mut PyMethodDef,
+    self_: *mut PyObject,
+    module: *mut PyObject,
+    cls: *mut PyTypeObject,
+) -> *mut PyObject {
     // SAFETY: forwarded contract.
     unsafe { new_cfunc_api("PyCMethod_New", ml, self_, module, cls) }
 }
 
-unsafe fn new_cfunc_api(which: &'static str, ml: *mut PyMethodDef, self_: *mut PyObject, module: *mut PyObject, cls: *mut PyObject) -> *mut PyObject {
+unsafe fn new_cfunc_api(
+    which: &'static str,
+    ml: *mut PyMethodDef,
+    self_: *mut PyObject,
+    module: *mut PyObject,
+    cls: *mut PyObject,
+) -> *mut PyObject {
     match which {
         "PyCFunction_New" => cov!("PyCFunction_New"),
         "PyCFunction_NewEx" => cov!("PyCFunction_NewEx"),

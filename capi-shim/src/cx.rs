@@ -61,7 +61,9 @@ pub fn parse_config(s: &str) -> Result<Config, String> {
         _ => Err(format!("{k} takes on|off, not {v:?}")),
     };
     for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = part.split_once('=').ok_or_else(|| format!("expected key=value: {part:?}"))?;
+        let (k, v) = part
+            .split_once('=')
+            .ok_or_else(|| format!("expected key=value: {part:?}"))?;
         match k {
             "scheme" => c.scheme = v.parse::<Scheme>()?,
             "immortal" => c.immortal = onoff(k, v)?,
@@ -100,7 +102,13 @@ fn build(config: Config) -> Global {
     let debug = std::env::var("PYOPAQUE_CAPI_DEBUG").is_ok_and(|v| v == "1");
     let types = crate::shimtypes::ShimTypes::new(&rt);
     let statics = crate::data::StaticTypes::new(&rt, &types);
-    Global { rt, debug, statics, types, module_defs: Mutex::new(BTreeSet::new()) }
+    Global {
+        rt,
+        debug,
+        statics,
+        types,
+        module_defs: Mutex::new(BTreeSet::new()),
+    }
 }
 
 /// The process's shim state (created with the default configuration on first use).
@@ -204,7 +212,11 @@ pub fn drain_deferred(cx: &mut Thread) {
         for (o, c_held) in batch {
             if c_held {
                 if let Err(n) = refcount::c_decref(cx, o) {
-                    debug_report("Py_DecRef (deferred)", o, &format!("decref below zero ({n})"));
+                    debug_report(
+                        "Py_DecRef (deferred)",
+                        o,
+                        &format!("decref below zero ({n})"),
+                    );
                 }
             } else {
                 refcount::decref(cx, o);
@@ -220,12 +232,20 @@ static COVERAGE: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
 /// Records that entry point `name` ran (first call only; see [`capi!`]).
 #[cold]
 pub fn record_hit(name: &'static str) {
-    COVERAGE.lock().unwrap_or_else(|e| e.into_inner()).insert(name);
+    COVERAGE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(name);
 }
 
 /// Every entry point called at least once, sorted.
 pub fn coverage() -> Vec<&'static str> {
-    COVERAGE.lock().unwrap_or_else(|e| e.into_inner()).iter().copied().collect()
+    COVERAGE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .copied()
+        .collect()
 }
 
 /// Records coverage of `name` once, cheaply (one relaxed load on later calls).
@@ -470,7 +490,10 @@ pub unsafe fn take_result(cx: &mut Thread, p: *mut PyObject, what: &str) -> PyRe
         None => {
             if cx.error().is_none() {
                 let t = cx.rt.types.exc.system_error;
-                return Err(cx.raise(t, &format!("{what} returned NULL without setting an exception")));
+                return Err(cx.raise(
+                    t,
+                    &format!("{what} returned NULL without setting an exception"),
+                ));
             }
             Err(Raised)
         }
@@ -479,7 +502,10 @@ pub unsafe fn take_result(cx: &mut Thread, p: *mut PyObject, what: &str) -> PyRe
             release_c_ref(cx, o, what);
             if cx.error().is_some() {
                 let t = cx.rt.types.exc.system_error;
-                return Err(cx.raise(t, &format!("{what} returned a result with an exception set")));
+                return Err(cx.raise(
+                    t,
+                    &format!("{what} returned a result with an exception set"),
+                ));
             }
             Ok(h)
         }

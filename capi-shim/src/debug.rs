@@ -30,7 +30,11 @@ pub fn before_decref(cx: &Thread, obj: ObjRef) {
     if refcount::total_count(cx, obj) == 1 {
         let name = type_payload(header_of(obj).ty()).name.clone();
         let a = obj.as_ptr().addr();
-        QUARANTINE.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(HashSet::new).insert(a);
+        QUARANTINE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(HashSet::new)
+            .insert(a);
         let mut t = QUARANTINE_TYPES.lock().unwrap_or_else(|e| e.into_inner());
         t.retain(|e| e.0 != a);
         t.push((a, name));
@@ -43,7 +47,11 @@ pub fn check_incoming(obj: ObjRef) {
         return;
     }
     let a = obj.as_ptr().addr();
-    let hit = QUARANTINE.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|q| q.contains(&a));
+    let hit = QUARANTINE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .is_some_and(|q| q.contains(&a));
     if hit {
         let ty = QUARANTINE_TYPES
             .lock()
@@ -63,7 +71,11 @@ pub fn unquarantine(obj: ObjRef) {
     if obj.is_tagged() {
         return;
     }
-    if let Some(q) = QUARANTINE.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+    if let Some(q) = QUARANTINE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_mut()
+    {
         q.remove(&obj.as_ptr().addr());
     }
 }

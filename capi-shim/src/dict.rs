@@ -35,13 +35,17 @@ pub extern "C" fn PyDict_New() -> *mut PyObject {
 pub unsafe extern "C" fn PyDict_GetItem(d: *mut PyObject, k: *mut PyObject) -> *mut PyObject {
     capi!("PyDict_GetItem", |cx| {
         // SAFETY: caller's contract.
-        let Some(dob) = (unsafe { cx::from_c(d) }) else { return Ok(std::ptr::null_mut()) };
+        let Some(dob) = (unsafe { cx::from_c(d) }) else {
+            return Ok(std::ptr::null_mut());
+        };
         if cx.kind_of(dob) != Kind::Dict {
             return Ok(std::ptr::null_mut());
         }
         let dh = cx.root(dob);
         // SAFETY: caller's contract.
-        let Some(ko) = (unsafe { cx::from_c(k) }) else { return Ok(std::ptr::null_mut()) };
+        let Some(ko) = (unsafe { cx::from_c(k) }) else {
+            return Ok(std::ptr::null_mut());
+        };
         let kh = cx.root(ko);
         let saved = cx.take_error();
         let r = cx.dict_get(dh, kh);
@@ -64,7 +68,10 @@ pub unsafe extern "C" fn PyDict_GetItem(d: *mut PyObject, k: *mut PyObject) -> *
 /// # Safety
 /// A dict and key C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyDict_GetItemWithError(d: *mut PyObject, k: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyDict_GetItemWithError(
+    d: *mut PyObject,
+    k: *mut PyObject,
+) -> *mut PyObject {
     capi!("PyDict_GetItemWithError", |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
@@ -103,7 +110,12 @@ pub unsafe extern "C" fn PyDict_GetItemString(d: *mut PyObject, k: *const c_char
     })
 }
 
-unsafe fn get_ref(cx: &mut Thread, dh: Handle, kh: Handle, result: *mut *mut PyObject) -> PyResult<c_int> {
+unsafe fn get_ref(
+    cx: &mut Thread,
+    dh: Handle,
+    kh: Handle,
+    result: *mut *mut PyObject,
+) -> PyResult<c_int> {
     if result.is_null() {
         return Err(bad_internal_call(cx));
     }
@@ -124,7 +136,11 @@ unsafe fn get_ref(cx: &mut Thread, dh: Handle, kh: Handle, result: *mut *mut PyO
 /// # Safety
 /// A dict and key C holds; `result` writable.
 #[no_mangle]
-pub unsafe extern "C" fn PyDict_GetItemRef(d: *mut PyObject, k: *mut PyObject, result: *mut *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyDict_GetItemRef(
+    d: *mut PyObject,
+    k: *mut PyObject,
+    result: *mut *mut PyObject,
+) -> c_int {
     capi!("PyDict_GetItemRef", |cx| {
         // SAFETY: caller's contract.
         let o = unsafe { arg(cx, d) }?;
@@ -148,7 +164,11 @@ pub unsafe extern "C" fn PyDict_GetItemRef(d: *mut PyObject, k: *mut PyObject, r
 /// # Safety
 /// A dict; `k` a C string; `result` writable.
 #[no_mangle]
-pub unsafe extern "C" fn PyDict_GetItemStringRef(d: *mut PyObject, k: *const c_char, result: *mut *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyDict_GetItemStringRef(
+    d: *mut PyObject,
+    k: *const c_char,
+    result: *mut *mut PyObject,
+) -> c_int {
     capi!("PyDict_GetItemStringRef", |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
@@ -164,7 +184,11 @@ pub unsafe extern "C" fn PyDict_GetItemStringRef(d: *mut PyObject, k: *const c_c
 /// # Safety
 /// A dict, key and value C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyDict_SetItem(d: *mut PyObject, k: *mut PyObject, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyDict_SetItem(
+    d: *mut PyObject,
+    k: *mut PyObject,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PyDict_SetItem", |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
@@ -179,7 +203,11 @@ pub unsafe extern "C" fn PyDict_SetItem(d: *mut PyObject, k: *mut PyObject, v: *
 /// # Safety
 /// A dict; `k` a C string; `v` an object.
 #[no_mangle]
-pub unsafe extern "C" fn PyDict_SetItemString(d: *mut PyObject, k: *const c_char, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyDict_SetItemString(
+    d: *mut PyObject,
+    k: *const c_char,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PyDict_SetItemString", |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
@@ -285,13 +313,20 @@ pub unsafe extern "C" fn PyOpaque_Dict_GET_SIZE(d: *mut PyObject) -> Py_ssize_t 
 /// # Safety
 /// A dict C holds; `pos` writable; `k`/`v` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn PyDict_Next(d: *mut PyObject, pos: *mut Py_ssize_t, k: *mut *mut PyObject, v: *mut *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyDict_Next(
+    d: *mut PyObject,
+    pos: *mut Py_ssize_t,
+    k: *mut *mut PyObject,
+    v: *mut *mut PyObject,
+) -> c_int {
     capi!("PyDict_Next", |cx| {
         if pos.is_null() {
             return Ok(0);
         }
         // SAFETY: caller's contract.
-        let Some(o) = (unsafe { cx::from_c(d) }) else { return Ok(0) };
+        let Some(o) = (unsafe { cx::from_c(d) }) else {
+            return Ok(0);
+        };
         if cx.kind_of(o) != Kind::Dict {
             return Ok(0);
         }
@@ -321,7 +356,9 @@ fn view(cx: &mut Thread, d: *mut PyObject, which: u8) -> PyResult<*mut PyObject>
     let l = cx.list();
     let mut p = 0;
     loop {
-        let Some((k, v)) = cx.dict_next(cx.get(dh), &mut p) else { break };
+        let Some((k, v)) = cx.dict_next(cx.get(dh), &mut p) else {
+            break;
+        };
         let (kh, vh) = (cx.root(k), cx.root(v));
         let item = match which {
             0 => kh,
@@ -368,7 +405,9 @@ fn merge(cx: &mut Thread, dh: Handle, src: Handle, override_: bool) -> PyResult<
     }
     let mut p = 0;
     loop {
-        let Some((k, v)) = cx.dict_next(cx.get(src), &mut p) else { break };
+        let Some((k, v)) = cx.dict_next(cx.get(src), &mut p) else {
+            break;
+        };
         let (kh, vh) = (cx.root(k), cx.root(v));
         if override_ || cx.dict_get(dh, kh)?.is_none() {
             cx.dict_set(dh, kh, vh)?;
@@ -399,7 +438,9 @@ pub unsafe extern "C" fn PyDict_Copy(d: *mut PyObject) -> *mut PyObject {
 pub unsafe extern "C" fn PyDict_Clear(d: *mut PyObject) {
     capi!("PyDict_Clear", |cx| {
         // SAFETY: caller's contract.
-        let Some(o) = (unsafe { cx::from_c(d) }) else { return Ok(()) };
+        let Some(o) = (unsafe { cx::from_c(d) }) else {
+            return Ok(());
+        };
         if cx.kind_of(o) == Kind::Dict {
             let h = cx.root(o);
             cx.dict_clear(h);
@@ -428,7 +469,11 @@ pub unsafe extern "C" fn PyDict_Update(a: *mut PyObject, b: *mut PyObject) -> c_
 /// # Safety
 /// Dicts C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyDict_Merge(a: *mut PyObject, b: *mut PyObject, override_: c_int) -> c_int {
+pub unsafe extern "C" fn PyDict_Merge(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    override_: c_int,
+) -> c_int {
     capi!("PyDict_Merge", |cx| {
         let dh = dict_arg(cx, a)?;
         // SAFETY: caller's contract.
@@ -443,7 +488,11 @@ pub unsafe extern "C" fn PyDict_Merge(a: *mut PyObject, b: *mut PyObject, overri
 /// # Safety
 /// A dict, key and default C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyDict_SetDefault(d: *mut PyObject, k: *mut PyObject, dflt: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyDict_SetDefault(
+    d: *mut PyObject,
+    k: *mut PyObject,
+    dflt: *mut PyObject,
+) -> *mut PyObject {
     capi!("PyDict_SetDefault", |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
@@ -465,7 +514,11 @@ pub unsafe extern "C" fn PyDict_SetDefault(d: *mut PyObject, k: *mut PyObject, d
 /// # Safety
 /// A dict and key C holds; `result` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn PyDict_Pop(d: *mut PyObject, k: *mut PyObject, result: *mut *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyDict_Pop(
+    d: *mut PyObject,
+    k: *mut PyObject,
+    result: *mut *mut PyObject,
+) -> c_int {
     capi!("PyDict_Pop", |cx| {
         if !result.is_null() {
             // SAFETY: writable.

@@ -7,7 +7,9 @@ use pyopaque_runtime::binding::type_payload;
 use pyopaque_runtime::types::tpflags;
 use pyopaque_runtime::{Handle, Kind, ObjRef, PyResult, Raised, Thread, TypeObject};
 
-use crate::cx::{self, arg, bad_internal_call, borrowed, cstr, harg, new_ref, new_ref_h, tname, type_error};
+use crate::cx::{
+    self, arg, bad_internal_call, borrowed, cstr, harg, new_ref, new_ref_h, tname, type_error,
+};
 use crate::ffi::*;
 use crate::{capi, cov};
 
@@ -15,8 +17,14 @@ use crate::{capi, cov};
 pub fn set_object(cx: &mut Thread, ty: ObjRef, value: Option<Handle>) -> Raised {
     if !cx.is_exception_type(ty) {
         let th = cx.root(ty);
-        let r = crate::object::repr(cx, th).ok().and_then(|r| cx.str_value(cx.get(r)).map(str::to_string)).unwrap_or_default();
-        return cx::system_error(cx, &format!("_PyErr_SetObject: exception {r} is not a BaseException subclass"));
+        let r = crate::object::repr(cx, th)
+            .ok()
+            .and_then(|r| cx.str_value(cx.get(r)).map(str::to_string))
+            .unwrap_or_default();
+        return cx::system_error(
+            cx,
+            &format!("_PyErr_SetObject: exception {r} is not a BaseException subclass"),
+        );
     }
     let inst = match value {
         Some(v) if cx.is_instance(cx.get(v), ty) => v,
@@ -114,7 +122,11 @@ pub extern "C" fn PyErr_Clear() {
 /// # Safety
 /// The three pointers must be writable.
 #[no_mangle]
-pub unsafe extern "C" fn PyErr_Fetch(ptype: *mut *mut PyObject, pvalue: *mut *mut PyObject, ptb: *mut *mut PyObject) {
+pub unsafe extern "C" fn PyErr_Fetch(
+    ptype: *mut *mut PyObject,
+    pvalue: *mut *mut PyObject,
+    ptb: *mut *mut PyObject,
+) {
     capi!("PyErr_Fetch", |cx| {
         if ptype.is_null() || pvalue.is_null() || ptb.is_null() {
             return Err(bad_internal_call(cx));
@@ -211,7 +223,11 @@ fn matches(cx: &mut Thread, given: ObjRef, exc: ObjRef) -> bool {
             matches(cx, given, e)
         });
     }
-    let gt = if cx.kind_of(given) == Kind::Type { given } else { cx.type_of(given) };
+    let gt = if cx.kind_of(given) == Kind::Type {
+        given
+    } else {
+        cx.type_of(given)
+    };
     cx.kind_of(exc) == Kind::Type && cx.is_subtype(gt, exc)
 }
 
@@ -220,10 +236,15 @@ fn matches(cx: &mut Thread, given: ObjRef, exc: ObjRef) -> bool {
 /// # Safety
 /// Objects or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn PyErr_GivenExceptionMatches(given: *mut PyObject, exc: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyErr_GivenExceptionMatches(
+    given: *mut PyObject,
+    exc: *mut PyObject,
+) -> c_int {
     capi!("PyErr_GivenExceptionMatches", |cx| {
         // SAFETY: caller's contract.
-        let (Some(g), Some(e)) = (unsafe { cx::from_c(given) }, unsafe { cx::from_c(exc) }) else { return Ok(0) };
+        let (Some(g), Some(e)) = (unsafe { cx::from_c(given) }, unsafe { cx::from_c(exc) }) else {
+            return Ok(0);
+        };
         Ok(matches(cx, g, e) as c_int)
     })
 }
@@ -237,7 +258,9 @@ pub unsafe extern "C" fn PyErr_ExceptionMatches(exc: *mut PyObject) -> c_int {
     capi!("PyErr_ExceptionMatches", |cx| {
         let Some(cur) = cx.error() else { return Ok(0) };
         // SAFETY: caller's contract.
-        let Some(e) = (unsafe { cx::from_c(exc) }) else { return Ok(0) };
+        let Some(e) = (unsafe { cx::from_c(exc) }) else {
+            return Ok(0);
+        };
         Ok(matches(cx, cur, e) as c_int)
     })
 }
@@ -300,9 +323,15 @@ pub unsafe extern "C" fn PyErr_SetFromErrno(ty: *mut PyObject) -> *mut PyObject 
 /// # Safety
 /// `name` a C string; `base` NULL, a type or tuple; `dict` NULL or a dict.
 #[no_mangle]
-pub unsafe extern "C" fn PyErr_NewException(name: *const c_char, base: *mut PyObject, dict: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyErr_NewException(
+    name: *const c_char,
+    base: *mut PyObject,
+    dict: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: forwarded contract.
-    capi!("PyErr_NewException", |cx| unsafe { new_exception(cx, name, std::ptr::null(), base, dict) })
+    capi!("PyErr_NewException", |cx| unsafe {
+        new_exception(cx, name, std::ptr::null(), base, dict)
+    })
 }
 
 /// `PyErr_NewExceptionWithDoc`.
@@ -310,28 +339,55 @@ pub unsafe extern "C" fn PyErr_NewException(name: *const c_char, base: *mut PyOb
 /// # Safety
 /// As [`PyErr_NewException`]; `doc` NULL or a C string.
 #[no_mangle]
-pub unsafe extern "C" fn PyErr_NewExceptionWithDoc(name: *const c_char, doc: *const c_char, base: *mut PyObject, dict: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyErr_NewExceptionWithDoc(
+    name: *const c_char,
+    doc: *const c_char,
+    base: *mut PyObject,
+    dict: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: forwarded contract.
-    capi!("PyErr_NewExceptionWithDoc", |cx| unsafe { new_exception(cx, name, doc, base, dict) })
+    capi!("PyErr_NewExceptionWithDoc", |cx| unsafe {
+        new_exception(cx, name, doc, base, dict)
+    })
 }
 
-unsafe fn new_exception(cx: &mut Thread, name: *const c_char, doc: *const c_char, base: *mut PyObject, dict: *mut PyObject) -> PyResult<*mut PyObject> {
+unsafe fn new_exception(
+    cx: &mut Thread,
+    name: *const c_char,
+    doc: *const c_char,
+    base: *mut PyObject,
+    dict: *mut PyObject,
+) -> PyResult<*mut PyObject> {
     // SAFETY: caller's contract.
     let n = unsafe { cstr(cx, name) }?.to_string();
     if !n.contains('.') {
-        return Err(cx::system_error(cx, "PyErr_NewException: name must be module.class"));
+        return Err(cx::system_error(
+            cx,
+            "PyErr_NewException: name must be module.class",
+        ));
     }
     // SAFETY: caller's contract.
     let b = match unsafe { cx::from_c(base) } {
         None => cx.rt.types.exc.exception,
-        Some(b) if cx.kind_of(b) == Kind::Tuple => cx.tuple_get(b, 0).unwrap_or(cx.rt.types.exc.exception),
+        Some(b) if cx.kind_of(b) == Kind::Tuple => {
+            cx.tuple_get(b, 0).unwrap_or(cx.rt.types.exc.exception)
+        }
         Some(b) => b,
     };
     if !cx.is_exception_type(b) {
         return Err(type_error(cx, "base must be an exception type"));
     }
-    let t = cx.rt.new_type(TypeObject::new(&n, Some(b), Kind::Exception, 0, tpflags::BASETYPE | tpflags::BASE_EXC_SUBCLASS | tpflags::HAVE_GC | tpflags::HEAPTYPE));
-    let modname = n.rsplit_once('.').map(|x| x.0.to_string()).unwrap_or_default();
+    let t = cx.rt.new_type(TypeObject::new(
+        &n,
+        Some(b),
+        Kind::Exception,
+        0,
+        tpflags::BASETYPE | tpflags::BASE_EXC_SUBCLASS | tpflags::HAVE_GC | tpflags::HEAPTYPE,
+    ));
+    let modname = n
+        .rsplit_once('.')
+        .map(|x| x.0.to_string())
+        .unwrap_or_default();
     let mh = cx.str(&modname);
     crate::typeobj::set_type_attr(cx, t, "__module__", cx.get(mh));
     if !doc.is_null() {
@@ -389,11 +445,20 @@ pub static WARNINGS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 fn warn(cx: &mut Thread, category: Option<ObjRef>, msg: &str) -> PyResult<c_int> {
     let cat = category.unwrap_or(cx.rt.types.exc.runtime_warning);
     if !cx.is_exception_type(cat) || !cx.is_subtype(cat, cx.rt.types.exc.warning) {
-        return Err(type_error(cx, &format!("category must be a Warning subclass, not '{}'", tname(cx, cat))));
+        return Err(type_error(
+            cx,
+            &format!(
+                "category must be a Warning subclass, not '{}'",
+                tname(cx, cat)
+            ),
+        ));
     }
     let name = type_payload(cat).short_name().to_string();
     eprintln!("pyopaque: {name}: {msg}");
-    WARNINGS.lock().unwrap_or_else(|e| e.into_inner()).push((name, msg.to_string()));
+    WARNINGS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((name, msg.to_string()));
     Ok(0)
 }
 
@@ -402,7 +467,11 @@ fn warn(cx: &mut Thread, category: Option<ObjRef>, msg: &str) -> PyResult<c_int>
 /// # Safety
 /// `category` NULL or a Warning subclass; `msg` a C string.
 #[no_mangle]
-pub unsafe extern "C" fn PyErr_WarnEx(category: *mut PyObject, msg: *const c_char, _stacklevel: Py_ssize_t) -> c_int {
+pub unsafe extern "C" fn PyErr_WarnEx(
+    category: *mut PyObject,
+    msg: *const c_char,
+    _stacklevel: Py_ssize_t,
+) -> c_int {
     capi!("PyErr_WarnEx", |cx| {
         // SAFETY: caller's contract.
         let c = unsafe { cx::from_c(category) };
@@ -417,7 +486,12 @@ pub unsafe extern "C" fn PyErr_WarnEx(category: *mut PyObject, msg: *const c_cha
 /// # Safety
 /// Called from va.c with a live `va_list*`.
 #[no_mangle]
-pub unsafe extern "C" fn pyopaque_rs_warn_format(category: *mut PyObject, _stacklevel: Py_ssize_t, fmt: *const c_char, ap: *mut std::ffi::c_void) -> c_int {
+pub unsafe extern "C" fn pyopaque_rs_warn_format(
+    category: *mut PyObject,
+    _stacklevel: Py_ssize_t,
+    fmt: *const c_char,
+    ap: *mut std::ffi::c_void,
+) -> c_int {
     cov!("PyErr_WarnFormat");
     cx::api("PyErr_WarnFormat", |cx| {
         // SAFETY: forwarded contract.
@@ -480,7 +554,12 @@ pub extern "C" fn PyErr_CheckSignals() -> c_int {
 /// # Safety
 /// Called from va.c with a live `va_list*`.
 #[no_mangle]
-pub unsafe extern "C" fn pyopaque_rs_err_format(api: *const c_char, exc: *mut PyObject, fmt: *const c_char, ap: *mut std::ffi::c_void) -> *mut PyObject {
+pub unsafe extern "C" fn pyopaque_rs_err_format(
+    api: *const c_char,
+    exc: *mut PyObject,
+    fmt: *const c_char,
+    ap: *mut std::ffi::c_void,
+) -> *mut PyObject {
     // SAFETY: api is a static literal in va.c.
     let which = unsafe { cx::cstr_lossy(api) };
     if which == "PyErr_Format" {

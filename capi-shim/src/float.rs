@@ -28,7 +28,10 @@ pub unsafe extern "C" fn PyFloat_AsDouble(o: *mut PyObject) -> c_double {
         let ob = unsafe { arg(cx, o) }?;
         match cx.float_value_of(ob)? {
             Some(v) => Ok(v),
-            None => Err(type_error(cx, &format!("must be real number, not {}", tname(cx, ob)))),
+            None => Err(type_error(
+                cx,
+                &format!("must be real number, not {}", tname(cx, ob)),
+            )),
         }
     })
 }
@@ -59,21 +62,35 @@ pub unsafe extern "C" fn PyFloat_FromString(o: *mut PyObject) -> *mut PyObject {
         let s = match cx.kind_of(ob) {
             Kind::Str => cx.str_value(ob).unwrap_or("").to_string(),
             Kind::Bytes => String::from_utf8_lossy(cx.bytes_value(ob).unwrap_or(&[])).into_owned(),
-            _ => return Err(type_error(cx, &format!("float() argument must be a string or a real number, not '{}'", tname(cx, ob)))),
+            _ => {
+                return Err(type_error(
+                    cx,
+                    &format!(
+                        "float() argument must be a string or a real number, not '{}'",
+                        tname(cx, ob)
+                    ),
+                ))
+            }
         };
         let t = s.trim().replace('_', "");
         let v = match t.to_ascii_lowercase().as_str() {
             "inf" | "+inf" | "infinity" | "+infinity" => Some(f64::INFINITY),
             "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
             "nan" | "+nan" | "-nan" => Some(f64::NAN),
-            x => x.parse::<f64>().ok().filter(|_| !x.is_empty() && !x.contains("inf") && !x.contains("nan")),
+            x => x
+                .parse::<f64>()
+                .ok()
+                .filter(|_| !x.is_empty() && !x.contains("inf") && !x.contains("nan")),
         };
         match v {
             Some(v) => {
                 let f = cx.float(v);
                 Ok(new_ref_h(cx, f))
             }
-            None => Err(cx::value_error(cx, &format!("could not convert string to float: '{s}'"))),
+            None => Err(cx::value_error(
+                cx,
+                &format!("could not convert string to float: '{s}'"),
+            )),
         }
     })
 }

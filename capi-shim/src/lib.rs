@@ -66,7 +66,9 @@ pub unsafe extern "C" fn pyopaque_capi_init(config: *const c_char) -> c_int {
         String::new()
     } else {
         // SAFETY: caller's contract.
-        unsafe { CStr::from_ptr(config) }.to_string_lossy().into_owned()
+        unsafe { CStr::from_ptr(config) }
+            .to_string_lossy()
+            .into_owned()
     };
     let r = std::panic::catch_unwind(|| {
         let c = cx::parse_config(&s)?;
@@ -93,12 +95,20 @@ pub unsafe extern "C" fn pyopaque_capi_init(config: *const c_char) -> c_int {
 /// # Safety
 /// Both arguments C strings.
 #[no_mangle]
-pub unsafe extern "C" fn pyopaque_capi_run_tests(so_path: *const c_char, module_name: *const c_char) -> c_int {
+pub unsafe extern "C" fn pyopaque_capi_run_tests(
+    so_path: *const c_char,
+    module_name: *const c_char,
+) -> c_int {
     if so_path.is_null() || module_name.is_null() {
         return -1;
     }
     // SAFETY: caller's contract.
-    let (so, m) = unsafe { (CStr::from_ptr(so_path).to_string_lossy().into_owned(), CStr::from_ptr(module_name).to_string_lossy().into_owned()) };
+    let (so, m) = unsafe {
+        (
+            CStr::from_ptr(so_path).to_string_lossy().into_owned(),
+            CStr::from_ptr(module_name).to_string_lossy().into_owned(),
+        )
+    };
     let r = std::panic::catch_unwind(|| runner::run(&so, &m));
     use std::io::Write;
     let n = match r {
@@ -123,7 +133,9 @@ pub unsafe extern "C" fn pyopaque_capi_coverage_dump(path: *const c_char) -> c_i
         return -1;
     }
     // SAFETY: caller's contract.
-    let p = unsafe { CStr::from_ptr(path) }.to_string_lossy().into_owned();
+    let p = unsafe { CStr::from_ptr(path) }
+        .to_string_lossy()
+        .into_owned();
     let mut s = String::new();
     for n in cx::coverage() {
         s.push_str(n);

@@ -163,7 +163,11 @@ pub unsafe extern "C" fn PyList_GetItemRef(l: *mut PyObject, i: Py_ssize_t) -> *
 /// # Safety
 /// A list C holds; `v` a new reference or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn PyList_SetItem(l: *mut PyObject, i: Py_ssize_t, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyList_SetItem(
+    l: *mut PyObject,
+    i: Py_ssize_t,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PyList_SetItem", |cx| {
         // SAFETY: caller's contract.
         let vh = unsafe { cx::from_c(v) }.map(|o| {
@@ -231,7 +235,11 @@ pub unsafe extern "C" fn PyList_Append(l: *mut PyObject, v: *mut PyObject) -> c_
 }
 
 fn slice(lo: Py_ssize_t, hi: Py_ssize_t) -> Slice {
-    Slice { start: Some(lo.max(0)), stop: Some(hi.max(0)), step: None }
+    Slice {
+        start: Some(lo.max(0)),
+        stop: Some(hi.max(0)),
+        step: None,
+    }
 }
 
 /// `PyList_GetSlice`.
@@ -239,7 +247,11 @@ fn slice(lo: Py_ssize_t, hi: Py_ssize_t) -> Slice {
 /// # Safety
 /// A list C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyList_GetSlice(l: *mut PyObject, lo: Py_ssize_t, hi: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PyList_GetSlice(
+    l: *mut PyObject,
+    lo: Py_ssize_t,
+    hi: Py_ssize_t,
+) -> *mut PyObject {
     capi!("PyList_GetSlice", |cx| {
         let h = list_arg(cx, l)?;
         let r = cx.list_get_slice(h, slice(lo, hi))?;
@@ -252,7 +264,12 @@ pub unsafe extern "C" fn PyList_GetSlice(l: *mut PyObject, lo: Py_ssize_t, hi: P
 /// # Safety
 /// A list C holds; `v` NULL or a list/tuple.
 #[no_mangle]
-pub unsafe extern "C" fn PyList_SetSlice(l: *mut PyObject, lo: Py_ssize_t, hi: Py_ssize_t, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyList_SetSlice(
+    l: *mut PyObject,
+    lo: Py_ssize_t,
+    hi: Py_ssize_t,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PyList_SetSlice", |cx| {
         let h = list_arg(cx, l)?;
         // SAFETY: caller's contract.

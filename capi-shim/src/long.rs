@@ -17,7 +17,10 @@ pub fn int_of(cx: &mut Thread, o: ObjRef) -> PyResult<IntValue> {
     match cx.int_value(o) {
         Some(v) => Ok(v),
         None => {
-            let msg = format!("'{}' object cannot be interpreted as an integer", tname(cx, o));
+            let msg = format!(
+                "'{}' object cannot be interpreted as an integer",
+                tname(cx, o)
+            );
             Err(type_error(cx, &msg))
         }
     }
@@ -47,16 +50,43 @@ macro_rules! from_int {
     };
 }
 
-from_int!(PyLong_FromLong, "PyLong_FromLong", c_long, |cx, v| cx.int(v as i64));
-from_int!(PyLong_FromLongLong, "PyLong_FromLongLong", c_longlong, |cx, v| cx.int(v));
-from_int!(PyLong_FromSsize_t, "PyLong_FromSsize_t", Py_ssize_t, |cx, v| cx.int(v as i64));
-from_int!(PyLong_FromInt32, "PyLong_FromInt32", i32, |cx, v| cx.int(v as i64));
+from_int!(PyLong_FromLong, "PyLong_FromLong", c_long, |cx, v| cx
+    .int(v as i64));
+from_int!(
+    PyLong_FromLongLong,
+    "PyLong_FromLongLong",
+    c_longlong,
+    |cx, v| cx.int(v)
+);
+from_int!(
+    PyLong_FromSsize_t,
+    "PyLong_FromSsize_t",
+    Py_ssize_t,
+    |cx, v| cx.int(v as i64)
+);
+from_int!(PyLong_FromInt32, "PyLong_FromInt32", i32, |cx, v| cx
+    .int(v as i64));
 from_int!(PyLong_FromInt64, "PyLong_FromInt64", i64, |cx, v| cx.int(v));
-from_int!(PyLong_FromUnsignedLong, "PyLong_FromUnsignedLong", c_ulong, |cx, v| from_big(cx, BigInt::from(v)));
-from_int!(PyLong_FromUnsignedLongLong, "PyLong_FromUnsignedLongLong", c_ulonglong, |cx, v| from_big(cx, BigInt::from(v)));
-from_int!(PyLong_FromSize_t, "PyLong_FromSize_t", usize, |cx, v| from_big(cx, BigInt::from(v)));
-from_int!(PyLong_FromUInt32, "PyLong_FromUInt32", u32, |cx, v| cx.int(v as i64));
-from_int!(PyLong_FromUInt64, "PyLong_FromUInt64", u64, |cx, v| from_big(cx, BigInt::from(v)));
+from_int!(
+    PyLong_FromUnsignedLong,
+    "PyLong_FromUnsignedLong",
+    c_ulong,
+    |cx, v| from_big(cx, BigInt::from(v))
+);
+from_int!(
+    PyLong_FromUnsignedLongLong,
+    "PyLong_FromUnsignedLongLong",
+    c_ulonglong,
+    |cx, v| from_big(cx, BigInt::from(v))
+);
+from_int!(PyLong_FromSize_t, "PyLong_FromSize_t", usize, |cx, v| {
+    from_big(cx, BigInt::from(v))
+});
+from_int!(PyLong_FromUInt32, "PyLong_FromUInt32", u32, |cx, v| cx
+    .int(v as i64));
+from_int!(PyLong_FromUInt64, "PyLong_FromUInt64", u64, |cx, v| {
+    from_big(cx, BigInt::from(v))
+});
 
 /// `PyLong_FromDouble`: ValueError for NaN, OverflowError for infinities.
 #[no_mangle]
@@ -66,10 +96,17 @@ pub extern "C" fn PyLong_FromDouble(v: c_double) -> *mut PyObject {
             return Err(cx::value_error(cx, "cannot convert float NaN to integer"));
         }
         if v.is_infinite() {
-            return Err(overflow_error(cx, "cannot convert float infinity to integer"));
+            return Err(overflow_error(
+                cx,
+                "cannot convert float infinity to integer",
+            ));
         }
         let t = v.trunc();
-        let h = if t.abs() < 9.0e18 { cx.int(t as i64) } else { from_big(cx, num_bigint::BigInt::from(t as i128)) };
+        let h = if t.abs() < 9.0e18 {
+            cx.int(t as i64)
+        } else {
+            from_big(cx, num_bigint::BigInt::from(t as i128))
+        };
         Ok(new_ref_h(cx, h))
     })
 }
@@ -83,15 +120,30 @@ pub extern "C" fn PyLong_FromVoidPtr(p: *mut c_void) -> *mut PyObject {
     })
 }
 
-fn to_signed(cx: &mut Thread, p: *mut PyObject, min: i128, max: i128, what: &str) -> PyResult<i128> {
+fn to_signed(
+    cx: &mut Thread,
+    p: *mut PyObject,
+    min: i128,
+    max: i128,
+    what: &str,
+) -> PyResult<i128> {
     let b = big_of(cx, p)?;
     match b.to_i128().filter(|v| (min..=max).contains(v)) {
         Some(v) => Ok(v),
-        None => Err(overflow_error(cx, &format!("Python int too large to convert to {what}"))),
+        None => Err(overflow_error(
+            cx,
+            &format!("Python int too large to convert to {what}"),
+        )),
     }
 }
 
-fn to_unsigned(cx: &mut Thread, p: *mut PyObject, max: u128, neg_msg: &str, what: &str) -> PyResult<u128> {
+fn to_unsigned(
+    cx: &mut Thread,
+    p: *mut PyObject,
+    max: u128,
+    neg_msg: &str,
+    what: &str,
+) -> PyResult<u128> {
     // SAFETY: an object C holds or NULL.
     let o = unsafe { arg(cx, p) }?;
     if cx.kind_of(o) != Kind::Int && cx.kind_of(o) != Kind::Bool {
@@ -103,7 +155,10 @@ fn to_unsigned(cx: &mut Thread, p: *mut PyObject, max: u128, neg_msg: &str, what
     }
     match b.to_u128().filter(|v| *v <= max) {
         Some(v) => Ok(v),
-        None => Err(overflow_error(cx, &format!("Python int too large to convert to {what}"))),
+        None => Err(overflow_error(
+            cx,
+            &format!("Python int too large to convert to {what}"),
+        )),
     }
 }
 
@@ -113,7 +168,9 @@ fn to_unsigned(cx: &mut Thread, p: *mut PyObject, max: u128, neg_msg: &str, what
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyLong_AsLong(o: *mut PyObject) -> c_long {
-    capi!("PyLong_AsLong", |cx| Ok(to_signed(cx, o, i64::MIN as i128, i64::MAX as i128, "C long")? as c_long))
+    capi!("PyLong_AsLong", |cx| Ok(
+        to_signed(cx, o, i64::MIN as i128, i64::MAX as i128, "C long")? as c_long
+    ))
 }
 
 /// `PyLong_AsInt` (3.13).
@@ -122,7 +179,9 @@ pub unsafe extern "C" fn PyLong_AsLong(o: *mut PyObject) -> c_long {
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyLong_AsInt(o: *mut PyObject) -> c_int {
-    capi!("PyLong_AsInt", |cx| Ok(to_signed(cx, o, i32::MIN as i128, i32::MAX as i128, "C int")? as c_int))
+    capi!("PyLong_AsInt", |cx| Ok(
+        to_signed(cx, o, i32::MIN as i128, i32::MAX as i128, "C int")? as c_int
+    ))
 }
 
 /// `PyLong_AsLongLong`.
@@ -131,7 +190,13 @@ pub unsafe extern "C" fn PyLong_AsInt(o: *mut PyObject) -> c_int {
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyLong_AsLongLong(o: *mut PyObject) -> c_longlong {
-    capi!("PyLong_AsLongLong", |cx| Ok(to_signed(cx, o, i64::MIN as i128, i64::MAX as i128, "C long long")? as c_longlong))
+    capi!("PyLong_AsLongLong", |cx| Ok(to_signed(
+        cx,
+        o,
+        i64::MIN as i128,
+        i64::MAX as i128,
+        "C long long"
+    )? as c_longlong))
 }
 
 /// `PyLong_AsSsize_t`.
@@ -156,7 +221,13 @@ pub unsafe extern "C" fn PyLong_AsSsize_t(o: *mut PyObject) -> Py_ssize_t {
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyLong_AsUnsignedLong(o: *mut PyObject) -> c_ulong {
-    capi!("PyLong_AsUnsignedLong", |cx| Ok(to_unsigned(cx, o, u64::MAX as u128, "can't convert negative value to unsigned int", "C unsigned long")? as c_ulong))
+    capi!("PyLong_AsUnsignedLong", |cx| Ok(to_unsigned(
+        cx,
+        o,
+        u64::MAX as u128,
+        "can't convert negative value to unsigned int",
+        "C unsigned long"
+    )? as c_ulong))
 }
 
 /// `PyLong_AsUnsignedLongLong`.
@@ -165,7 +236,13 @@ pub unsafe extern "C" fn PyLong_AsUnsignedLong(o: *mut PyObject) -> c_ulong {
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyLong_AsUnsignedLongLong(o: *mut PyObject) -> c_ulonglong {
-    capi!("PyLong_AsUnsignedLongLong", |cx| Ok(to_unsigned(cx, o, u64::MAX as u128, "can't convert negative int to unsigned", "C unsigned long long")? as c_ulonglong))
+    capi!("PyLong_AsUnsignedLongLong", |cx| Ok(to_unsigned(
+        cx,
+        o,
+        u64::MAX as u128,
+        "can't convert negative int to unsigned",
+        "C unsigned long long"
+    )? as c_ulonglong))
 }
 
 /// `PyLong_AsSize_t`.
@@ -174,7 +251,13 @@ pub unsafe extern "C" fn PyLong_AsUnsignedLongLong(o: *mut PyObject) -> c_ulongl
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyLong_AsSize_t(o: *mut PyObject) -> usize {
-    capi!("PyLong_AsSize_t", |cx| Ok(to_unsigned(cx, o, usize::MAX as u128, "can't convert negative value to size_t", "C size_t")? as usize))
+    capi!("PyLong_AsSize_t", |cx| Ok(to_unsigned(
+        cx,
+        o,
+        usize::MAX as u128,
+        "can't convert negative value to size_t",
+        "C size_t"
+    )? as usize))
 }
 
 fn mask(cx: &mut Thread, o: *mut PyObject) -> PyResult<u64> {
@@ -189,7 +272,10 @@ fn mask(cx: &mut Thread, o: *mut PyObject) -> PyResult<u64> {
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyLong_AsUnsignedLongMask(o: *mut PyObject) -> c_ulong {
-    capi!("PyLong_AsUnsignedLongMask", |cx| Ok(mask(cx, o)? as c_ulong))
+    capi!(
+        "PyLong_AsUnsignedLongMask",
+        |cx| Ok(mask(cx, o)? as c_ulong)
+    )
 }
 
 /// `PyLong_AsUnsignedLongLongMask`.
@@ -198,7 +284,9 @@ pub unsafe extern "C" fn PyLong_AsUnsignedLongMask(o: *mut PyObject) -> c_ulong 
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyLong_AsUnsignedLongLongMask(o: *mut PyObject) -> c_ulonglong {
-    capi!("PyLong_AsUnsignedLongLongMask", |cx| Ok(mask(cx, o)? as c_ulonglong))
+    capi!("PyLong_AsUnsignedLongLongMask", |cx| Ok(
+        mask(cx, o)? as c_ulonglong
+    ))
 }
 
 unsafe fn and_overflow(cx: &mut Thread, o: *mut PyObject, overflow: *mut c_int) -> PyResult<i64> {
@@ -223,9 +311,15 @@ unsafe fn and_overflow(cx: &mut Thread, o: *mut PyObject, overflow: *mut c_int) 
 /// # Safety
 /// An object C holds; `overflow` writable.
 #[no_mangle]
-pub unsafe extern "C" fn PyLong_AsLongAndOverflow(o: *mut PyObject, overflow: *mut c_int) -> c_long {
+pub unsafe extern "C" fn PyLong_AsLongAndOverflow(
+    o: *mut PyObject,
+    overflow: *mut c_int,
+) -> c_long {
     // SAFETY: forwarded.
-    capi!("PyLong_AsLongAndOverflow", |cx| unsafe { and_overflow(cx, o, overflow) }.map(|v| v as c_long))
+    capi!("PyLong_AsLongAndOverflow", |cx| unsafe {
+        and_overflow(cx, o, overflow)
+    }
+    .map(|v| v as c_long))
 }
 
 /// `PyLong_AsLongLongAndOverflow`.
@@ -233,9 +327,15 @@ pub unsafe extern "C" fn PyLong_AsLongAndOverflow(o: *mut PyObject, overflow: *m
 /// # Safety
 /// An object C holds; `overflow` writable.
 #[no_mangle]
-pub unsafe extern "C" fn PyLong_AsLongLongAndOverflow(o: *mut PyObject, overflow: *mut c_int) -> c_longlong {
+pub unsafe extern "C" fn PyLong_AsLongLongAndOverflow(
+    o: *mut PyObject,
+    overflow: *mut c_int,
+) -> c_longlong {
     // SAFETY: forwarded.
-    capi!("PyLong_AsLongLongAndOverflow", |cx| unsafe { and_overflow(cx, o, overflow) }.map(|v| v as c_longlong))
+    capi!("PyLong_AsLongLongAndOverflow", |cx| unsafe {
+        and_overflow(cx, o, overflow)
+    }
+    .map(|v| v as c_longlong))
 }
 
 /// `PyLong_AsDouble`.
@@ -265,7 +365,10 @@ pub unsafe extern "C" fn PyLong_AsVoidPtr(o: *mut PyObject) -> *mut c_void {
         let v = b.to_usize().or_else(|| b.to_isize().map(|x| x as usize));
         match v {
             Some(v) => Ok(v as *mut c_void),
-            None => Err(overflow_error(cx, "Python int too large to convert to C pointer")),
+            None => Err(overflow_error(
+                cx,
+                "Python int too large to convert to C pointer",
+            )),
         }
     })
 }
@@ -283,7 +386,9 @@ macro_rules! as_fixed {
                     return Err(bad_internal_call(cx));
                 }
                 let b = big_of(cx, o)?;
-                let v: Option<$t> = if $signed { b.to_i128().and_then(|x| <$t>::try_from(x).ok()) } else {
+                let v: Option<$t> = if $signed {
+                    b.to_i128().and_then(|x| <$t>::try_from(x).ok())
+                } else {
                     if b.is_negative() {
                         return Err(cx::value_error(cx, "Cannot convert negative int"));
                     }
@@ -292,7 +397,12 @@ macro_rules! as_fixed {
                 match v {
                     // SAFETY: writable.
                     Some(v) => unsafe { *out = v },
-                    None => return Err(overflow_error(cx, concat!("Python int too large to convert to C ", stringify!($t)))),
+                    None => {
+                        return Err(overflow_error(
+                            cx,
+                            concat!("Python int too large to convert to C ", stringify!($t)),
+                        ))
+                    }
                 }
                 Ok(0)
             })
@@ -310,7 +420,11 @@ as_fixed!(PyLong_AsUInt64, "PyLong_AsUInt64", u64, false);
 /// # Safety
 /// `s` a C string; `pend` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn PyLong_FromString(s: *const c_char, pend: *mut *mut c_char, base: c_int) -> *mut PyObject {
+pub unsafe extern "C" fn PyLong_FromString(
+    s: *const c_char,
+    pend: *mut *mut c_char,
+    base: c_int,
+) -> *mut PyObject {
     capi!("PyLong_FromString", |cx| {
         // SAFETY: caller's contract.
         let text = unsafe { cstr(cx, s) }?;
@@ -331,16 +445,26 @@ pub unsafe extern "C" fn PyLong_FromString(s: *const c_char, pend: *mut *mut c_c
             (b, _) => (b as u32, body),
         };
         let clean: String = digits.chars().filter(|c| *c != '_').collect();
-        let parsed = if clean.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+        let parsed = if clean.is_empty()
+            || digits.starts_with('_')
+            || digits.ends_with('_')
+            || digits.contains("__")
+        {
             None
         } else {
             BigInt::parse_bytes(clean.as_bytes(), radix)
         };
         let Some(mut v) = parsed else {
-            return Err(cx::value_error(cx, &format!("invalid literal for int() with base {base}: '{text}'")));
+            return Err(cx::value_error(
+                cx,
+                &format!("invalid literal for int() with base {base}: '{text}'"),
+            ));
         };
         if base == 0 && radix == 10 && clean.len() > 1 && clean.starts_with('0') && !v.is_zero() {
-            return Err(cx::value_error(cx, &format!("invalid literal for int() with base 0: '{text}'")));
+            return Err(cx::value_error(
+                cx,
+                &format!("invalid literal for int() with base 0: '{text}'"),
+            ));
         }
         if neg {
             v = -v;
@@ -353,4 +477,3 @@ pub unsafe extern "C" fn PyLong_FromString(s: *const c_char, pend: *mut *mut c_c
         Ok(new_ref_h(cx, h))
     })
 }
-

@@ -154,7 +154,9 @@ pub unsafe extern "C" fn PyObject_GC_IsTracked(o: *mut PyObject) -> c_int {
             return Ok(0);
         }
         let t = cx.type_of(obj);
-        Ok((pyopaque_runtime::binding::type_payload(t).flags & pyopaque_runtime::types::tpflags::HAVE_GC != 0) as c_int)
+        Ok((pyopaque_runtime::binding::type_payload(t).flags
+            & pyopaque_runtime::types::tpflags::HAVE_GC
+            != 0) as c_int)
     })
 }
 
@@ -181,7 +183,11 @@ pub unsafe extern "C" fn PyObject_IS_GC(o: *mut PyObject) -> c_int {
     unsafe { PyObject_GC_IsTracked(o) }
 }
 
-fn new_instance(cx: &mut pyopaque_runtime::Thread, ty: *mut PyTypeObject, n: isize) -> pyopaque_runtime::PyResult<*mut PyObject> {
+fn new_instance(
+    cx: &mut pyopaque_runtime::Thread,
+    ty: *mut PyTypeObject,
+    n: isize,
+) -> pyopaque_runtime::PyResult<*mut PyObject> {
     // SAFETY: a type by the callers' contract.
     let t = unsafe { arg(cx, ty) }?;
     let h = crate::typeobj::alloc_instance(cx, t, n.max(0) as usize)?;
@@ -220,7 +226,10 @@ pub unsafe extern "C" fn _PyObject_GC_New(ty: *mut PyTypeObject) -> *mut PyObjec
 /// # Safety
 /// A type.
 #[no_mangle]
-pub unsafe extern "C" fn _PyObject_GC_NewVar(ty: *mut PyTypeObject, n: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn _PyObject_GC_NewVar(
+    ty: *mut PyTypeObject,
+    n: Py_ssize_t,
+) -> *mut PyObject {
     capi!("_PyObject_GC_NewVar", |cx| new_instance(cx, ty, n))
 }
 

@@ -15,9 +15,16 @@ pub extern "C" fn PyGILState_Ensure() -> PyGILStateState {
     cov!("PyGILState_Ensure");
     let was = cx::thread_attached();
     if cx::thread_ptr().is_none() {
-        cx::fatal("PyGILState_Ensure", "this runtime's scheme does not allow another thread");
+        cx::fatal(
+            "PyGILState_Ensure",
+            "this runtime's scheme does not allow another thread",
+        );
     }
-    if was { 0 } else { 1 }
+    if was {
+        0
+    } else {
+        1
+    }
 }
 
 /// `PyGILState_Release`: the thread stays attached until it exits.

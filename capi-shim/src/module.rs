@@ -24,7 +24,16 @@ pub fn new_module(cx: &mut Thread, name: &str, def: *mut PyModuleDef) -> PyResul
     let dv = cx.get(d);
     pyopaque_runtime::refcount::incref(cx, dv);
     let mt = cx::global().types.module;
-    let m = crate::shimtypes::alloc(cx, mt, ModulePayload { dict: None, def, state: std::ptr::null_mut(), name: cname });
+    let m = crate::shimtypes::alloc(
+        cx,
+        mt,
+        ModulePayload {
+            dict: None,
+            def,
+            state: std::ptr::null_mut(),
+            name: cname,
+        },
+    );
     let mo = cx.get(m);
     // SAFETY: fresh module payload; the dict is rooted by `d` (re-read after the allocation).
     unsafe { payload::<ModulePayload>(mo) }.dict = Some(cx.get(d));
@@ -32,7 +41,10 @@ pub fn new_module(cx: &mut Thread, name: &str, def: *mut PyModuleDef) -> PyResul
 }
 
 /// The module payload of `m`, or a TypeError/SystemError.
-fn module_payload<'a>(cx: &mut Thread, m: pyopaque_runtime::ObjRef) -> PyResult<&'a mut ModulePayload> {
+fn module_payload<'a>(
+    cx: &mut Thread,
+    m: pyopaque_runtime::ObjRef,
+) -> PyResult<&'a mut ModulePayload> {
     if cx.type_of(m) != cx::global().types.module {
         return Err(bad_internal_call(cx));
     }
@@ -84,7 +96,10 @@ pub unsafe fn add_functions(cx: &mut Thread, m: Handle, methods: *mut PyMethodDe
             return Ok(());
         }
         if d.ml_flags & (METH_CLASS | METH_STATIC) != 0 {
-            return Err(cx::value_error(cx, "module functions cannot set METH_CLASS or METH_STATIC"));
+            return Err(cx::value_error(
+                cx,
+                "module functions cannot set METH_CLASS or METH_STATIC",
+            ));
         }
         // SAFETY: a C string.
         let n = unsafe { cx::cstr_lossy(d.ml_name) };
@@ -119,12 +134,18 @@ pub unsafe fn exec_def(cx: &mut Thread, m: Handle, def: *mut PyModuleDef) -> PyR
             cx.end_native_call();
             if r != 0 {
                 if cx.error().is_none() {
-                    return Err(cx::system_error(cx, "execution of module failed without setting an exception"));
+                    return Err(cx::system_error(
+                        cx,
+                        "execution of module failed without setting an exception",
+                    ));
                 }
                 return Err(pyopaque_runtime::Raised);
             }
             if cx.error().is_some() {
-                return Err(cx::system_error(cx, "execution of module raised unreported exception"));
+                return Err(cx::system_error(
+                    cx,
+                    "execution of module raised unreported exception",
+                ));
             }
         }
         // SAFETY: not at the terminator.
@@ -137,7 +158,11 @@ pub unsafe fn exec_def(cx: &mut Thread, m: Handle, def: *mut PyModuleDef) -> PyR
 ///
 /// # Safety
 /// `def` must be valid; `spec` an object with a `name` attribute.
-pub unsafe fn from_def_and_spec(cx: &mut Thread, def: *mut PyModuleDef, spec: Handle) -> PyResult<Handle> {
+pub unsafe fn from_def_and_spec(
+    cx: &mut Thread,
+    def: *mut PyModuleDef,
+    spec: Handle,
+) -> PyResult<Handle> {
     let name_h = crate::object::getattr(cx, spec, "name")?;
     let name = match cx.str_value(cx.get(name_h)) {
         Some(s) => s.to_string(),
@@ -145,7 +170,8 @@ pub unsafe fn from_def_and_spec(cx: &mut Thread, def: *mut PyModuleDef, spec: Ha
     };
     // SAFETY: caller's contract.
     let mut s = unsafe { (*def).m_slots };
-    let mut create: Option<unsafe extern "C" fn(*mut PyObject, *mut PyModuleDef) -> *mut PyObject> = None;
+    let mut create: Option<unsafe extern "C" fn(*mut PyObject, *mut PyModuleDef) -> *mut PyObject> =
+        None;
     while !s.is_null() {
         // SAFETY: {0, NULL}-terminated.
         let e = unsafe { &*s };
@@ -154,7 +180,12 @@ pub unsafe fn from_def_and_spec(cx: &mut Thread, def: *mut PyModuleDef, spec: Ha
         }
         if e.slot == PY_MOD_CREATE {
             // SAFETY: Py_mod_create's signature.
-            create = Some(unsafe { std::mem::transmute::<*mut c_void, unsafe extern "C" fn(*mut PyObject, *mut PyModuleDef) -> *mut PyObject>(e.value) });
+            create = Some(unsafe {
+                std::mem::transmute::<
+                    *mut c_void,
+                    unsafe extern "C" fn(*mut PyObject, *mut PyModuleDef) -> *mut PyObject,
+                >(e.value)
+            });
         }
         // SAFETY: not at the terminator.
         s = unsafe { s.add(1) };
@@ -205,7 +236,11 @@ pub unsafe extern "C" fn PyModule_Create2(def: *mut PyModuleDef, _api: c_int) ->
 /// # Safety
 /// `def` valid; `spec` an object with a `name` attribute.
 #[no_mangle]
-pub unsafe extern "C" fn PyModule_FromDefAndSpec2(def: *mut PyModuleDef, spec: *mut PyObject, _api: c_int) -> *mut PyObject {
+pub unsafe extern "C" fn PyModule_FromDefAndSpec2(
+    def: *mut PyModuleDef,
+    spec: *mut PyObject,
+    _api: c_int,
+) -> *mut PyObject {
     capi!("PyModule_FromDefAndSpec2", |cx| {
         if def.is_null() {
             return Err(bad_internal_call(cx));
@@ -226,7 +261,11 @@ pub unsafe extern "C" fn PyModule_FromDefAndSpec2(def: *mut PyModuleDef, spec: *
 #[no_mangle]
 pub unsafe extern "C" fn PyModuleDef_Init(def: *mut PyModuleDef) -> *mut PyObject {
     capi_nothread!("PyModuleDef_Init", std::ptr::null_mut(), || {
-        cx::global().module_defs.lock().unwrap_or_else(|e| e.into_inner()).insert(def as usize);
+        cx::global()
+            .module_defs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(def as usize);
         def.cast()
     })
 }
@@ -272,7 +311,9 @@ pub unsafe extern "C" fn PyModule_NewObject(name: *mut PyObject) -> *mut PyObjec
     capi!("PyModule_NewObject", |cx| {
         // SAFETY: caller's contract.
         let n = unsafe { arg(cx, name) }?;
-        let Some(s) = cx.str_value(n).map(str::to_string) else { return Err(type_error(cx, "module name must be a string")) };
+        let Some(s) = cx.str_value(n).map(str::to_string) else {
+            return Err(type_error(cx, "module name must be a string"));
+        };
         let m = new_module(cx, &s, std::ptr::null_mut())?;
         Ok(new_ref_h(cx, m))
     })
@@ -287,13 +328,18 @@ pub unsafe extern "C" fn PyModule_GetState(m: *mut PyObject) -> *mut c_void {
     capi_nothread!("PyModule_GetState", std::ptr::null_mut(), || {
         // SAFETY: caller's contract.
         match unsafe { cx::from_c(m) } {
-            Some(o) if !o.is_tagged() && pyopaque_runtime::header::header_of(o).ty() == cx::global().types.module => {
+            Some(o)
+                if !o.is_tagged()
+                    && pyopaque_runtime::header::header_of(o).ty() == cx::global().types.module =>
+            {
                 // SAFETY: a module payload.
                 unsafe { payload::<ModulePayload>(o) }.state
             }
             _ => {
                 if !cx::finalizing() {
-                    cx::api("PyModule_GetState", |cx| -> PyResult<*mut c_void> { Err(bad_internal_call(cx)) });
+                    cx::api("PyModule_GetState", |cx| -> PyResult<*mut c_void> {
+                        Err(bad_internal_call(cx))
+                    });
                 }
                 std::ptr::null_mut()
             }
@@ -376,7 +422,10 @@ pub unsafe extern "C" fn PyModule_GetFilenameObject(m: *mut PyObject) -> *mut Py
 fn add_object(cx: &mut Thread, m: Handle, name: &str, v: Handle) -> PyResult<()> {
     let mo = cx.get(m);
     if cx.type_of(mo) != cx::global().types.module {
-        return Err(type_error(cx, "PyModule_AddObjectRef() first argument must be a module"));
+        return Err(type_error(
+            cx,
+            "PyModule_AddObjectRef() first argument must be a module",
+        ));
     }
     crate::object::setattr(cx, m, name, Some(v))
 }
@@ -386,7 +435,11 @@ fn add_object(cx: &mut Thread, m: Handle, name: &str, v: Handle) -> PyResult<()>
 /// # Safety
 /// `m` a module, `name` a C string, `v` an object (NULL raises SystemError).
 #[no_mangle]
-pub unsafe extern "C" fn PyModule_AddObjectRef(m: *mut PyObject, name: *const c_char, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyModule_AddObjectRef(
+    m: *mut PyObject,
+    name: *const c_char,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PyModule_AddObjectRef", |cx| {
         // SAFETY: caller's contract.
         let mh = unsafe { harg(cx, m) }?;
@@ -410,7 +463,11 @@ pub unsafe extern "C" fn PyModule_AddObjectRef(m: *mut PyObject, name: *const c_
 /// # Safety
 /// As [`PyModule_AddObjectRef`]; `v` a new reference.
 #[no_mangle]
-pub unsafe extern "C" fn PyModule_Add(m: *mut PyObject, name: *const c_char, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyModule_Add(
+    m: *mut PyObject,
+    name: *const c_char,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PyModule_Add", |cx| {
         // SAFETY: caller's contract.
         let vh = unsafe { cx::from_c(v) }.map(|o| {
@@ -420,7 +477,10 @@ pub unsafe extern "C" fn PyModule_Add(m: *mut PyObject, name: *const c_char, v: 
         });
         let Some(vh) = vh else {
             if cx.error().is_none() {
-                return Err(cx::system_error(cx, "PyModule_Add() must be called with an exception raised if value is NULL"));
+                return Err(cx::system_error(
+                    cx,
+                    "PyModule_Add() must be called with an exception raised if value is NULL",
+                ));
             }
             return Err(pyopaque_runtime::Raised);
         };
@@ -438,7 +498,11 @@ pub unsafe extern "C" fn PyModule_Add(m: *mut PyObject, name: *const c_char, v: 
 /// # Safety
 /// As [`PyModule_AddObjectRef`].
 #[no_mangle]
-pub unsafe extern "C" fn PyModule_AddObject(m: *mut PyObject, name: *const c_char, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyModule_AddObject(
+    m: *mut PyObject,
+    name: *const c_char,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PyModule_AddObject", |cx| {
         // SAFETY: caller's contract.
         let mh = unsafe { harg(cx, m) }?;
@@ -447,7 +511,10 @@ pub unsafe extern "C" fn PyModule_AddObject(m: *mut PyObject, name: *const c_cha
         // SAFETY: caller's contract.
         let Some(vo) = (unsafe { cx::from_c(v) }) else {
             if cx.error().is_none() {
-                return Err(cx::system_error(cx, "PyModule_AddObject() must be called with an exception raised if value is NULL"));
+                return Err(cx::system_error(
+                    cx,
+                    "PyModule_AddObject() must be called with an exception raised if value is NULL",
+                ));
             }
             return Err(pyopaque_runtime::Raised);
         };
@@ -463,7 +530,11 @@ pub unsafe extern "C" fn PyModule_AddObject(m: *mut PyObject, name: *const c_cha
 /// # Safety
 /// `m` a module, `name` a C string.
 #[no_mangle]
-pub unsafe extern "C" fn PyModule_AddIntConstant(m: *mut PyObject, name: *const c_char, v: c_long) -> c_int {
+pub unsafe extern "C" fn PyModule_AddIntConstant(
+    m: *mut PyObject,
+    name: *const c_char,
+    v: c_long,
+) -> c_int {
     capi!("PyModule_AddIntConstant", |cx| {
         // SAFETY: caller's contract.
         let mh = unsafe { harg(cx, m) }?;
@@ -480,7 +551,11 @@ pub unsafe extern "C" fn PyModule_AddIntConstant(m: *mut PyObject, name: *const 
 /// # Safety
 /// `m` a module, `name` and `v` C strings.
 #[no_mangle]
-pub unsafe extern "C" fn PyModule_AddStringConstant(m: *mut PyObject, name: *const c_char, v: *const c_char) -> c_int {
+pub unsafe extern "C" fn PyModule_AddStringConstant(
+    m: *mut PyObject,
+    name: *const c_char,
+    v: *const c_char,
+) -> c_int {
     capi!("PyModule_AddStringConstant", |cx| {
         // SAFETY: caller's contract.
         let mh = unsafe { harg(cx, m) }?;
@@ -508,7 +583,9 @@ pub unsafe extern "C" fn PyModule_AddType(m: *mut PyObject, ty: *mut PyTypeObjec
         if cx.kind_of(t) != Kind::Type {
             return Err(bad_internal_call(cx));
         }
-        let n = pyopaque_runtime::binding::type_payload(t).short_name().to_string();
+        let n = pyopaque_runtime::binding::type_payload(t)
+            .short_name()
+            .to_string();
         let th = cx.root(t);
         add_object(cx, mh, &n, th)?;
         Ok(0)
@@ -520,7 +597,10 @@ pub unsafe extern "C" fn PyModule_AddType(m: *mut PyObject, ty: *mut PyTypeObjec
 /// # Safety
 /// `m` a module, `functions` a static NULL-terminated array.
 #[no_mangle]
-pub unsafe extern "C" fn PyModule_AddFunctions(m: *mut PyObject, functions: *mut PyMethodDef) -> c_int {
+pub unsafe extern "C" fn PyModule_AddFunctions(
+    m: *mut PyObject,
+    functions: *mut PyMethodDef,
+) -> c_int {
     capi!("PyModule_AddFunctions", |cx| {
         // SAFETY: caller's contract.
         let mh = unsafe { harg(cx, m) }?;

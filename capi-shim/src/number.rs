@@ -79,7 +79,12 @@ fn try_slots(cx: &mut Thread, a: Handle, b: Handle, id: c_int) -> PyResult<Optio
 
 fn unsupported(cx: &mut Thread, a: Handle, b: Handle, op: Op) -> pyopaque_runtime::Raised {
     let (x, y) = (cx.get(a), cx.get(b));
-    let msg = format!("unsupported operand type(s) for {}: '{}' and '{}'", op.symbol(), tname(cx, x), tname(cx, y));
+    let msg = format!(
+        "unsupported operand type(s) for {}: '{}' and '{}'",
+        op.symbol(),
+        tname(cx, x),
+        tname(cx, y)
+    );
     type_error(cx, &msg)
 }
 
@@ -91,17 +96,26 @@ fn binary(cx: &mut Thread, a: Handle, b: Handle, op: Op) -> PyResult<Handle> {
     let (kx, ky) = (cx.kind_of(x), cx.kind_of(y));
     if let Op::Bin(bop) = op {
         // Sequence concatenation and repetition.
-        if bop == BinOp::Add && kx == ky && matches!(kx, Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes) {
+        if bop == BinOp::Add
+            && kx == ky
+            && matches!(kx, Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes)
+        {
             return crate::sequence::concat(cx, a, b);
         }
-        if bop == BinOp::Mul && matches!(kx, Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes) && matches!(ky, Kind::Int | Kind::Bool) {
+        if bop == BinOp::Mul
+            && matches!(kx, Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes)
+            && matches!(ky, Kind::Int | Kind::Bool)
+        {
             let n = cx.int_as_i64(y)?.unwrap_or(0);
             return crate::sequence::repeat(cx, a, n as isize);
         }
         return cx.binop(a, b, bop);
     }
     let ints = matches!(kx, Kind::Int | Kind::Bool) && matches!(ky, Kind::Int | Kind::Bool);
-    if op_is_divmod(op) && matches!(kx, Kind::Int | Kind::Bool | Kind::Float) && matches!(ky, Kind::Int | Kind::Bool | Kind::Float) {
+    if op_is_divmod(op)
+        && matches!(kx, Kind::Int | Kind::Bool | Kind::Float)
+        && matches!(ky, Kind::Int | Kind::Bool | Kind::Float)
+    {
         let q = cx.binop(a, b, BinOp::FloorDiv)?;
         let r = cx.binop(a, b, BinOp::Mod)?;
         return Ok(cx.tuple(&[q, r]));
@@ -153,17 +167,30 @@ fn power(cx: &mut Thread, a: Handle, b: Handle, m: Option<Handle>) -> PyResult<H
                 return Err(cx::value_error(cx, "pow() 3rd argument cannot be 0"));
             }
             if q.is_negative() {
-                return Err(cx::value_error(cx, "base is not invertible for the given modulus"));
+                return Err(cx::value_error(
+                    cx,
+                    "base is not invertible for the given modulus",
+                ));
             }
             let r = p.modpow(&q, &mv);
-            let r = if !r.is_zero() && (r.is_negative() != mv.is_negative()) { r + &mv } else { r };
+            let r = if !r.is_zero() && (r.is_negative() != mv.is_negative()) {
+                r + &mv
+            } else {
+                r
+            };
             return Ok(from_big(cx, r));
         }
         if !q.is_negative() {
-            let e = q.to_u32().ok_or(()).map_err(|_| cx::overflow_error(cx, "exponent too large"))?;
+            let e = q
+                .to_u32()
+                .ok_or(())
+                .map_err(|_| cx::overflow_error(cx, "exponent too large"))?;
             return Ok(from_big(cx, num_traits::pow::Pow::pow(&p, e)));
         }
-        let (f, g) = (p.to_f64().unwrap_or(f64::INFINITY), q.to_f64().unwrap_or(0.0));
+        let (f, g) = (
+            p.to_f64().unwrap_or(f64::INFINITY),
+            q.to_f64().unwrap_or(0.0),
+        );
         if f == 0.0 {
             let t = cx.rt.types.exc.zero_division_error;
             return Err(cx.raise(t, "0.0 cannot be raised to a negative power"));
@@ -171,7 +198,10 @@ fn power(cx: &mut Thread, a: Handle, b: Handle, m: Option<Handle>) -> PyResult<H
         return Ok(cx.float(f.powf(g)));
     }
     if m.is_some() {
-        return Err(type_error(cx, "pow() 3rd argument not allowed unless all arguments are integers"));
+        return Err(type_error(
+            cx,
+            "pow() 3rd argument not allowed unless all arguments are integers",
+        ));
     }
     match (cx.float_value_of(x)?, cx.float_value_of(y)?) {
         (Some(f), Some(g)) => {
@@ -180,12 +210,19 @@ fn power(cx: &mut Thread, a: Handle, b: Handle, m: Option<Handle>) -> PyResult<H
                 return Err(cx.raise(t, "0.0 cannot be raised to a negative power"));
             }
             if f < 0.0 && g.fract() != 0.0 {
-                return Err(cx::not_implemented(cx, "pyopaque: complex results are not supported"));
+                return Err(cx::not_implemented(
+                    cx,
+                    "pyopaque: complex results are not supported",
+                ));
             }
             Ok(cx.float(f.powf(g)))
         }
         _ => {
-            let msg = format!("unsupported operand type(s) for ** or pow(): '{}' and '{}'", tname(cx, x), tname(cx, y));
+            let msg = format!(
+                "unsupported operand type(s) for ** or pow(): '{}' and '{}'",
+                tname(cx, x),
+                tname(cx, y)
+            );
             Err(type_error(cx, &msg))
         }
     }
@@ -240,11 +277,19 @@ binops! {
 /// # Safety
 /// Objects C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyNumber_Power(a: *mut PyObject, b: *mut PyObject, m: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyNumber_Power(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    m: *mut PyObject,
+) -> *mut PyObject {
     capi!("PyNumber_Power", |cx| {
         // SAFETY: caller's contract.
         let (x, y, z) = unsafe { (harg(cx, a)?, harg(cx, b)?, arg(cx, m)?) };
-        let z = if z == cx.rt.none { None } else { Some(cx.root(z)) };
+        let z = if z == cx.rt.none {
+            None
+        } else {
+            Some(cx.root(z))
+        };
         let r = power(cx, x, y, z)?;
         Ok(new_ref_h(cx, r))
     })
@@ -255,11 +300,19 @@ pub unsafe extern "C" fn PyNumber_Power(a: *mut PyObject, b: *mut PyObject, m: *
 /// # Safety
 /// Objects C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyNumber_InPlacePower(a: *mut PyObject, b: *mut PyObject, m: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyNumber_InPlacePower(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    m: *mut PyObject,
+) -> *mut PyObject {
     capi!("PyNumber_InPlacePower", |cx| {
         // SAFETY: caller's contract.
         let (x, y, z) = unsafe { (harg(cx, a)?, harg(cx, b)?, arg(cx, m)?) };
-        let z = if z == cx.rt.none { None } else { Some(cx.root(z)) };
+        let z = if z == cx.rt.none {
+            None
+        } else {
+            Some(cx.root(z))
+        };
         let r = power(cx, x, y, z)?;
         Ok(new_ref_h(cx, r))
     })
@@ -301,7 +354,11 @@ fn unary(cx: &mut Thread, h: Handle, which: &str) -> PyResult<Handle> {
             Ok(from_big(cx, -v - BigInt::from(1)))
         }
         _ => {
-            let msg = if which == "abs" { format!("bad operand type for abs(): '{}'", tname(cx, o)) } else { format!("bad operand type for unary {which}: '{}'", tname(cx, o)) };
+            let msg = if which == "abs" {
+                format!("bad operand type for abs(): '{}'", tname(cx, o))
+            } else {
+                format!("bad operand type for unary {which}: '{}'", tname(cx, o))
+            };
             Err(type_error(cx, &msg))
         }
     }
@@ -347,7 +404,10 @@ pub fn to_int(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
                 return Err(cx::value_error(cx, "cannot convert float NaN to integer"));
             }
             if f.is_infinite() {
-                return Err(cx::overflow_error(cx, "cannot convert float infinity to integer"));
+                return Err(cx::overflow_error(
+                    cx,
+                    "cannot convert float infinity to integer",
+                ));
             }
             let t = f.trunc();
             if t.abs() < 9.0e18 {
@@ -361,13 +421,19 @@ pub fn to_int(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
             match s.parse::<BigInt>() {
                 Ok(v) => Ok(from_big(cx, v)),
                 Err(_) => {
-                    let msg = format!("invalid literal for int() with base 10: {}", pyopaque_runtime::repr::str_repr(cx.str_value(o).unwrap_or("")));
+                    let msg = format!(
+                        "invalid literal for int() with base 10: {}",
+                        pyopaque_runtime::repr::str_repr(cx.str_value(o).unwrap_or(""))
+                    );
                     Err(cx::value_error(cx, &msg))
                 }
             }
         }
         _ => {
-            let msg = format!("int() argument must be a string, a bytes-like object or a real number, not '{}'", tname(cx, o));
+            let msg = format!(
+                "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                tname(cx, o)
+            );
             Err(type_error(cx, &msg))
         }
     }
@@ -400,14 +466,24 @@ pub unsafe extern "C" fn PyNumber_Float(o: *mut PyObject) -> *mut PyObject {
         if cx.kind_of(ob) == Kind::Str {
             // SAFETY: forwarded.
             let p = unsafe { crate::float::PyFloat_FromString(o) };
-            return if p.is_null() { Err(pyopaque_runtime::Raised) } else { Ok(p) };
+            return if p.is_null() {
+                Err(pyopaque_runtime::Raised)
+            } else {
+                Ok(p)
+            };
         }
         match cx.float_value_of(ob)? {
             Some(f) => {
                 let r = cx.float(f);
                 Ok(new_ref_h(cx, r))
             }
-            None => Err(type_error(cx, &format!("float() argument must be a string or a real number, not '{}'", tname(cx, ob)))),
+            None => Err(type_error(
+                cx,
+                &format!(
+                    "float() argument must be a string or a real number, not '{}'",
+                    tname(cx, ob)
+                ),
+            )),
         }
     })
 }
@@ -436,7 +512,10 @@ pub unsafe extern "C" fn PyIndex_Check(o: *mut PyObject) -> c_int {
     capi!("PyIndex_Check", |cx| {
         // SAFETY: caller's contract.
         let ob = unsafe { arg(cx, o) }?;
-        Ok((matches!(cx.kind_of(ob), Kind::Int | Kind::Bool) || get_slot(cx.type_of(ob), 13) != 0) as c_int)
+        Ok(
+            (matches!(cx.kind_of(ob), Kind::Int | Kind::Bool) || get_slot(cx.type_of(ob), 13) != 0)
+                as c_int,
+        )
     })
 }
 
@@ -450,7 +529,12 @@ pub unsafe extern "C" fn PyNumber_Check(o: *mut PyObject) -> c_int {
         // SAFETY: caller's contract.
         let ob = unsafe { arg(cx, o) }?;
         let t = cx.type_of(ob);
-        Ok((matches!(cx.kind_of(ob), Kind::Int | Kind::Bool | Kind::Float) || get_slot(t, 13) != 0 || get_slot(t, 26) != 0 || get_slot(t, 11) != 0) as c_int)
+        Ok(
+            (matches!(cx.kind_of(ob), Kind::Int | Kind::Bool | Kind::Float)
+                || get_slot(t, 13) != 0
+                || get_slot(t, 26) != 0
+                || get_slot(t, 11) != 0) as c_int,
+        )
     })
 }
 
@@ -469,9 +553,14 @@ pub unsafe extern "C" fn PyNumber_AsSsize_t(o: *mut PyObject, exc: *mut PyObject
             None => {
                 // SAFETY: caller's contract.
                 match unsafe { cx::from_c(exc) } {
-                    None => Ok(if v.is_negative() { isize::MIN } else { isize::MAX }),
+                    None => Ok(if v.is_negative() {
+                        isize::MIN
+                    } else {
+                        isize::MAX
+                    }),
                     Some(e) => {
-                        let msg = format!("cannot fit '{}' into an index-sized integer", tname(cx, ob));
+                        let msg =
+                            format!("cannot fit '{}' into an index-sized integer", tname(cx, ob));
                         Err(cx.raise(e, &msg))
                     }
                 }

@@ -8,14 +8,21 @@ use std::ffi::{c_char, c_int};
 use pyopaque_runtime::binding::type_payload;
 use pyopaque_runtime::{CompareOp, Handle, Kind, ObjRef, PyResult, Raised, Thread};
 
-use crate::cx::{self, arg, attribute_error, bad_internal_call, cstr, harg, new_ref_h, tname, type_error};
+use crate::capi;
+use crate::cx::{
+    self, arg, attribute_error, bad_internal_call, cstr, harg, new_ref_h, tname, type_error,
+};
 use crate::ffi::*;
 use crate::shimtypes::{payload, DescrPayload, FuncPayload, IterPayload, ModulePayload};
 use crate::typeobj::{get_slot, lookup_type_attr, slot_fn};
-use crate::capi;
 
 /// Calls a C slot taking object arguments and returning a new reference.
-pub fn c_call(cx: &mut Thread, what: &str, args: &[Handle], f: impl FnOnce(&[*mut PyObject]) -> *mut PyObject) -> PyResult<Handle> {
+pub fn c_call(
+    cx: &mut Thread,
+    what: &str,
+    args: &[Handle],
+    f: impl FnOnce(&[*mut PyObject]) -> *mut PyObject,
+) -> PyResult<Handle> {
     cx.begin_native_call();
     let ptrs: Vec<*mut PyObject> = args
         .iter()
@@ -31,7 +38,12 @@ pub fn c_call(cx: &mut Thread, what: &str, args: &[Handle], f: impl FnOnce(&[*mu
 }
 
 /// Calls a C slot returning an int (`-1` with an exception on error).
-pub fn c_call_int<T: PartialEq + From<i8> + Copy>(cx: &mut Thread, what: &str, args: &[Handle], f: impl FnOnce(&[*mut PyObject]) -> T) -> PyResult<T> {
+pub fn c_call_int<T: PartialEq + From<i8> + Copy>(
+    cx: &mut Thread,
+    what: &str,
+    args: &[Handle],
+    f: impl FnOnce(&[*mut PyObject]) -> T,
+) -> PyResult<T> {
     cx.begin_native_call();
     let ptrs: Vec<*mut PyObject> = args
         .iter()
@@ -46,7 +58,10 @@ pub fn c_call_int<T: PartialEq + From<i8> + Copy>(cx: &mut Thread, what: &str, a
         return Err(Raised);
     }
     if r == T::from(-1) {
-        return Err(cx::system_error(cx, &format!("{what} returned -1 without setting an exception")));
+        return Err(cx::system_error(
+            cx,
+            &format!("{what} returned -1 without setting an exception"),
+        ));
     }
     Ok(r)
 }
@@ -118,7 +133,10 @@ pub fn hash(cx: &mut Thread, h: Handle) -> PyResult<i64> {
     let o = cx.get(h);
     let hs = get_slot(cx.type_of(o), slot::TP_HASH);
     if hs == PyObject_HashNotImplemented as usize {
-        return Err(type_error(cx, &format!("unhashable type: '{}'", tname(cx, o))));
+        return Err(type_error(
+            cx,
+            &format!("unhashable type: '{}'", tname(cx, o)),
+        ));
     }
     // SAFETY: Py_tp_hash is a hashfunc.
     if let Some(f) = unsafe { slot_fn::<hashfunc>(cx, o, slot::TP_HASH) } {
@@ -130,7 +148,9 @@ pub fn hash(cx: &mut Thread, h: Handle) -> PyResult<i64> {
 
 /// Rich comparison returning an object.
 pub fn richcompare(cx: &mut Thread, a: Handle, b: Handle, op: c_int) -> PyResult<Handle> {
-    let Some(cop) = compare_op(op) else { return Err(bad_internal_call(cx)) };
+    let Some(cop) = compare_op(op) else {
+        return Err(bad_internal_call(cx));
+    };
     for (x, y, o) in [(a, b, op), (b, a, swapped(op))] {
         let xo = cx.get(x);
         // SAFETY: Py_tp_richcompare is a richcmpfunc.
@@ -177,7 +197,9 @@ pub fn truth(cx: &mut Thread, h: Handle) -> PyResult<bool> {
             // SAFETY: calling nb_bool.
             return c_call_int(cx, "__bool__", &[h], |a| unsafe { f(a[0]) }).map(|v| v != 0);
         }
-        if get_slot(cx.type_of(o), slot::MP_LENGTH) != 0 || get_slot(cx.type_of(o), slot::SQ_LENGTH) != 0 {
+        if get_slot(cx.type_of(o), slot::MP_LENGTH) != 0
+            || get_slot(cx.type_of(o), slot::SQ_LENGTH) != 0
+        {
             return length(cx, h).map(|n| n != 0);
         }
         return Ok(true);
@@ -203,7 +225,10 @@ pub fn length(cx: &mut Thread, h: Handle) -> PyResult<usize> {
                     return Ok(n.max(0) as usize);
                 }
             }
-            return Err(type_error(cx, &format!("object of type '{}' has no len()", tname(cx, o))));
+            return Err(type_error(
+                cx,
+                &format!("object of type '{}' has no len()", tname(cx, o)),
+            ));
         }
     })
 }
@@ -213,7 +238,10 @@ fn name_str(cx: &mut Thread, name: Handle) -> PyResult<String> {
     let n = cx.get(name);
     match cx.str_value(n) {
         Some(s) => Ok(s.to_string()),
-        None => Err(type_error(cx, &format!("attribute name must be string, not '{}'", tname(cx, n)))),
+        None => Err(type_error(
+            cx,
+            &format!("attribute name must be string, not '{}'", tname(cx, n)),
+        )),
     }
 }
 
@@ -277,7 +305,9 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
     if name == "__class__" {
         return Ok(Some(cx.root(ty)));
     }
-    let Some(v) = lookup_type_attr(ty, name) else { return Ok(None) };
+    let Some(v) = lookup_type_attr(ty, name) else {
+        return Ok(None);
+    };
     let vt = cx.type_of(v);
     if vt == g.types.method_descr {
         // Bind: a builtin method with __self__ = o.
@@ -289,13 +319,19 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
         if flags & METH_STATIC != 0 {
             return Ok(Some(crate::call::new_cfunction(cx, def, None, None, cls)));
         }
-        let bound = if flags & METH_CLASS != 0 { Some(ty) } else { Some(o) };
+        let bound = if flags & METH_CLASS != 0 {
+            Some(ty)
+        } else {
+            Some(o)
+        };
         let bh = bound.map(|b| cx.root(b));
         return Ok(Some(crate::call::new_cfunction(cx, def, bh, None, cls)));
     }
     if vt == g.types.member_descr {
         // SAFETY: descriptor payload holding a PyMemberDef.
-        let def = unsafe { payload::<DescrPayload>(v) }.def.cast::<PyMemberDef>();
+        let def = unsafe { payload::<DescrPayload>(v) }
+            .def
+            .cast::<PyMemberDef>();
         // SAFETY: a member of this instance's C struct.
         return unsafe { member_get(cx, o, def) }.map(Some);
     }
@@ -303,7 +339,13 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
         // SAFETY: descriptor payload holding a PyGetSetDef.
         let def = unsafe { &*payload::<DescrPayload>(v).def.cast::<PyGetSetDef>() };
         let Some(get) = def.get else {
-            return Err(attribute_error(cx, &format!("attribute '{name}' of '{}' objects is not readable", tname(cx, o))));
+            return Err(attribute_error(
+                cx,
+                &format!(
+                    "attribute '{name}' of '{}' objects is not readable",
+                    tname(cx, o)
+                ),
+            ));
         };
         let clo = def.closure;
         // SAFETY: calling the getter.
@@ -323,7 +365,10 @@ pub fn getattr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Handle> {
                 let n = unsafe { cx::cstr_lossy(payload::<ModulePayload>(o).name) };
                 format!("module '{n}' has no attribute '{name}'")
             } else if cx.kind_of(o) == Kind::Type {
-                format!("type object '{}' has no attribute '{name}'", type_payload(o).short_name())
+                format!(
+                    "type object '{}' has no attribute '{name}'",
+                    type_payload(o).short_name()
+                )
             } else {
                 format!("'{}' object has no attribute '{name}'", tname(cx, o))
             };
@@ -347,12 +392,20 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
             args.push(v);
         }
         // SAFETY: calling tp_setattro.
-        c_call_int(cx, "__setattr__", &args, |a| unsafe { f(a[0], a[1], a.get(2).copied().unwrap_or(std::ptr::null_mut())) })?;
+        c_call_int(cx, "__setattr__", &args, |a| unsafe {
+            f(
+                a[0],
+                a[1],
+                a.get(2).copied().unwrap_or(std::ptr::null_mut()),
+            )
+        })?;
         return Ok(());
     }
     if ty == g.types.module {
         // SAFETY: module payload.
-        let d = unsafe { payload::<ModulePayload>(o) }.dict.expect("module dict");
+        let d = unsafe { payload::<ModulePayload>(o) }
+            .dict
+            .expect("module dict");
         let dh = cx.root(d);
         let k = cx.str(name);
         return match v {
@@ -361,7 +414,10 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
                 if cx.dict_del(dh, k)? {
                     Ok(())
                 } else {
-                    Err(attribute_error(cx, &format!("module has no attribute '{name}'")))
+                    Err(attribute_error(
+                        cx,
+                        &format!("module has no attribute '{name}'"),
+                    ))
                 }
             }
         };
@@ -370,7 +426,10 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
         if type_payload(o).flags & pyopaque_runtime::types::tpflags::IMMUTABLETYPE != 0 {
             return Err(type_error(
                 cx,
-                &format!("cannot set '{name}' attribute of immutable type '{}'", type_payload(o).short_name()),
+                &format!(
+                    "cannot set '{name}' attribute of immutable type '{}'",
+                    type_payload(o).short_name()
+                ),
             ));
         }
         match v {
@@ -382,7 +441,10 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
                 let mut attrs = type_payload(o).attrs.lock();
                 let Some(i) = attrs.iter().position(|(n, _)| n == name) else {
                     drop(attrs);
-                    return Err(attribute_error(cx, &format!("type object has no attribute '{name}'")));
+                    return Err(attribute_error(
+                        cx,
+                        &format!("type object has no attribute '{name}'"),
+                    ));
                 };
                 let (_, old) = attrs.remove(i);
                 drop(attrs);
@@ -395,7 +457,9 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
         let dt = cx.type_of(d);
         if dt == g.types.member_descr {
             // SAFETY: member descriptor payload.
-            let def = unsafe { payload::<DescrPayload>(d) }.def.cast::<PyMemberDef>();
+            let def = unsafe { payload::<DescrPayload>(d) }
+                .def
+                .cast::<PyMemberDef>();
             // SAFETY: a member of this instance's C struct.
             return unsafe { member_set(cx, o, def, v) };
         }
@@ -405,7 +469,10 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
             let Some(set) = def.set else {
                 return Err(attribute_error(
                     cx,
-                    &format!("attribute '{name}' of '{}' objects is not writable", tname(cx, o)),
+                    &format!(
+                        "attribute '{name}' of '{}' objects is not writable",
+                        tname(cx, o)
+                    ),
                 ));
             };
             let clo = def.closure;
@@ -414,11 +481,16 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
                 args.push(v);
             }
             // SAFETY: calling the setter.
-            c_call_int(cx, "setter", &args, |a| unsafe { set(a[0], a.get(1).copied().unwrap_or(std::ptr::null_mut()), clo) })?;
+            c_call_int(cx, "setter", &args, |a| unsafe {
+                set(a[0], a.get(1).copied().unwrap_or(std::ptr::null_mut()), clo)
+            })?;
             return Ok(());
         }
     }
-    Err(attribute_error(cx, &format!("'{}' object has no attribute '{name}'", tname(cx, o))))
+    Err(attribute_error(
+        cx,
+        &format!("'{}' object has no attribute '{name}'", tname(cx, o)),
+    ))
 }
 
 /// Reads a `PyMemberDef` field.
@@ -459,14 +531,20 @@ unsafe fn member_get(cx: &mut Thread, o: ObjRef, def: *mut PyMemberDef) -> PyRes
                 let v = p.cast::<u64>().read();
                 match i64::try_from(v) {
                     Ok(v) => cx.int(v),
-                    Err(_) => cx.int_from_value(pyopaque_runtime::objects::int::IntValue::from_big(v.into())),
+                    Err(_) => cx.int_from_value(
+                        pyopaque_runtime::objects::int::IntValue::from_big(v.into()),
+                    ),
                 }
             }
             13 => {
                 let v = cx::cstr_lossy(p.cast::<c_char>());
                 cx.str(&v)
             }
-            14 => cx.root(if p.cast::<u8>().read() != 0 { cx.rt.true_ } else { cx.rt.false_ }),
+            14 => cx.root(if p.cast::<u8>().read() != 0 {
+                cx.rt.true_
+            } else {
+                cx.rt.false_
+            }),
             6 | 16 => {
                 let v = p.cast::<*mut PyObject>().read();
                 match cx::from_c(v) {
@@ -474,7 +552,10 @@ unsafe fn member_get(cx: &mut Thread, o: ObjRef, def: *mut PyMemberDef) -> PyRes
                     None if d.type_ == 6 => cx.root(cx.rt.none),
                     None => {
                         let n = cx::cstr_lossy(d.name);
-                        return Err(attribute_error(cx, &format!("'{}' object has no attribute '{n}'", tname(cx, o))));
+                        return Err(attribute_error(
+                            cx,
+                            &format!("'{}' object has no attribute '{n}'", tname(cx, o)),
+                        ));
                     }
                 }
             }
@@ -487,7 +568,12 @@ unsafe fn member_get(cx: &mut Thread, o: ObjRef, def: *mut PyMemberDef) -> PyRes
 ///
 /// # Safety
 /// `def` must describe a field inside `o`'s C struct.
-unsafe fn member_set(cx: &mut Thread, o: ObjRef, def: *mut PyMemberDef, v: Option<Handle>) -> PyResult<()> {
+unsafe fn member_set(
+    cx: &mut Thread,
+    o: ObjRef,
+    def: *mut PyMemberDef,
+    v: Option<Handle>,
+) -> PyResult<()> {
     // SAFETY: caller's contract.
     let d = unsafe { &*def };
     // SAFETY: member names are C strings.
@@ -521,10 +607,14 @@ unsafe fn member_set(cx: &mut Thread, o: ObjRef, def: *mut PyMemberDef, v: Optio
         }
         return Ok(());
     }
-    let Some(v) = v else { return Err(type_error(cx, "can't delete numeric/char attribute")) };
+    let Some(v) = v else {
+        return Err(type_error(cx, "can't delete numeric/char attribute"));
+    };
     let vo = cx.get(v);
     if matches!(d.type_, 3 | 4) {
-        let Some(f) = cx.float_value_of(vo)? else { return Err(type_error(cx, "attribute value type must be float")) };
+        let Some(f) = cx.float_value_of(vo)? else {
+            return Err(type_error(cx, "attribute value type must be float"));
+        };
         // SAFETY: writing the field with its declared type.
         unsafe {
             if d.type_ == 3 {
@@ -543,7 +633,9 @@ unsafe fn member_set(cx: &mut Thread, o: ObjRef, def: *mut PyMemberDef, v: Optio
         unsafe { p.cast::<u8>().write((vo == cx.rt.true_) as u8) };
         return Ok(());
     }
-    let Some(i) = cx.int_as_i64(vo)? else { return Err(type_error(cx, "attribute value type must be int")) };
+    let Some(i) = cx.int_as_i64(vo)? else {
+        return Err(type_error(cx, "attribute value type must be int"));
+    };
     // SAFETY: writing the field with its declared type.
     unsafe {
         match d.type_ {
@@ -565,7 +657,11 @@ unsafe fn member_set(cx: &mut Thread, o: ObjRef, def: *mut PyMemberDef, v: Optio
 ///
 /// # Safety
 /// `members` must be a static, NULL-name-terminated array.
-pub unsafe fn add_members_to_type(cx: &mut Thread, ty: Handle, members: *mut PyMemberDef) -> PyResult<()> {
+pub unsafe fn add_members_to_type(
+    cx: &mut Thread,
+    ty: Handle,
+    members: *mut PyMemberDef,
+) -> PyResult<()> {
     let mut m = members;
     loop {
         // SAFETY: caller's contract.
@@ -577,7 +673,14 @@ pub unsafe fn add_members_to_type(cx: &mut Thread, ty: Handle, members: *mut PyM
         let n = unsafe { cx::cstr_lossy(d.name) };
         if !n.starts_with("__") {
             let t = cx.get(ty);
-            let dh = crate::shimtypes::alloc(cx, cx::global().types.member_descr, DescrPayload { owner: Some(t), def: m.cast() });
+            let dh = crate::shimtypes::alloc(
+                cx,
+                cx::global().types.member_descr,
+                DescrPayload {
+                    owner: Some(t),
+                    def: m.cast(),
+                },
+            );
             let t = cx.get(ty);
             let dv = cx.get(dh);
             crate::typeobj::set_type_attr(cx, t, &n, dv);
@@ -591,7 +694,11 @@ pub unsafe fn add_members_to_type(cx: &mut Thread, ty: Handle, members: *mut PyM
 ///
 /// # Safety
 /// `getsets` must be a static, NULL-name-terminated array.
-pub unsafe fn add_getsets_to_type(cx: &mut Thread, ty: Handle, getsets: *mut PyGetSetDef) -> PyResult<()> {
+pub unsafe fn add_getsets_to_type(
+    cx: &mut Thread,
+    ty: Handle,
+    getsets: *mut PyGetSetDef,
+) -> PyResult<()> {
     let mut m = getsets;
     loop {
         // SAFETY: caller's contract.
@@ -602,7 +709,14 @@ pub unsafe fn add_getsets_to_type(cx: &mut Thread, ty: Handle, getsets: *mut PyG
         // SAFETY: names are C strings.
         let n = unsafe { cx::cstr_lossy(d.name) };
         let t = cx.get(ty);
-        let dh = crate::shimtypes::alloc(cx, cx::global().types.getset_descr, DescrPayload { owner: Some(t), def: m.cast() });
+        let dh = crate::shimtypes::alloc(
+            cx,
+            cx::global().types.getset_descr,
+            DescrPayload {
+                owner: Some(t),
+                def: m.cast(),
+            },
+        );
         let t = cx.get(ty);
         let dv = cx.get(dh);
         crate::typeobj::set_type_attr(cx, t, &n, dv);
@@ -628,7 +742,13 @@ pub fn getitem(cx: &mut Thread, h: Handle, key: Handle) -> PyResult<Handle> {
                     Kind::Str => "string",
                     _ => "byte",
                 };
-                return Err(type_error(cx, &format!("{what} indices must be integers or slices, not {}", tname(cx, k))));
+                return Err(type_error(
+                    cx,
+                    &format!(
+                        "{what} indices must be integers or slices, not {}",
+                        tname(cx, k)
+                    ),
+                ));
             };
             crate::sequence::seq_getitem(cx, h, i as isize)
         }
@@ -641,11 +761,16 @@ pub fn getitem(cx: &mut Thread, h: Handle, key: Handle) -> PyResult<Handle> {
             // SAFETY: Py_sq_item is an ssizeargfunc.
             if let Some(f) = unsafe { slot_fn::<ssizeargfunc>(cx, o, slot::SQ_ITEM) } {
                 let k = cx.get(key);
-                let Some(i) = cx.int_as_i64(k)? else { return Err(type_error(cx, "sequence index must be integer")) };
+                let Some(i) = cx.int_as_i64(k)? else {
+                    return Err(type_error(cx, "sequence index must be integer"));
+                };
                 // SAFETY: calling sq_item.
                 return c_call(cx, "__getitem__", &[h], |a| unsafe { f(a[0], i as isize) });
             }
-            Err(type_error(cx, &format!("'{}' object is not subscriptable", tname(cx, o))))
+            Err(type_error(
+                cx,
+                &format!("'{}' object is not subscriptable", tname(cx, o)),
+            ))
         }
     }
 }
@@ -667,7 +792,13 @@ pub fn setitem(cx: &mut Thread, h: Handle, key: Handle, v: Option<Handle>) -> Py
         Kind::List => {
             let k = cx.get(key);
             let Some(i) = cx.int_as_i64(k)? else {
-                return Err(type_error(cx, &format!("list indices must be integers or slices, not {}", tname(cx, k))));
+                return Err(type_error(
+                    cx,
+                    &format!(
+                        "list indices must be integers or slices, not {}",
+                        tname(cx, k)
+                    ),
+                ));
             };
             match v {
                 Some(v) => crate::list::list_setitem(cx, h, i as isize, v),
@@ -682,10 +813,20 @@ pub fn setitem(cx: &mut Thread, h: Handle, key: Handle, v: Option<Handle>) -> Py
                     args.push(v);
                 }
                 // SAFETY: calling mp_ass_subscript.
-                c_call_int(cx, "__setitem__", &args, |a| unsafe { f(a[0], a[1], a.get(2).copied().unwrap_or(std::ptr::null_mut())) })?;
+                c_call_int(cx, "__setitem__", &args, |a| unsafe {
+                    f(
+                        a[0],
+                        a[1],
+                        a.get(2).copied().unwrap_or(std::ptr::null_mut()),
+                    )
+                })?;
                 return Ok(());
             }
-            let what = if v.is_some() { "does not support item assignment" } else { "doesn't support item deletion" };
+            let what = if v.is_some() {
+                "does not support item assignment"
+            } else {
+                "doesn't support item deletion"
+            };
             Err(type_error(cx, &format!("'{}' object {what}", tname(cx, o))))
         }
     }
@@ -699,7 +840,14 @@ pub fn iter(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
             let st = cx::global().types.seq_iter;
             let o = cx.get(h);
             pyopaque_runtime::refcount::incref(cx, o);
-            Ok(crate::shimtypes::alloc(cx, st, IterPayload { seq: Some(o), index: 0 }))
+            Ok(crate::shimtypes::alloc(
+                cx,
+                st,
+                IterPayload {
+                    seq: Some(o),
+                    index: 0,
+                },
+            ))
         }
         _ => {
             if cx.type_of(o) == cx::global().types.seq_iter {
@@ -710,7 +858,10 @@ pub fn iter(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
                 // SAFETY: calling tp_iter.
                 return c_call(cx, "__iter__", &[h], |a| unsafe { f(a[0]) });
             }
-            Err(type_error(cx, &format!("'{}' object is not iterable", tname(cx, o))))
+            Err(type_error(
+                cx,
+                &format!("'{}' object is not iterable", tname(cx, o)),
+            ))
         }
     }
 }
@@ -771,7 +922,10 @@ pub fn next(cx: &mut Thread, it: Handle) -> PyResult<Option<Handle>> {
         // SAFETY: a new reference.
         return unsafe { cx::take_result(cx, p, "__next__") }.map(Some);
     }
-    Err(type_error(cx, &format!("'{}' object is not an iterator", tname(cx, o))))
+    Err(type_error(
+        cx,
+        &format!("'{}' object is not an iterator", tname(cx, o)),
+    ))
 }
 
 // ----- exported functions -----
@@ -870,7 +1024,10 @@ pub unsafe extern "C" fn PyObject_HashNotImplemented(o: *mut PyObject) -> Py_has
     capi!("PyObject_HashNotImplemented", |cx| {
         // SAFETY: caller's contract.
         let obj = unsafe { arg(cx, o) }?;
-        Err(type_error(cx, &format!("unhashable type: '{}'", tname(cx, obj))))
+        Err(type_error(
+            cx,
+            &format!("unhashable type: '{}'", tname(cx, obj)),
+        ))
     })
 }
 
@@ -905,7 +1062,11 @@ pub unsafe extern "C" fn PyObject_Not(o: *mut PyObject) -> c_int {
 /// # Safety
 /// Both must be objects C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_RichCompare(a: *mut PyObject, b: *mut PyObject, op: c_int) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_RichCompare(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
     capi!("PyObject_RichCompare", |cx| {
         // SAFETY: caller's contract.
         let (x, y) = unsafe { (harg(cx, a)?, harg(cx, b)?) };
@@ -919,7 +1080,11 @@ pub unsafe extern "C" fn PyObject_RichCompare(a: *mut PyObject, b: *mut PyObject
 /// # Safety
 /// Both must be objects C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_RichCompareBool(a: *mut PyObject, b: *mut PyObject, op: c_int) -> c_int {
+pub unsafe extern "C" fn PyObject_RichCompareBool(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    op: c_int,
+) -> c_int {
     capi!("PyObject_RichCompareBool", |cx| {
         // SAFETY: caller's contract.
         let (x, y) = unsafe { (harg(cx, a)?, harg(cx, b)?) };
@@ -956,7 +1121,10 @@ pub unsafe extern "C" fn PyObject_GetAttr(o: *mut PyObject, name: *mut PyObject)
 /// # Safety
 /// As [`PyObject_GetAttr`].
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_GenericGetAttr(o: *mut PyObject, name: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_GenericGetAttr(
+    o: *mut PyObject,
+    name: *mut PyObject,
+) -> *mut PyObject {
     capi!("PyObject_GenericGetAttr", |cx| {
         // SAFETY: caller's contract.
         let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
@@ -971,7 +1139,10 @@ pub unsafe extern "C" fn PyObject_GenericGetAttr(o: *mut PyObject, name: *mut Py
 /// # Safety
 /// `o` must be an object C holds, `name` a C string.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_GetAttrString(o: *mut PyObject, name: *const c_char) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_GetAttrString(
+    o: *mut PyObject,
+    name: *const c_char,
+) -> *mut PyObject {
     capi!("PyObject_GetAttrString", |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
@@ -987,7 +1158,11 @@ pub unsafe extern "C" fn PyObject_GetAttrString(o: *mut PyObject, name: *const c
 /// # Safety
 /// `o`, `name` objects; `result` writable.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_GetOptionalAttr(o: *mut PyObject, name: *mut PyObject, result: *mut *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyObject_GetOptionalAttr(
+    o: *mut PyObject,
+    name: *mut PyObject,
+    result: *mut *mut PyObject,
+) -> c_int {
     capi!("PyObject_GetOptionalAttr", |cx| {
         if result.is_null() {
             return Err(bad_internal_call(cx));
@@ -1013,7 +1188,11 @@ pub unsafe extern "C" fn PyObject_GetOptionalAttr(o: *mut PyObject, name: *mut P
 /// # Safety
 /// `o` an object, `name` a C string, `result` writable.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_GetOptionalAttrString(o: *mut PyObject, name: *const c_char, result: *mut *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyObject_GetOptionalAttrString(
+    o: *mut PyObject,
+    name: *const c_char,
+    result: *mut *mut PyObject,
+) -> c_int {
     capi!("PyObject_GetOptionalAttrString", |cx| {
         if result.is_null() {
             return Err(bad_internal_call(cx));
@@ -1054,7 +1233,10 @@ pub unsafe extern "C" fn PyObject_HasAttrWithError(o: *mut PyObject, name: *mut 
 /// # Safety
 /// `o` an object, `name` a C string.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_HasAttrStringWithError(o: *mut PyObject, name: *const c_char) -> c_int {
+pub unsafe extern "C" fn PyObject_HasAttrStringWithError(
+    o: *mut PyObject,
+    name: *const c_char,
+) -> c_int {
     capi!("PyObject_HasAttrStringWithError", |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
@@ -1109,7 +1291,11 @@ pub unsafe extern "C" fn PyObject_HasAttrString(o: *mut PyObject, name: *const c
 /// # Safety
 /// Objects C holds (value may be NULL).
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_SetAttr(o: *mut PyObject, name: *mut PyObject, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyObject_SetAttr(
+    o: *mut PyObject,
+    name: *mut PyObject,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PyObject_SetAttr", |cx| {
         // SAFETY: caller's contract.
         let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
@@ -1126,7 +1312,11 @@ pub unsafe extern "C" fn PyObject_SetAttr(o: *mut PyObject, name: *mut PyObject,
 /// # Safety
 /// As [`PyObject_SetAttr`].
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_GenericSetAttr(o: *mut PyObject, name: *mut PyObject, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyObject_GenericSetAttr(
+    o: *mut PyObject,
+    name: *mut PyObject,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PyObject_GenericSetAttr", |cx| {
         // SAFETY: caller's contract.
         let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
@@ -1143,7 +1333,11 @@ pub unsafe extern "C" fn PyObject_GenericSetAttr(o: *mut PyObject, name: *mut Py
 /// # Safety
 /// `o` an object, `name` a C string, `v` NULL or an object.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_SetAttrString(o: *mut PyObject, name: *const c_char, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyObject_SetAttrString(
+    o: *mut PyObject,
+    name: *const c_char,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PyObject_SetAttrString", |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
@@ -1206,7 +1400,11 @@ pub unsafe extern "C" fn PyObject_GetItem(o: *mut PyObject, key: *mut PyObject) 
 /// # Safety
 /// Objects C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_SetItem(o: *mut PyObject, key: *mut PyObject, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyObject_SetItem(
+    o: *mut PyObject,
+    key: *mut PyObject,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PyObject_SetItem", |cx| {
         // SAFETY: caller's contract.
         let (h, k, v) = unsafe { (harg(cx, o)?, harg(cx, key)?, harg(cx, v)?) };
@@ -1304,7 +1502,13 @@ pub unsafe extern "C" fn PyIter_NextItem(o: *mut PyObject, item: *mut *mut PyObj
         let h = unsafe { harg(cx, o) }?;
         let t = cx.type_of(cx.get(h));
         if t != cx::global().types.seq_iter && get_slot(t, slot::TP_ITERNEXT) == 0 {
-            return Err(type_error(cx, &format!("expected an iterator, got '{}'", type_payload(t).short_name())));
+            return Err(type_error(
+                cx,
+                &format!(
+                    "expected an iterator, got '{}'",
+                    type_payload(t).short_name()
+                ),
+            ));
         }
         Ok(match next(cx, h)? {
             Some(v) => {
@@ -1352,7 +1556,9 @@ pub unsafe extern "C" fn PyObject_SelfIter(o: *mut PyObject) -> *mut PyObject {
 pub unsafe extern "C" fn PyCallable_Check(o: *mut PyObject) -> c_int {
     capi!("PyCallable_Check", |cx| {
         // SAFETY: caller's contract.
-        let Some(obj) = (unsafe { cx::from_c(o) }) else { return Ok(0) };
+        let Some(obj) = (unsafe { cx::from_c(o) }) else {
+            return Ok(0);
+        };
         Ok(crate::call::is_callable(cx, obj) as c_int)
     })
 }
@@ -1399,7 +1605,10 @@ fn is_subclass_any(cx: &mut Thread, t: ObjRef, cls: ObjRef, what: &str) -> PyRes
             }
             Ok(0)
         }
-        _ => Err(type_error(cx, &format!("{what}() arg 2 must be a type, a tuple of types, or a union"))),
+        _ => Err(type_error(
+            cx,
+            &format!("{what}() arg 2 must be a type, a tuple of types, or a union"),
+        )),
     }
 }
 
@@ -1417,13 +1626,21 @@ pub unsafe extern "C" fn PyObject_ClearWeakRefs(_o: *mut PyObject) {
 /// # Safety
 /// `fp` must be a valid `FILE*`.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_Print(o: *mut PyObject, fp: *mut libc::FILE, flags: c_int) -> c_int {
+pub unsafe extern "C" fn PyObject_Print(
+    o: *mut PyObject,
+    fp: *mut libc::FILE,
+    flags: c_int,
+) -> c_int {
     capi!("PyObject_Print", |cx| {
         let s = match unsafe { cx::from_c(o) } {
             None => "<nil>".to_string(),
             Some(obj) => {
                 let h = cx.root(obj);
-                let r = if flags & 1 != 0 { str_(cx, h)? } else { repr(cx, h)? };
+                let r = if flags & 1 != 0 {
+                    str_(cx, h)?
+                } else {
+                    repr(cx, h)?
+                };
                 cx.str_value(cx.get(r)).unwrap_or("").to_string()
             }
         };
@@ -1452,4 +1669,3 @@ pub unsafe extern "C" fn Py_ReprEnter(_o: *mut PyObject) -> c_int {
 pub unsafe extern "C" fn Py_ReprLeave(_o: *mut PyObject) {
     crate::cov!("Py_ReprLeave");
 }
-

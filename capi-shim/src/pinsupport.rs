@@ -14,7 +14,9 @@ pub fn pin_forever(obj: ObjRef) {
     if obj.is_tagged() || is_external(obj) {
         return;
     }
-    header_of(obj).gc_flags().fetch_or(pyopaque_gc::flags::PINNED, Ordering::Relaxed);
+    header_of(obj)
+        .gc_flags()
+        .fetch_or(pyopaque_gc::flags::PINNED, Ordering::Relaxed);
 }
 
 /// `ob_size` of variable-size C instances: `PyObject_VAR_HEAD` adds no bytes, so the size lives
@@ -24,13 +26,15 @@ static VAR_SIZES: Mutex<Option<HashMap<usize, isize>>> = Mutex::new(None);
 /// Records `ob_size` for a pinned variable-size instance.
 pub fn set_var_size(obj: ObjRef, n: usize) {
     let mut g = VAR_SIZES.lock().unwrap_or_else(|e| e.into_inner());
-    g.get_or_insert_with(HashMap::new).insert(obj.as_ptr().addr(), n as isize);
+    g.get_or_insert_with(HashMap::new)
+        .insert(obj.as_ptr().addr(), n as isize);
 }
 
 /// `ob_size` of a variable-size instance, if recorded.
 pub fn var_size(obj: ObjRef) -> Option<isize> {
     let g = VAR_SIZES.lock().unwrap_or_else(|e| e.into_inner());
-    g.as_ref().and_then(|m| m.get(&obj.as_ptr().addr()).copied())
+    g.as_ref()
+        .and_then(|m| m.get(&obj.as_ptr().addr()).copied())
 }
 
 /// Forgets the side-table entry of a dying instance.

@@ -13,7 +13,7 @@ use pyopaque_runtime::refcount;
 use pyopaque_runtime::{Kind, ObjRef};
 
 use crate::cx::{self, arg, bad_internal_call, borrowed, from_c, new_ref, to_c};
-use crate::ffi::{PyObject, PyTypeObject, Py_ssize_t, PyVarObject};
+use crate::ffi::{PyObject, PyTypeObject, PyVarObject, Py_ssize_t};
 use crate::{capi, capi_nothread, cov};
 
 /// `Py_IncRef` (and `Py_INCREF`, `Py_XINCREF`): NULL is ignored.
@@ -27,10 +27,15 @@ pub unsafe extern "C" fn Py_IncRef(o: *mut PyObject) {
         return;
     }
     if cx::finalizing() {
-        cx::fatal("Py_IncRef", "an object was resurrected inside tp_dealloc; pyopaque does not support resurrection");
+        cx::fatal(
+            "Py_IncRef",
+            "an object was resurrected inside tp_dealloc; pyopaque does not support resurrection",
+        );
     }
     // SAFETY: caller's contract.
-    let Some(obj) = (unsafe { from_c(o) }) else { return };
+    let Some(obj) = (unsafe { from_c(o) }) else {
+        return;
+    };
     let Some(p) = cx::thread_ptr() else { return };
     // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
     let t = unsafe { &*p };
@@ -49,7 +54,9 @@ pub unsafe extern "C" fn Py_DecRef(o: *mut PyObject) {
         return;
     }
     // SAFETY: caller's contract.
-    let Some(obj) = (unsafe { from_c(o) }) else { return };
+    let Some(obj) = (unsafe { from_c(o) }) else {
+        return;
+    };
     if cx::finalizing() {
         cx::defer_decref(obj, true);
         return;
@@ -62,7 +69,11 @@ pub unsafe extern "C" fn Py_DecRef(o: *mut PyObject) {
     }
     if let Err(n) = refcount::c_decref(t, obj) {
         if cx::debug_on() {
-            cx::debug_report("Py_DecRef", obj, &format!("reference count below zero ({n}): decref of an object C does not own"));
+            cx::debug_report(
+                "Py_DecRef",
+                obj,
+                &format!("reference count below zero ({n}): decref of an object C does not own"),
+            );
             cx::take_debug_pending(t);
         }
     }
@@ -109,7 +120,9 @@ pub unsafe extern "C" fn Py_REFCNT(o: *mut PyObject) -> Py_ssize_t {
         let obj = unsafe { arg(cx, o) }?;
         if obj.is_tagged()
             || (cx.rt.config.immortal
-                && header_of(obj).gc_flags().load(std::sync::atomic::Ordering::Relaxed)
+                && header_of(obj)
+                    .gc_flags()
+                    .load(std::sync::atomic::Ordering::Relaxed)
                     & pyopaque_runtime::header::flags::IMMORTAL
                     != 0)
         {
@@ -131,7 +144,11 @@ pub unsafe extern "C" fn Py_TYPE(o: *mut PyObject) -> *mut PyTypeObject {
             None => std::ptr::null_mut(),
             Some(obj) => {
                 let g = cx::global();
-                let t = if obj.is_tagged() { g.rt.types.int } else { header_of(obj).ty() };
+                let t = if obj.is_tagged() {
+                    g.rt.types.int
+                } else {
+                    header_of(obj).ty()
+                };
                 to_c(t)
             }
         }
@@ -180,7 +197,10 @@ pub unsafe extern "C" fn Py_SET_SIZE(o: *mut PyVarObject, size: Py_ssize_t) {
         // SAFETY: caller's contract.
         let obj = unsafe { arg(cx, o.cast()) }?;
         if cx.kind_of(obj) != Kind::Native || crate::typeobj::c_base(cx.type_of(obj)).is_none() {
-            cx::fatal("Py_SET_SIZE", "only instances of variable-size C types have a settable size in pyopaque");
+            cx::fatal(
+                "Py_SET_SIZE",
+                "only instances of variable-size C types have a settable size in pyopaque",
+            );
         }
         crate::pinsupport::set_var_size(obj, size.max(0) as usize);
         Ok(())

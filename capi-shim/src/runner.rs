@@ -29,8 +29,10 @@ fn describe_current(cx: &mut Thread) -> String {
 /// error string when the module could not be loaded or initialised.
 pub fn run(so_path: &str, module: &str) -> Result<(String, Vec<TestResult>), String> {
     // SAFETY: loading a C extension runs its constructors; that is the purpose of this entry.
-    let lib = unsafe { libloading::os::unix::Library::open(Some(so_path), libc::RTLD_NOW | libc::RTLD_LOCAL) }
-        .map_err(|e| format!("cannot load {so_path}: {e}"))?;
+    let lib = unsafe {
+        libloading::os::unix::Library::open(Some(so_path), libc::RTLD_NOW | libc::RTLD_LOCAL)
+    }
+    .map_err(|e| format!("cannot load {so_path}: {e}"))?;
     let sym = format!("PyInit_{module}");
     // SAFETY: PyInit_<name> has this signature by the extension ABI.
     let init: libloading::os::unix::Symbol<unsafe extern "C" fn() -> *mut PyObject> =
@@ -54,10 +56,18 @@ pub fn run(so_path: &str, module: &str) -> Result<(String, Vec<TestResult>), Str
     out.map(|t| (module.to_string(), t))
 }
 
-fn init_module(cx: &mut Thread, init: unsafe extern "C" fn() -> *mut PyObject, name: &str) -> Result<Handle, String> {
+fn init_module(
+    cx: &mut Thread,
+    init: unsafe extern "C" fn() -> *mut PyObject,
+    name: &str,
+) -> Result<Handle, String> {
     // SAFETY: calling the extension's init function.
     let p = cx::publish(cx, || unsafe { init() });
-    let is_def = cx::global().module_defs.lock().unwrap_or_else(|e| e.into_inner()).contains(&(p as usize));
+    let is_def = cx::global()
+        .module_defs
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains(&(p as usize));
     if is_def {
         let def = p.cast::<PyModuleDef>();
         let r = (|| {
@@ -70,17 +80,26 @@ fn init_module(cx: &mut Thread, init: unsafe extern "C" fn() -> *mut PyObject, n
             unsafe { crate::module::exec_def(cx, m, def) }?;
             Ok(m)
         })();
-        return r.map_err(|_: pyopaque_runtime::Raised| format!("multi-phase init of {name} failed: {}", describe_current(cx)));
+        return r.map_err(|_: pyopaque_runtime::Raised| {
+            format!(
+                "multi-phase init of {name} failed: {}",
+                describe_current(cx)
+            )
+        });
     }
     // SAFETY: PyInit returns a new reference or NULL.
-    unsafe { cx::take_result(cx, p, &format!("PyInit_{name}")) }.map_err(|_| format!("PyInit_{name} failed: {}", describe_current(cx)))
+    unsafe { cx::take_result(cx, p, &format!("PyInit_{name}")) }
+        .map_err(|_| format!("PyInit_{name} failed: {}", describe_current(cx)))
 }
 
 fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
     let mo = cx.get(m);
     let g = cx::global();
     if cx.type_of(mo) != g.types.module {
-        return vec![TestResult { name: "<init>".into(), failure: Some("TypeError: PyInit did not return a module".into()) }];
+        return vec![TestResult {
+            name: "<init>".into(),
+            failure: Some("TypeError: PyInit did not return a module".into()),
+        }];
     }
     // Tests in definition order: walk the module's PyMethodDef array, then any other test_*
     // attribute (functions added by exec slots) in dict order.
@@ -139,7 +158,10 @@ fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
                             let _ = new_ref_h;
                             let _ = v;
                             if cx.error().is_some() {
-                                Some(format!("SystemError: {n} returned a result with an exception set ({})", describe_current(cx)))
+                                Some(format!(
+                                    "SystemError: {n} returned a result with an exception set ({})",
+                                    describe_current(cx)
+                                ))
                             } else {
                                 None
                             }

@@ -87,7 +87,11 @@ pub fn concat(cx: &mut Thread, a: Handle, b: Handle) -> PyResult<Handle> {
             Ok(cx.tuple(&items))
         }
         (Kind::Str, Kind::Str) => {
-            let s = format!("{}{}", cx.str_value(x).unwrap_or(""), cx.str_value(y).unwrap_or(""));
+            let s = format!(
+                "{}{}",
+                cx.str_value(x).unwrap_or(""),
+                cx.str_value(y).unwrap_or("")
+            );
             Ok(cx.str(&s))
         }
         (Kind::Bytes, Kind::Bytes) => {
@@ -96,7 +100,12 @@ pub fn concat(cx: &mut Thread, a: Handle, b: Handle) -> PyResult<Handle> {
             Ok(cx.bytes(&v))
         }
         _ => {
-            let msg = format!("can only concatenate {} (not \"{}\") to {}", tname(cx, x), tname(cx, y), tname(cx, x));
+            let msg = format!(
+                "can only concatenate {} (not \"{}\") to {}",
+                tname(cx, x),
+                tname(cx, y),
+                tname(cx, x)
+            );
             Err(type_error(cx, &msg))
         }
     }
@@ -157,7 +166,11 @@ fn seq_len(cx: &mut Thread, o: *mut PyObject) -> PyResult<Py_ssize_t> {
     let h = unsafe { harg(cx, o) }?;
     let ob = cx.get(h);
     if !is_sequence(cx, ob) && get_slot(cx.type_of(ob), 45) == 0 {
-        let msg = if cx.kind_of(ob) == Kind::Dict { "dict is not a sequence".to_string() } else { format!("object of type '{}' has no len()", tname(cx, ob)) };
+        let msg = if cx.kind_of(ob) == Kind::Dict {
+            "dict is not a sequence".to_string()
+        } else {
+            format!("object of type '{}' has no len()", tname(cx, ob))
+        };
         return Err(type_error(cx, &msg));
     }
     Ok(crate::object::length(cx, h)? as Py_ssize_t)
@@ -205,13 +218,20 @@ pub unsafe extern "C" fn PySequence_GetItem(o: *mut PyObject, i: Py_ssize_t) -> 
 /// # Safety
 /// Objects C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PySequence_SetItem(o: *mut PyObject, i: Py_ssize_t, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PySequence_SetItem(
+    o: *mut PyObject,
+    i: Py_ssize_t,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PySequence_SetItem", |cx| {
         // SAFETY: caller's contract.
         let (h, vh) = unsafe { (harg(cx, o)?, harg(cx, v)?) };
         let ob = cx.get(h);
         if cx.kind_of(ob) != Kind::List {
-            let msg = format!("'{}' object does not support item assignment", tname(cx, ob));
+            let msg = format!(
+                "'{}' object does not support item assignment",
+                tname(cx, ob)
+            );
             return Err(type_error(cx, &msg));
         }
         cx.list_set(h, i, vh)?;
@@ -243,13 +263,24 @@ pub unsafe extern "C" fn PySequence_DelItem(o: *mut PyObject, i: Py_ssize_t) -> 
 /// # Safety
 /// An object C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PySequence_GetSlice(o: *mut PyObject, lo: Py_ssize_t, hi: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PySequence_GetSlice(
+    o: *mut PyObject,
+    lo: Py_ssize_t,
+    hi: Py_ssize_t,
+) -> *mut PyObject {
     capi!("PySequence_GetSlice", |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         let ob = cx.get(h);
         let r = match cx.kind_of(ob) {
-            Kind::List => cx.list_get_slice(h, pyopaque_runtime::list::Slice { start: Some(lo), stop: Some(hi), step: None })?,
+            Kind::List => cx.list_get_slice(
+                h,
+                pyopaque_runtime::list::Slice {
+                    start: Some(lo),
+                    stop: Some(hi),
+                    step: None,
+                },
+            )?,
             Kind::Tuple | Kind::Str | Kind::Bytes => {
                 let items = collect(cx, h)?;
                 let n = items.len() as isize;
@@ -259,7 +290,13 @@ pub unsafe extern "C" fn PySequence_GetSlice(o: *mut PyObject, lo: Py_ssize_t, h
                 match cx.kind_of(ob) {
                     Kind::Tuple => cx.tuple(part),
                     Kind::Str => {
-                        let s: String = cx.str_value(ob).unwrap_or("").chars().skip(a as usize).take((b - a) as usize).collect();
+                        let s: String = cx
+                            .str_value(ob)
+                            .unwrap_or("")
+                            .chars()
+                            .skip(a as usize)
+                            .take((b - a) as usize)
+                            .collect();
                         cx.str(&s)
                     }
                     _ => {
@@ -300,7 +337,10 @@ pub unsafe extern "C" fn PySequence_Concat(a: *mut PyObject, b: *mut PyObject) -
 /// # Safety
 /// Objects C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PySequence_InPlaceConcat(a: *mut PyObject, b: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PySequence_InPlaceConcat(
+    a: *mut PyObject,
+    b: *mut PyObject,
+) -> *mut PyObject {
     capi!("PySequence_InPlaceConcat", |cx| {
         // SAFETY: caller's contract.
         let (x, y) = unsafe { (harg(cx, a)?, harg(cx, b)?) };
@@ -332,7 +372,10 @@ pub unsafe extern "C" fn PySequence_Repeat(a: *mut PyObject, n: Py_ssize_t) -> *
 /// # Safety
 /// An object C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PySequence_InPlaceRepeat(a: *mut PyObject, n: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PySequence_InPlaceRepeat(
+    a: *mut PyObject,
+    n: Py_ssize_t,
+) -> *mut PyObject {
     capi!("PySequence_InPlaceRepeat", |cx| {
         // SAFETY: caller's contract.
         let x = unsafe { harg(cx, a) }?;
@@ -355,7 +398,10 @@ fn contains(cx: &mut Thread, s: Handle, v: Handle) -> PyResult<bool> {
             match cx.str_value(vo) {
                 Some(n) => Ok(cx.str_value(o).unwrap_or("").contains(n)),
                 None => {
-                    let msg = format!("'in <string>' requires string as left operand, not {}", tname(cx, vo));
+                    let msg = format!(
+                        "'in <string>' requires string as left operand, not {}",
+                        tname(cx, vo)
+                    );
                     Err(type_error(cx, &msg))
                 }
             }
@@ -471,7 +517,10 @@ pub unsafe extern "C" fn PySequence_List(o: *mut PyObject) -> *mut PyObject {
 /// # Safety
 /// An object C holds; `m` a C string.
 #[no_mangle]
-pub unsafe extern "C" fn PySequence_Fast(o: *mut PyObject, m: *const std::ffi::c_char) -> *mut PyObject {
+pub unsafe extern "C" fn PySequence_Fast(
+    o: *mut PyObject,
+    m: *const std::ffi::c_char,
+) -> *mut PyObject {
     capi!("PySequence_Fast", |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
@@ -519,7 +568,10 @@ pub unsafe extern "C" fn PyOpaque_Sequence_Fast_GET_SIZE(o: *mut PyObject) -> Py
 /// # Safety
 /// A list or tuple C holds; `i` in range.
 #[no_mangle]
-pub unsafe extern "C" fn PyOpaque_Sequence_Fast_GET_ITEM(o: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PyOpaque_Sequence_Fast_GET_ITEM(
+    o: *mut PyObject,
+    i: Py_ssize_t,
+) -> *mut PyObject {
     capi!("PyOpaque_Sequence_Fast_GET_ITEM", |cx| {
         let h = fast_arg(cx, o)?;
         let ob = cx.get(h);
@@ -527,7 +579,11 @@ pub unsafe extern "C" fn PyOpaque_Sequence_Fast_GET_ITEM(o: *mut PyObject, i: Py
         if i < 0 || i >= n {
             return Err(cx::index_error(cx, "index out of range"));
         }
-        let v = if cx.kind_of(ob) == Kind::List { cx.list_borrow_item(h, i as usize) } else { tuple_item(ob, i as usize).unwrap_or(cx.rt.none) };
+        let v = if cx.kind_of(ob) == Kind::List {
+            cx.list_borrow_item(h, i as usize)
+        } else {
+            tuple_item(ob, i as usize).unwrap_or(cx.rt.none)
+        };
         Ok(borrowed(cx, v))
     })
 }

@@ -91,7 +91,8 @@ impl ShimTypes {
     pub fn new(rt: &Arc<Runtime>) -> Self {
         let object = rt.types.object;
         let mk = |name: &str, hooks: &'static NativeHooks| {
-            let mut t = TypeObject::new(name, Some(object), Kind::Native, 0, tpflags::IMMUTABLETYPE);
+            let mut t =
+                TypeObject::new(name, Some(object), Kind::Native, 0, tpflags::IMMUTABLETYPE);
             t.hooks = Some(hooks);
             rt.new_type(t)
         };
@@ -134,7 +135,11 @@ impl ShimTypes {
             exc.push((name, t));
         }
         for (name, base) in EXTRA_EXCEPTIONS {
-            let b = exc.iter().find(|x| x.0 == *base).expect("base defined first").1;
+            let b = exc
+                .iter()
+                .find(|x| x.0 == *base)
+                .expect("base defined first")
+                .1;
             let t = rt.new_type(TypeObject::new(
                 name,
                 Some(b),
@@ -160,7 +165,11 @@ impl ShimTypes {
 
     /// The exception type called `name`.
     pub fn exc_named(&self, name: &str) -> ObjRef {
-        self.exc.iter().find(|e| e.0 == name).unwrap_or_else(|| panic!("no exception {name}")).1
+        self.exc
+            .iter()
+            .find(|e| e.0 == name)
+            .unwrap_or_else(|| panic!("no exception {name}"))
+            .1
     }
 }
 
@@ -233,7 +242,11 @@ pub unsafe fn payload<'a, T>(obj: ObjRef) -> &'a mut T {
 }
 
 /// Allocates an object of shim type `ty` holding `value`, returning it rooted.
-pub fn alloc<T>(cx: &mut pyopaque_runtime::Thread, ty: ObjRef, value: T) -> pyopaque_runtime::Handle {
+pub fn alloc<T>(
+    cx: &mut pyopaque_runtime::Thread,
+    ty: ObjRef,
+    value: T,
+) -> pyopaque_runtime::Handle {
     let r = cx.alloc_object(ty, std::mem::size_of::<T>());
     // SAFETY: fresh payload of size_of::<T>() bytes, 8-aligned (T has no larger alignment).
     unsafe { r.as_ptr().cast::<T>().write(value) };
@@ -354,16 +367,31 @@ fn capsule_finalize(obj: ObjRef) {
     }
 }
 
-static MODULE_HOOKS: NativeHooks =
-    NativeHooks { trace: module_trace, finalize: module_finalize, c_layout: false };
-static FUNC_HOOKS: NativeHooks =
-    NativeHooks { trace: func_trace, finalize: func_finalize, c_layout: false };
-static DESCR_HOOKS: NativeHooks =
-    NativeHooks { trace: descr_trace, finalize: descr_finalize, c_layout: false };
-static ITER_HOOKS: NativeHooks =
-    NativeHooks { trace: iter_trace, finalize: iter_finalize, c_layout: false };
-static CAPSULE_HOOKS: NativeHooks =
-    NativeHooks { trace: descr_trace, finalize: capsule_finalize, c_layout: false };
+static MODULE_HOOKS: NativeHooks = NativeHooks {
+    trace: module_trace,
+    finalize: module_finalize,
+    c_layout: false,
+};
+static FUNC_HOOKS: NativeHooks = NativeHooks {
+    trace: func_trace,
+    finalize: func_finalize,
+    c_layout: false,
+};
+static DESCR_HOOKS: NativeHooks = NativeHooks {
+    trace: descr_trace,
+    finalize: descr_finalize,
+    c_layout: false,
+};
+static ITER_HOOKS: NativeHooks = NativeHooks {
+    trace: iter_trace,
+    finalize: iter_finalize,
+    c_layout: false,
+};
+static CAPSULE_HOOKS: NativeHooks = NativeHooks {
+    trace: descr_trace,
+    finalize: capsule_finalize,
+    c_layout: false,
+};
 
 /// True when `obj`'s type is `ty` (no subclassing for shim types).
 pub fn is_exactly(obj: ObjRef, ty: ObjRef) -> bool {

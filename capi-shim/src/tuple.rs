@@ -85,7 +85,13 @@ pub unsafe extern "C" fn PyOpaque_Tuple_GET_ITEM(t: *mut PyObject, i: Py_ssize_t
     capi!("PyOpaque_Tuple_GET_ITEM", |cx| get(cx, t, i))
 }
 
-fn set(cx: &mut Thread, t: *mut PyObject, i: Py_ssize_t, v: *mut PyObject, api: &str) -> PyResult<()> {
+fn set(
+    cx: &mut Thread,
+    t: *mut PyObject,
+    i: Py_ssize_t,
+    v: *mut PyObject,
+    api: &str,
+) -> PyResult<()> {
     // SAFETY: v NULL or a new reference (stolen).
     let vo = unsafe { cx::from_c(v) };
     let vh = vo.map(|o| {
@@ -116,7 +122,11 @@ fn set(cx: &mut Thread, t: *mut PyObject, i: Py_ssize_t, v: *mut PyObject, api: 
 /// # Safety
 /// A tuple C holds; `v` a new reference.
 #[no_mangle]
-pub unsafe extern "C" fn PyTuple_SetItem(t: *mut PyObject, i: Py_ssize_t, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyTuple_SetItem(
+    t: *mut PyObject,
+    i: Py_ssize_t,
+    v: *mut PyObject,
+) -> c_int {
     capi!("PyTuple_SetItem", |cx| {
         set(cx, t, i, v, "PyTuple_SetItem")?;
         Ok(0)
@@ -128,8 +138,18 @@ pub unsafe extern "C" fn PyTuple_SetItem(t: *mut PyObject, i: Py_ssize_t, v: *mu
 /// # Safety
 /// A tuple C holds; `v` a new reference.
 #[no_mangle]
-pub unsafe extern "C" fn PyOpaque_Tuple_SET_ITEM(t: *mut PyObject, i: Py_ssize_t, v: *mut PyObject) {
-    capi!("PyOpaque_Tuple_SET_ITEM", |cx| set(cx, t, i, v, "PyTuple_SET_ITEM"))
+pub unsafe extern "C" fn PyOpaque_Tuple_SET_ITEM(
+    t: *mut PyObject,
+    i: Py_ssize_t,
+    v: *mut PyObject,
+) {
+    capi!("PyOpaque_Tuple_SET_ITEM", |cx| set(
+        cx,
+        t,
+        i,
+        v,
+        "PyTuple_SET_ITEM"
+    ))
 }
 
 /// `PyTuple_GetSlice`.
@@ -137,7 +157,11 @@ pub unsafe extern "C" fn PyOpaque_Tuple_SET_ITEM(t: *mut PyObject, i: Py_ssize_t
 /// # Safety
 /// A tuple C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyTuple_GetSlice(t: *mut PyObject, lo: Py_ssize_t, hi: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PyTuple_GetSlice(
+    t: *mut PyObject,
+    lo: Py_ssize_t,
+    hi: Py_ssize_t,
+) -> *mut PyObject {
     capi!("PyTuple_GetSlice", |cx| {
         let h = tuple_arg(cx, t)?;
         let n = tuple_len(cx.get(h)) as isize;

@@ -50,7 +50,10 @@ pub fn ctype(ty: ObjRef) -> Option<&'static CType> {
     if ty.is_tagged() {
         return None;
     }
-    type_payload(ty).ext.get().and_then(|e| e.downcast_ref::<CType>())
+    type_payload(ty)
+        .ext
+        .get()
+        .and_then(|e| e.downcast_ref::<CType>())
 }
 
 /// Slot `id` of `ty` or of its nearest spec-type base that defines it (0 when none does).
@@ -108,7 +111,9 @@ unsafe extern "C" fn visit_cb(p: *mut PyObject, arg: *mut c_void) -> c_int {
     // SAFETY: `arg` is the TraceCtx passed to tp_traverse by `c_trace`, live for its duration.
     let tc = unsafe { &mut *arg.cast::<TraceCtx<'_>>() };
     // SAFETY: tp_traverse reports the object's fields: NULL-checked, owned references.
-    let Some(o) = (unsafe { cx::from_c(p) }) else { return 0 };
+    let Some(o) = (unsafe { cx::from_c(p) }) else {
+        return 0;
+    };
     if o.is_tagged() || is_external(o) {
         return 0;
     }
@@ -178,7 +183,11 @@ fn c_finalize(obj: ObjRef) {
 }
 
 /// Hooks shared by every spec type.
-pub static C_HOOKS: NativeHooks = NativeHooks { trace: c_trace, finalize: c_finalize, c_layout: true };
+pub static C_HOOKS: NativeHooks = NativeHooks {
+    trace: c_trace,
+    finalize: c_finalize,
+    c_layout: true,
+};
 
 // ----- type creation -----
 
@@ -217,7 +226,10 @@ pub unsafe fn from_spec(
         }
         let id = e.slot as usize;
         if id >= slot::MAX {
-            return Err(cx::runtime_error(cx, &format!("invalid slot offset {}", e.slot)));
+            return Err(cx::runtime_error(
+                cx,
+                &format!("invalid slot offset {}", e.slot),
+            ));
         }
         match e.slot {
             slot::TP_BASE => {
@@ -263,11 +275,17 @@ pub unsafe fn from_spec(
     if !base_is_c {
         return Err(cx::not_implemented(
             cx,
-            &format!("pyopaque: spec types may only derive from object or other spec types, not '{}'", bp.short_name()),
+            &format!(
+                "pyopaque: spec types may only derive from object or other spec types, not '{}'",
+                bp.short_name()
+            ),
         ));
     }
     if bp.flags & tpflags::BASETYPE == 0 {
-        return Err(type_error(cx, &format!("type '{}' is not an acceptable base type", bp.short_name())));
+        return Err(type_error(
+            cx,
+            &format!("type '{}' is not an acceptable base type", bp.short_name()),
+        ));
     }
     let mut basicsize = sp.basicsize.max(0) as usize;
     if let Some(bc) = ctype(base) {
@@ -291,7 +309,9 @@ pub unsafe fn from_spec(
             m = unsafe { m.add(1) };
         }
     }
-    let flags = (sp.flags as u64 & !(tpflags::IMMUTABLETYPE)) | tpflags::HEAPTYPE | (sp.flags as u64 & tpflags::IMMUTABLETYPE);
+    let flags = (sp.flags as u64 & !(tpflags::IMMUTABLETYPE))
+        | tpflags::HEAPTYPE
+        | (sp.flags as u64 & tpflags::IMMUTABLETYPE);
     let mut t = TypeObject::new(&name, Some(base), Kind::Native, basicsize, flags);
     t.itemsize = sp.itemsize.max(0) as usize;
     t.hooks = Some(&C_HOOKS);
@@ -300,11 +320,12 @@ pub unsafe fn from_spec(
     if let Some(m) = module_obj {
         pyopaque_runtime::refcount::c_incref(cx, m);
     }
-    let token = if slots[slot::TP_TOKEN as usize] == usize::MAX || slots[slot::TP_TOKEN as usize] == 0 {
-        spec as usize
-    } else {
-        slots[slot::TP_TOKEN as usize]
-    };
+    let token =
+        if slots[slot::TP_TOKEN as usize] == usize::MAX || slots[slot::TP_TOKEN as usize] == 0 {
+            spec as usize
+        } else {
+            slots[slot::TP_TOKEN as usize]
+        };
     let ct = CType {
         slots,
         basicsize,
@@ -318,7 +339,10 @@ pub unsafe fn from_spec(
     let ty = cx.rt.new_type(t);
     // Attributes: methods, members, getsets, __module__, __doc__.
     let tyh = cx.root(ty);
-    let modname = name.rsplit_once('.').map(|(m, _)| m.to_string()).unwrap_or_else(|| "builtins".into());
+    let modname = name
+        .rsplit_once('.')
+        .map(|(m, _)| m.to_string())
+        .unwrap_or_else(|| "builtins".into());
     let mn = cx.str(&modname);
     set_type_attr(cx, ty, "__module__", cx.get(mn));
     if let Some(d) = doc {
@@ -380,7 +404,13 @@ pub fn alloc_instance(cx: &mut Thread, ty: ObjRef, nitems: usize) -> PyResult<Ha
             crate::pinsupport::pin_forever(r);
             return Ok(cx.root_owned(r));
         }
-        return Err(type_error(cx, &format!("cannot allocate instances of '{}'", type_payload(ty).short_name())));
+        return Err(type_error(
+            cx,
+            &format!(
+                "cannot allocate instances of '{}'",
+                type_payload(ty).short_name()
+            ),
+        ));
     };
     let size = type_payload(ty).basicsize.max(c.basicsize) + nitems * c.itemsize;
     let r = cx.alloc_object(ty, size);
@@ -408,7 +438,12 @@ pub fn call_alloc(cx: &mut Thread, ty: ObjRef, nitems: isize) -> PyResult<Handle
 }
 
 /// Creates an instance by calling type `ty` (tp_new then tp_init).
-pub fn call_type(cx: &mut Thread, ty: ObjRef, args: Handle, kwargs: Option<Handle>) -> PyResult<Handle> {
+pub fn call_type(
+    cx: &mut Thread,
+    ty: ObjRef,
+    args: Handle,
+    kwargs: Option<Handle>,
+) -> PyResult<Handle> {
     let tp = type_payload(ty);
     let newf = get_slot(ty, slot::TP_NEW);
     let obj = if newf != 0 {
@@ -432,7 +467,10 @@ pub fn call_type(cx: &mut Thread, ty: ObjRef, args: Handle, kwargs: Option<Handl
         unsafe { cx::take_result(cx, p, "tp_new") }?
     } else {
         if tp.flags & (1 << 7) != 0 || c_base(ty).is_none() {
-            return Err(type_error(cx, &format!("cannot create '{}' instances", tp.name)));
+            return Err(type_error(
+                cx,
+                &format!("cannot create '{}' instances", tp.name),
+            ));
         }
         call_alloc(cx, ty, 0)?
     };
@@ -458,7 +496,10 @@ pub fn call_type(cx: &mut Thread, ty: ObjRef, args: Handle, kwargs: Option<Handl
             cx.end_native_call();
             if r < 0 {
                 if cx.error().is_none() {
-                    return Err(cx::system_error(cx, "__init__ returned -1 without setting an exception"));
+                    return Err(cx::system_error(
+                        cx,
+                        "__init__ returned -1 without setting an exception",
+                    ));
                 }
                 return Err(pyopaque_runtime::Raised);
             }
@@ -476,7 +517,9 @@ pub fn call_type(cx: &mut Thread, ty: ObjRef, args: Handle, kwargs: Option<Handl
 #[no_mangle]
 pub unsafe extern "C" fn PyType_FromSpec(spec: *mut PyType_Spec) -> *mut PyObject {
     // SAFETY: forwarded contract.
-    capi!("PyType_FromSpec", |cx| unsafe { from_spec(cx, std::ptr::null_mut(), spec, std::ptr::null_mut()) })
+    capi!("PyType_FromSpec", |cx| unsafe {
+        from_spec(cx, std::ptr::null_mut(), spec, std::ptr::null_mut())
+    })
 }
 
 /// `PyType_FromSpecWithBases`.
@@ -484,9 +527,14 @@ pub unsafe extern "C" fn PyType_FromSpec(spec: *mut PyType_Spec) -> *mut PyObjec
 /// # Safety
 /// `spec` must be NULL or a valid spec; `bases` NULL, a type or a tuple of types.
 #[no_mangle]
-pub unsafe extern "C" fn PyType_FromSpecWithBases(spec: *mut PyType_Spec, bases: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyType_FromSpecWithBases(
+    spec: *mut PyType_Spec,
+    bases: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: forwarded contract.
-    capi!("PyType_FromSpecWithBases", |cx| unsafe { from_spec(cx, std::ptr::null_mut(), spec, bases) })
+    capi!("PyType_FromSpecWithBases", |cx| unsafe {
+        from_spec(cx, std::ptr::null_mut(), spec, bases)
+    })
 }
 
 /// `PyType_FromModuleAndSpec`.
@@ -500,7 +548,9 @@ pub unsafe extern "C" fn PyType_FromModuleAndSpec(
     bases: *mut PyObject,
 ) -> *mut PyObject {
     // SAFETY: forwarded contract.
-    capi!("PyType_FromModuleAndSpec", |cx| unsafe { from_spec(cx, module, spec, bases) })
+    capi!("PyType_FromModuleAndSpec", |cx| unsafe {
+        from_spec(cx, module, spec, bases)
+    })
 }
 
 /// `PyType_FromMetaclass` (metaclass must be NULL or `type`).
@@ -518,7 +568,10 @@ pub unsafe extern "C" fn PyType_FromMetaclass(
         // SAFETY: meta is NULL or a type.
         if let Some(m) = unsafe { cx::from_c(meta) } {
             if m != cx.rt.types.type_ {
-                return Err(cx::not_implemented(cx, "pyopaque: metaclasses other than type are not supported"));
+                return Err(cx::not_implemented(
+                    cx,
+                    "pyopaque: metaclasses other than type are not supported",
+                ));
             }
         }
         // SAFETY: forwarded contract.
@@ -534,10 +587,14 @@ pub unsafe extern "C" fn PyType_FromMetaclass(
 pub unsafe extern "C" fn PyType_GetSlot(ty: *mut PyTypeObject, id: c_int) -> *mut c_void {
     capi_nothread!("PyType_GetSlot", std::ptr::null_mut(), || {
         // SAFETY: caller's contract.
-        let Some(t) = (unsafe { cx::from_c(ty) }) else { return std::ptr::null_mut() };
+        let Some(t) = (unsafe { cx::from_c(ty) }) else {
+            return std::ptr::null_mut();
+        };
         if id <= 0 || id as usize >= slot::MAX {
             if !cx::finalizing() {
-                cx::api("PyType_GetSlot", |cx| -> PyResult<*mut c_void> { Err(bad_internal_call(cx)) });
+                cx::api("PyType_GetSlot", |cx| -> PyResult<*mut c_void> {
+                    Err(bad_internal_call(cx))
+                });
             }
             return std::ptr::null_mut();
         }
@@ -628,7 +685,10 @@ pub unsafe extern "C" fn PyType_IsSubtype(a: *mut PyTypeObject, b: *mut PyTypeOb
 /// # Safety
 /// `ty` must be a type.
 #[no_mangle]
-pub unsafe extern "C" fn PyType_GenericAlloc(ty: *mut PyTypeObject, nitems: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PyType_GenericAlloc(
+    ty: *mut PyTypeObject,
+    nitems: Py_ssize_t,
+) -> *mut PyObject {
     capi!("PyType_GenericAlloc", |cx| {
         // SAFETY: caller's contract.
         let t = unsafe { arg(cx, ty) }?;
@@ -705,7 +765,10 @@ pub unsafe extern "C" fn PyType_GetModule(ty: *mut PyTypeObject) -> *mut PyObjec
             Some(m) => Ok(cx::borrowed(cx, m)),
             None => Err(type_error(
                 cx,
-                &format!("PyType_GetModule: Type '{}' has no associated module", type_payload(t).short_name()),
+                &format!(
+                    "PyType_GetModule: Type '{}' has no associated module",
+                    type_payload(t).short_name()
+                ),
             )),
         }
     })
@@ -719,14 +782,21 @@ pub unsafe extern "C" fn PyType_GetModule(ty: *mut PyTypeObject) -> *mut PyObjec
 pub unsafe extern "C" fn PyType_GetModuleState(ty: *mut PyTypeObject) -> *mut c_void {
     capi_nothread!("PyType_GetModuleState", std::ptr::null_mut(), || {
         // SAFETY: caller's contract.
-        let Some(t) = (unsafe { cx::from_c(ty) }) else { return std::ptr::null_mut() };
+        let Some(t) = (unsafe { cx::from_c(ty) }) else {
+            return std::ptr::null_mut();
+        };
         match ctype(t).and_then(|c| c.module) {
             // SAFETY: module objects have a ModulePayload.
-            Some(m) => unsafe { crate::shimtypes::payload::<crate::shimtypes::ModulePayload>(m) }.state,
+            Some(m) => {
+                unsafe { crate::shimtypes::payload::<crate::shimtypes::ModulePayload>(m) }.state
+            }
             None => {
                 if !cx::finalizing() {
                     cx::api("PyType_GetModuleState", |cx| -> PyResult<*mut c_void> {
-                        Err(type_error(cx, "PyType_GetModuleState: Type has no associated module"))
+                        Err(type_error(
+                            cx,
+                            "PyType_GetModuleState: Type has no associated module",
+                        ))
                     });
                 }
                 std::ptr::null_mut()
@@ -740,7 +810,10 @@ pub unsafe extern "C" fn PyType_GetModuleState(ty: *mut PyTypeObject) -> *mut c_
 /// # Safety
 /// `ty` must be a type, `def` a module definition.
 #[no_mangle]
-pub unsafe extern "C" fn PyType_GetModuleByDef(ty: *mut PyTypeObject, def: *mut PyModuleDef) -> *mut PyObject {
+pub unsafe extern "C" fn PyType_GetModuleByDef(
+    ty: *mut PyTypeObject,
+    def: *mut PyModuleDef,
+) -> *mut PyObject {
     capi!("PyType_GetModuleByDef", |cx| {
         // SAFETY: caller's contract.
         let t = unsafe { arg(cx, ty) }?;
@@ -748,7 +821,9 @@ pub unsafe extern "C" fn PyType_GetModuleByDef(ty: *mut PyTypeObject, def: *mut 
         while let Some(tt) = x {
             if let Some(m) = ctype(tt).and_then(|c| c.module) {
                 // SAFETY: module payload.
-                if unsafe { crate::shimtypes::payload::<crate::shimtypes::ModulePayload>(m) }.def == def {
+                if unsafe { crate::shimtypes::payload::<crate::shimtypes::ModulePayload>(m) }.def
+                    == def
+                {
                     return Ok(cx::borrowed(cx, m));
                 }
             }
@@ -756,7 +831,10 @@ pub unsafe extern "C" fn PyType_GetModuleByDef(ty: *mut PyTypeObject, def: *mut 
         }
         Err(type_error(
             cx,
-            &format!("PyType_GetModuleByDef: No superclass of '{}' has the given module", type_payload(t).short_name()),
+            &format!(
+                "PyType_GetModuleByDef: No superclass of '{}' has the given module",
+                type_payload(t).short_name()
+            ),
         ))
     })
 }
@@ -767,13 +845,19 @@ pub unsafe extern "C" fn PyType_GetModuleByDef(ty: *mut PyTypeObject, def: *mut 
 /// # Safety
 /// `o` must be an instance of `cls`.
 #[no_mangle]
-pub unsafe extern "C" fn PyObject_GetTypeData(o: *mut PyObject, cls: *mut PyTypeObject) -> *mut c_void {
+pub unsafe extern "C" fn PyObject_GetTypeData(
+    o: *mut PyObject,
+    cls: *mut PyTypeObject,
+) -> *mut c_void {
     capi_nothread!("PyObject_GetTypeData", std::ptr::null_mut(), || {
         // SAFETY: caller's contract.
         let (Some(obj), Some(c)) = (unsafe { cx::from_c(o) }, unsafe { cx::from_c(cls) }) else {
             return std::ptr::null_mut();
         };
-        let base = type_payload(c).base.and_then(ctype).map_or(0, |b| b.basicsize);
+        let base = type_payload(c)
+            .base
+            .and_then(ctype)
+            .map_or(0, |b| b.basicsize);
         // SAFETY: the instance payload spans at least the base's basicsize.
         unsafe { obj.as_ptr().add(base) }.cast()
     })
@@ -788,7 +872,10 @@ pub unsafe extern "C" fn PyType_GetTypeDataSize(cls: *mut PyTypeObject) -> Py_ss
     capi!("PyType_GetTypeDataSize", |cx| {
         // SAFETY: caller's contract.
         let c = unsafe { arg(cx, cls) }?;
-        let base = type_payload(c).base.and_then(ctype).map_or(0, |b| b.basicsize);
+        let base = type_payload(c)
+            .base
+            .and_then(ctype)
+            .map_or(0, |b| b.basicsize);
         Ok(type_payload(c).basicsize.saturating_sub(base) as Py_ssize_t)
     })
 }

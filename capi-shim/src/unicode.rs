@@ -15,7 +15,10 @@ fn str_arg(cx: &mut Thread, p: *mut PyObject) -> PyResult<ObjRef> {
     // SAFETY: an object C holds.
     let o = unsafe { arg(cx, p) }?;
     if cx.kind_of(o) != Kind::Str {
-        let msg = format!("bad argument type for built-in operation (expected str, got {})", tname(cx, o));
+        let msg = format!(
+            "bad argument type for built-in operation (expected str, got {})",
+            tname(cx, o)
+        );
         let _ = msg;
         return Err(bad_internal_call(cx));
     }
@@ -28,7 +31,10 @@ fn decode(cx: &mut Thread, b: &[u8]) -> PyResult<String> {
         Err(e) => {
             let t = cx.rt.types.exc.unicode_decode_error;
             let pos = e.valid_up_to();
-            let msg = format!("'utf-8' codec can't decode byte 0x{:02x} in position {pos}: invalid start byte", b[pos]);
+            let msg = format!(
+                "'utf-8' codec can't decode byte 0x{:02x} in position {pos}: invalid start byte",
+                b[pos]
+            );
             Err(cx.raise(t, &msg))
         }
     }
@@ -57,10 +63,16 @@ pub unsafe extern "C" fn PyUnicode_FromString(s: *const c_char) -> *mut PyObject
 /// # Safety
 /// `s` NULL (with `n == 0`) or `n` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn PyUnicode_FromStringAndSize(s: *const c_char, n: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PyUnicode_FromStringAndSize(
+    s: *const c_char,
+    n: Py_ssize_t,
+) -> *mut PyObject {
     capi!("PyUnicode_FromStringAndSize", |cx| {
         if n < 0 {
-            return Err(cx::system_error(cx, "Negative size passed to PyUnicode_FromStringAndSize"));
+            return Err(cx::system_error(
+                cx,
+                "Negative size passed to PyUnicode_FromStringAndSize",
+            ));
         }
         if s.is_null() && n != 0 {
             return Err(cx::not_implemented(cx, "pyopaque: str objects are immutable; PyUnicode_FromStringAndSize(NULL, n) is not supported"));
@@ -82,10 +94,18 @@ pub unsafe extern "C" fn PyUnicode_FromStringAndSize(s: *const c_char, n: Py_ssi
 /// # Safety
 /// `s` `n` readable bytes; `errors` NULL or a C string.
 #[no_mangle]
-pub unsafe extern "C" fn PyUnicode_DecodeUTF8(s: *const c_char, n: Py_ssize_t, errors: *const c_char) -> *mut PyObject {
+pub unsafe extern "C" fn PyUnicode_DecodeUTF8(
+    s: *const c_char,
+    n: Py_ssize_t,
+    errors: *const c_char,
+) -> *mut PyObject {
     capi!("PyUnicode_DecodeUTF8", |cx| {
         // SAFETY: caller's contract.
-        let b = if n <= 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(s.cast::<u8>(), n as usize) } };
+        let b = if n <= 0 {
+            &[][..]
+        } else {
+            unsafe { std::slice::from_raw_parts(s.cast::<u8>(), n as usize) }
+        };
         // SAFETY: NULL or a C string.
         let err = unsafe { cx::cstr_lossy(errors) };
         let v = match err.as_str() {
@@ -107,7 +127,10 @@ pub unsafe extern "C" fn PyUnicode_DecodeUTF8(s: *const c_char, n: Py_ssize_t, e
 /// # Safety
 /// An object C holds; `size` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn PyUnicode_AsUTF8AndSize(o: *mut PyObject, size: *mut Py_ssize_t) -> *const c_char {
+pub unsafe extern "C" fn PyUnicode_AsUTF8AndSize(
+    o: *mut PyObject,
+    size: *mut Py_ssize_t,
+) -> *const c_char {
     capi!("PyUnicode_AsUTF8AndSize", |cx| {
         // SAFETY: caller's contract.
         let ob = unsafe { arg(cx, o) }?;
@@ -203,7 +226,10 @@ pub unsafe extern "C" fn PyUnicode_Concat(a: *mut PyObject, b: *mut PyObject) ->
         let (xo, yo) = (cx.get(x), cx.get(y));
         if cx.kind_of(xo) != Kind::Str || cx.kind_of(yo) != Kind::Str {
             let bad = if cx.kind_of(xo) != Kind::Str { xo } else { yo };
-            let msg = format!("can only concatenate str (not \"{}\") to str", tname(cx, bad));
+            let msg = format!(
+                "can only concatenate str (not \"{}\") to str",
+                tname(cx, bad)
+            );
             return Err(type_error(cx, &msg));
         }
         let r = crate::sequence::concat(cx, x, y)?;
@@ -235,7 +261,10 @@ pub unsafe extern "C" fn PyUnicode_Compare(a: *mut PyObject, b: *mut PyObject) -
 /// # Safety
 /// A str C holds; `s` a C string.
 #[no_mangle]
-pub unsafe extern "C" fn PyUnicode_CompareWithASCIIString(a: *mut PyObject, s: *const c_char) -> c_int {
+pub unsafe extern "C" fn PyUnicode_CompareWithASCIIString(
+    a: *mut PyObject,
+    s: *const c_char,
+) -> c_int {
     capi!("PyUnicode_CompareWithASCIIString", |cx| {
         let x = str_arg(cx, a)?;
         // SAFETY: caller's contract.
@@ -252,7 +281,9 @@ pub unsafe extern "C" fn PyUnicode_CompareWithASCIIString(a: *mut PyObject, s: *
 pub unsafe extern "C" fn PyUnicode_EqualToUTF8(a: *mut PyObject, s: *const c_char) -> c_int {
     capi!("PyUnicode_EqualToUTF8", |cx| {
         // SAFETY: caller's contract.
-        let Some(x) = (unsafe { cx::from_c(a) }) else { return Ok(0) };
+        let Some(x) = (unsafe { cx::from_c(a) }) else {
+            return Ok(0);
+        };
         if s.is_null() {
             return Ok(0);
         }
@@ -284,7 +315,13 @@ pub extern "C" fn PyUnicode_FromOrdinal(c: c_int) -> *mut PyObject {
 pub unsafe extern "C" fn PyUnicode_ReadChar(o: *mut PyObject, i: Py_ssize_t) -> u32 {
     capi!("PyUnicode_ReadChar", |cx| {
         let s = str_arg(cx, o)?;
-        match cx.str_value(s).unwrap_or("").chars().nth(i.max(0) as usize).filter(|_| i >= 0) {
+        match cx
+            .str_value(s)
+            .unwrap_or("")
+            .chars()
+            .nth(i.max(0) as usize)
+            .filter(|_| i >= 0)
+        {
             Some(c) => Ok(c as u32),
             None => Err(cx::index_error(cx, "string index out of range")),
         }
@@ -296,13 +333,23 @@ pub unsafe extern "C" fn PyUnicode_ReadChar(o: *mut PyObject, i: Py_ssize_t) -> 
 /// # Safety
 /// A str C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyUnicode_Substring(o: *mut PyObject, start: Py_ssize_t, end: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PyUnicode_Substring(
+    o: *mut PyObject,
+    start: Py_ssize_t,
+    end: Py_ssize_t,
+) -> *mut PyObject {
     capi!("PyUnicode_Substring", |cx| {
         let s = str_arg(cx, o)?;
         if start < 0 || end < 0 {
             return Err(cx::index_error(cx, "string index out of range"));
         }
-        let v: String = cx.str_value(s).unwrap_or("").chars().skip(start as usize).take(end.saturating_sub(start).max(0) as usize).collect();
+        let v: String = cx
+            .str_value(s)
+            .unwrap_or("")
+            .chars()
+            .skip(start as usize)
+            .take(end.saturating_sub(start).max(0) as usize)
+            .collect();
         let h = cx.str(&v);
         Ok(new_ref_h(cx, h))
     })
@@ -320,7 +367,10 @@ pub unsafe extern "C" fn PyUnicode_Contains(a: *mut PyObject, b: *mut PyObject) 
         match (cx.str_value(x), cx.str_value(y)) {
             (Some(p), Some(q)) => Ok(p.contains(q) as c_int),
             _ => {
-                let msg = format!("'in <string>' requires string as left operand, not {}", tname(cx, y));
+                let msg = format!(
+                    "'in <string>' requires string as left operand, not {}",
+                    tname(cx, y)
+                );
                 Err(type_error(cx, &msg))
             }
         }
@@ -345,7 +395,10 @@ pub unsafe extern "C" fn PyUnicode_Join(sep: *mut PyObject, seq: *mut PyObject) 
             match cx.str_value(o) {
                 Some(v) => parts.push(v.to_string()),
                 None => {
-                    let msg = format!("sequence item {i}: expected str instance, {} found", tname(cx, o));
+                    let msg = format!(
+                        "sequence item {i}: expected str instance, {} found",
+                        tname(cx, o)
+                    );
                     return Err(type_error(cx, &msg));
                 }
             }
@@ -365,7 +418,10 @@ pub unsafe extern "C" fn PyUnicode_FromObject(o: *mut PyObject) -> *mut PyObject
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         if cx.kind_of(cx.get(h)) != Kind::Str {
-            let msg = format!("Can't convert '{}' object to str implicitly", tname(cx, cx.get(h)));
+            let msg = format!(
+                "Can't convert '{}' object to str implicitly",
+                tname(cx, cx.get(h))
+            );
             return Err(type_error(cx, &msg));
         }
         Ok(new_ref_h(cx, h))
@@ -415,7 +471,12 @@ pub unsafe extern "C" fn PyOpaque_Unicode_IS_ASCII(o: *mut PyObject) -> c_int {
 pub unsafe extern "C" fn PyOpaque_Unicode_READ_CHAR(o: *mut PyObject, i: Py_ssize_t) -> u32 {
     capi!("PyOpaque_Unicode_READ_CHAR", |cx| {
         let s = str_arg(cx, o)?;
-        Ok(cx.str_value(s).unwrap_or("").chars().nth(i.max(0) as usize).map_or(0, |c| c as u32))
+        Ok(cx
+            .str_value(s)
+            .unwrap_or("")
+            .chars()
+            .nth(i.max(0) as usize)
+            .map_or(0, |c| c as u32))
     })
 }
 
@@ -424,7 +485,11 @@ pub unsafe extern "C" fn PyOpaque_Unicode_READ_CHAR(o: *mut PyObject, i: Py_ssiz
 /// # Safety
 /// A str; `sep` NULL or a str.
 #[no_mangle]
-pub unsafe extern "C" fn PyUnicode_Split(o: *mut PyObject, sep: *mut PyObject, maxsplit: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PyUnicode_Split(
+    o: *mut PyObject,
+    sep: *mut PyObject,
+    maxsplit: Py_ssize_t,
+) -> *mut PyObject {
     capi!("PyUnicode_Split", |cx| {
         let s = str_arg(cx, o)?;
         let text = cx.str_value(s).unwrap_or("").to_string();
@@ -435,18 +500,25 @@ pub unsafe extern "C" fn PyUnicode_Split(o: *mut PyObject, sep: *mut PyObject, m
                 if maxsplit < 0 {
                     text.split_whitespace().map(str::to_string).collect()
                 } else {
-                    text.splitn(maxsplit as usize + 1, char::is_whitespace).filter(|p| !p.is_empty()).map(str::to_string).collect()
+                    text.splitn(maxsplit as usize + 1, char::is_whitespace)
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_string)
+                        .collect()
                 }
             }
             Some(x) => {
-                let Some(d) = cx.str_value(x).map(str::to_string) else { return Err(type_error(cx, "must be str or None")) };
+                let Some(d) = cx.str_value(x).map(str::to_string) else {
+                    return Err(type_error(cx, "must be str or None"));
+                };
                 if d.is_empty() {
                     return Err(cx::value_error(cx, "empty separator"));
                 }
                 if maxsplit < 0 {
                     text.split(d.as_str()).map(str::to_string).collect()
                 } else {
-                    text.splitn(maxsplit as usize + 1, d.as_str()).map(str::to_string).collect()
+                    text.splitn(maxsplit as usize + 1, d.as_str())
+                        .map(str::to_string)
+                        .collect()
                 }
             }
         };
@@ -464,11 +536,24 @@ pub unsafe extern "C" fn PyUnicode_Split(o: *mut PyObject, sep: *mut PyObject, m
 /// # Safety
 /// Strs C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyUnicode_Replace(o: *mut PyObject, a: *mut PyObject, b: *mut PyObject, max: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PyUnicode_Replace(
+    o: *mut PyObject,
+    a: *mut PyObject,
+    b: *mut PyObject,
+    max: Py_ssize_t,
+) -> *mut PyObject {
     capi!("PyUnicode_Replace", |cx| {
         let (s, x, y) = (str_arg(cx, o)?, str_arg(cx, a)?, str_arg(cx, b)?);
-        let (t, p, q) = (cx.str_value(s).unwrap_or("").to_string(), cx.str_value(x).unwrap_or("").to_string(), cx.str_value(y).unwrap_or("").to_string());
-        let r = if max < 0 { t.replace(&p, &q) } else { t.replacen(&p, &q, max as usize) };
+        let (t, p, q) = (
+            cx.str_value(s).unwrap_or("").to_string(),
+            cx.str_value(x).unwrap_or("").to_string(),
+            cx.str_value(y).unwrap_or("").to_string(),
+        );
+        let r = if max < 0 {
+            t.replace(&p, &q)
+        } else {
+            t.replacen(&p, &q, max as usize)
+        };
         let h = cx.str(&r);
         Ok(new_ref_h(cx, h))
     })
@@ -479,7 +564,13 @@ pub unsafe extern "C" fn PyUnicode_Replace(o: *mut PyObject, a: *mut PyObject, b
 /// # Safety
 /// Strs C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyUnicode_Find(o: *mut PyObject, sub: *mut PyObject, start: Py_ssize_t, end: Py_ssize_t, direction: c_int) -> Py_ssize_t {
+pub unsafe extern "C" fn PyUnicode_Find(
+    o: *mut PyObject,
+    sub: *mut PyObject,
+    start: Py_ssize_t,
+    end: Py_ssize_t,
+    direction: c_int,
+) -> Py_ssize_t {
     let r = capi!("PyUnicode_Find", |cx| {
         let (s, x) = (str_arg(cx, o)?, str_arg(cx, sub)?);
         let chars: Vec<char> = cx.str_value(s).unwrap_or("").chars().collect();
@@ -491,7 +582,11 @@ pub unsafe extern "C" fn PyUnicode_Find(o: *mut PyObject, sub: *mut PyObject, st
         }
         let hay: String = chars[a as usize..b as usize].iter().collect();
         let needle = cx.str_value(x).unwrap_or("");
-        let pos = if direction > 0 { hay.find(needle) } else { hay.rfind(needle) };
+        let pos = if direction > 0 {
+            hay.find(needle)
+        } else {
+            hay.rfind(needle)
+        };
         Ok(match pos {
             Some(bytepos) => a + hay[..bytepos].chars().count() as isize,
             None => -1,
@@ -515,15 +610,27 @@ pub unsafe extern "C" fn PyUnicode_Find(o: *mut PyObject, sub: *mut PyObject, st
 /// # Safety
 /// Strs C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyUnicode_Tailmatch(o: *mut PyObject, sub: *mut PyObject, start: Py_ssize_t, end: Py_ssize_t, direction: c_int) -> Py_ssize_t {
+pub unsafe extern "C" fn PyUnicode_Tailmatch(
+    o: *mut PyObject,
+    sub: *mut PyObject,
+    start: Py_ssize_t,
+    end: Py_ssize_t,
+    direction: c_int,
+) -> Py_ssize_t {
     capi!("PyUnicode_Tailmatch", |cx| {
         let (s, x) = (str_arg(cx, o)?, str_arg(cx, sub)?);
         let chars: Vec<char> = cx.str_value(s).unwrap_or("").chars().collect();
         let n = chars.len() as isize;
         let norm = |v: isize| if v < 0 { (v + n).max(0) } else { v.min(n) };
-        let hay: String = chars[norm(start) as usize..norm(end).max(norm(start)) as usize].iter().collect();
+        let hay: String = chars[norm(start) as usize..norm(end).max(norm(start)) as usize]
+            .iter()
+            .collect();
         let needle = cx.str_value(x).unwrap_or("");
-        Ok(if direction > 0 { hay.ends_with(needle) } else { hay.starts_with(needle) } as Py_ssize_t)
+        Ok(if direction > 0 {
+            hay.ends_with(needle)
+        } else {
+            hay.starts_with(needle)
+        } as Py_ssize_t)
     })
 }
 
@@ -532,15 +639,26 @@ pub unsafe extern "C" fn PyUnicode_Tailmatch(o: *mut PyObject, sub: *mut PyObjec
 /// # Safety
 /// Strs C holds.
 #[no_mangle]
-pub unsafe extern "C" fn PyUnicode_Count(o: *mut PyObject, sub: *mut PyObject, start: Py_ssize_t, end: Py_ssize_t) -> Py_ssize_t {
+pub unsafe extern "C" fn PyUnicode_Count(
+    o: *mut PyObject,
+    sub: *mut PyObject,
+    start: Py_ssize_t,
+    end: Py_ssize_t,
+) -> Py_ssize_t {
     capi!("PyUnicode_Count", |cx| {
         let (s, x) = (str_arg(cx, o)?, str_arg(cx, sub)?);
         let chars: Vec<char> = cx.str_value(s).unwrap_or("").chars().collect();
         let n = chars.len() as isize;
         let norm = |v: isize| if v < 0 { (v + n).max(0) } else { v.min(n) };
-        let hay: String = chars[norm(start) as usize..norm(end).max(norm(start)) as usize].iter().collect();
+        let hay: String = chars[norm(start) as usize..norm(end).max(norm(start)) as usize]
+            .iter()
+            .collect();
         let needle = cx.str_value(x).unwrap_or("");
-        Ok(if needle.is_empty() { hay.chars().count() as isize + 1 } else { hay.matches(needle).count() as isize })
+        Ok(if needle.is_empty() {
+            hay.chars().count() as isize + 1
+        } else {
+            hay.matches(needle).count() as isize
+        })
     })
 }
 
@@ -549,11 +667,17 @@ pub unsafe extern "C" fn PyUnicode_Count(o: *mut PyObject, sub: *mut PyObject, s
 /// # Safety
 /// A str; encoding/errors NULL or C strings.
 #[no_mangle]
-pub unsafe extern "C" fn PyUnicode_AsEncodedString(o: *mut PyObject, encoding: *const c_char, _errors: *const c_char) -> *mut PyObject {
+pub unsafe extern "C" fn PyUnicode_AsEncodedString(
+    o: *mut PyObject,
+    encoding: *const c_char,
+    _errors: *const c_char,
+) -> *mut PyObject {
     capi!("PyUnicode_AsEncodedString", |cx| {
         let s = str_arg(cx, o)?;
         // SAFETY: NULL or a C string.
-        let enc = unsafe { cx::cstr_lossy(encoding) }.to_ascii_lowercase().replace('_', "-");
+        let enc = unsafe { cx::cstr_lossy(encoding) }
+            .to_ascii_lowercase()
+            .replace('_', "-");
         let text = cx.str_value(s).unwrap_or("").to_string();
         let b: Vec<u8> = match enc.as_str() {
             "" | "utf-8" | "utf8" => text.into_bytes(),

@@ -98,7 +98,9 @@ pub fn verdict_for(e: &ApiEntry, c: &Config) -> Verdict {
             } else if c.strategies {
                 Verdict::WorksWithCost("float lists are de-optimized (ints are immediates); the element is pinned until the native call returns".into())
             } else {
-                Verdict::WorksWithCost("pinning: the element is pinned until the native call returns".into())
+                Verdict::WorksWithCost(
+                    "pinning: the element is pinned until the native call returns".into(),
+                )
             }
         }
         Rule::IntBox => {
@@ -117,7 +119,9 @@ pub fn verdict_for(e: &ApiEntry, c: &Config) -> Verdict {
         }
         Rule::FastItems => {
             if c.strategies {
-                Verdict::WorksWithCost("de-optimizes an unboxed list to object storage and pins every element".into())
+                Verdict::WorksWithCost(
+                    "de-optimizes an unboxed list to object storage and pins every element".into(),
+                )
             } else {
                 Verdict::WorksWithCost("pins every element until the native call returns".into())
             }
@@ -134,16 +138,42 @@ pub fn all_entries() -> Vec<ApiEntry> {
     let mut out: Vec<ApiEntry> = Vec::new();
     let known = tables();
     let find = |n: &str| known.iter().find(|e| e.0 == n).map(|e| e.1);
-    for n in LIMITED_FUNCTIONS.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        out.push(ApiEntry { name: leak(n), kind: EntryKind::Function, limited: true, rule: find(n).unwrap_or(Rule::Todo), tests: &[] });
+    for n in LIMITED_FUNCTIONS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        out.push(ApiEntry {
+            name: leak(n),
+            kind: EntryKind::Function,
+            limited: true,
+            rule: find(n).unwrap_or(Rule::Todo),
+            tests: &[],
+        });
     }
-    for n in LIMITED_DATA.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    for n in LIMITED_DATA
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
         let rule = find(n).unwrap_or(Rule::Todo);
-        out.push(ApiEntry { name: leak(n), kind: EntryKind::Data, limited: true, rule, tests: &[] });
+        out.push(ApiEntry {
+            name: leak(n),
+            kind: EntryKind::Data,
+            limited: true,
+            rule,
+            tests: &[],
+        });
     }
     for (n, r) in known.iter() {
         if !out.iter().any(|e| e.name == *n) {
-            out.push(ApiEntry { name: n, kind: EntryKind::Function, limited: false, rule: *r, tests: &[] });
+            out.push(ApiEntry {
+                name: n,
+                kind: EntryKind::Function,
+                limited: false,
+                rule: *r,
+                tests: &[],
+            });
         }
     }
     out

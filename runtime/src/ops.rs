@@ -268,20 +268,11 @@ impl Thread {
             None => match op {
                 CompareOp::Eq => Ok(x == y),
                 CompareOp::Ne => Ok(x != y),
-                _ => {
-                    let (nx, ny) = (
-                        self.type_name(self.type_of(x)),
-                        self.type_name(self.type_of(y)),
-                    );
-                    let t = self.rt.types.exc.type_error;
-                    Err(self.raise(
-                        t,
-                        &format!(
-                            "'{}' not supported between instances of '{nx}' and '{ny}'",
-                            op.symbol()
-                        ),
-                    ))
-                }
+                _ => Err(self.type_error_between(
+                    x,
+                    y,
+                    &format!("'{}' not supported between instances of", op.symbol()),
+                )),
             },
         }
     }
@@ -414,21 +405,23 @@ impl Thread {
                 );
                 self.float_binop(f, g, op)
             }
-            _ => {
-                let (nx, ny) = (
-                    self.type_name(self.type_of(x)),
-                    self.type_name(self.type_of(y)),
-                );
-                let t = self.rt.types.exc.type_error;
-                Err(self.raise(
-                    t,
-                    &format!(
-                        "unsupported operand type(s) for {}: '{nx}' and '{ny}'",
-                        op.symbol()
-                    ),
-                ))
-            }
+            _ => Err(self.type_error_between(
+                x,
+                y,
+                &format!("unsupported operand type(s) for {}:", op.symbol()),
+            )),
         }
+    }
+
+    /// Raises `TypeError("<what> '<type of x>' and '<type of y>'")`, CPython's wording for
+    /// operations between unsupported types.
+    fn type_error_between(&mut self, x: ObjRef, y: ObjRef, what: &str) -> Raised {
+        let (nx, ny) = (
+            self.type_name(self.type_of(x)),
+            self.type_name(self.type_of(y)),
+        );
+        let t = self.rt.types.exc.type_error;
+        self.raise(t, &format!("{what} '{nx}' and '{ny}'"))
     }
 
     fn float_binop(&mut self, f: f64, g: f64, op: BinOp) -> PyResult<Handle> {

@@ -127,10 +127,7 @@ fn run(scheme: Scheme, immortal: bool, ops: &[Op]) {
             if counted {
                 let freed_now = is_freed(m.obj);
                 assert!(!freed_now || dead, "{scheme}: a live object was freed");
-                assert!(
-                    !dead || freed_now,
-                    "{scheme}: a dead object was not freed"
-                );
+                assert!(!dead || freed_now, "{scheme}: a dead object was not freed");
                 m.freed = freed_now;
             } else {
                 assert!(!is_freed(m.obj), "tracing: counting never frees");

@@ -288,3 +288,25 @@ fn stress_mode_really_collects_and_moves() {
             > 50
     );
 }
+
+#[test]
+fn type_errors_use_cpythons_wording() {
+    each_config(|cx| {
+        cx.scope(|cx| {
+            let s = cx.str("a");
+            let one = cx.int(1);
+            assert!(cx.compare(s, one, CompareOp::Lt).is_err());
+            let e = cx.take_error().unwrap();
+            assert_eq!(
+                cx.describe_exception(e),
+                "TypeError: '<' not supported between instances of 'str' and 'int'"
+            );
+            assert!(cx.binop(s, one, BinOp::Add).is_err());
+            let e = cx.take_error().unwrap();
+            assert_eq!(
+                cx.describe_exception(e),
+                "TypeError: unsupported operand type(s) for +: 'str' and 'int'"
+            );
+        });
+    });
+}

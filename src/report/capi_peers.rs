@@ -233,10 +233,16 @@ pub fn samples_json(samples: &Samples) -> Value {
 /// The pyopaque configurations the report measures: all 32 (scheme x immortal x tagging x
 /// strategies), or 8 in quick mode (each scheme with everything on, and with tagging and
 /// strategies off).
-pub fn pyopaque_configs(quick: bool) -> Vec<pyopaque_runtime::Config> {
+pub fn pyopaque_configs(quick: bool, tiny: bool) -> Vec<pyopaque_runtime::Config> {
     pyopaque_runtime::Config::all()
         .into_iter()
         .filter(|c| !quick || (c.immortal && c.tagging == c.strategies))
+        .filter(|c| {
+            !tiny
+                || (c.scheme == pyopaque_runtime::Scheme::Classic
+                    || c.scheme == pyopaque_runtime::Scheme::Tracing)
+                    && c.tagging
+        })
         .collect()
 }
 
@@ -253,12 +259,18 @@ pub fn init_string(c: &pyopaque_runtime::Config, extra: &str) -> String {
 }
 
 /// Runs everything and renders the section.
-pub fn section(quick: bool, progress: &dyn Fn(&str)) -> Result<super::Section, String> {
+pub fn section(quick: bool, tiny: bool, progress: &dyn Fn(&str)) -> Result<super::Section, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let src = root.join("benches/capi/bench_core.c");
     let work = std::env::temp_dir().join(format!("pyopaque-report-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let (reps, scale) = if quick { (2, 0.05) } else { (5, 1.0) };
+    let (reps, scale) = if tiny {
+        (1, 0.01)
+    } else if quick {
+        (2, 0.05)
+    } else {
+        (5, 1.0)
+    };
     let mut runners = Vec::new();
     let mut missing = Vec::new();
     for (name, exe) in [("CPython", "python3"), ("PyPy", "pypy3")] {
@@ -279,7 +291,7 @@ pub fn section(quick: bool, progress: &dyn Fn(&str)) -> Result<super::Section, S
         }
     }
     let so = crate::ext::compile(&src, &work, false)?;
-    let configs = pyopaque_configs(quick);
+    let configs = pyopaque_configs(quick, tiny);
     for c in &configs {
         runners.push(Runner::Pyopaque {
             init: init_string(c, ""),

@@ -21,7 +21,11 @@ use crate::ext::{self, ExtConfig};
 pub fn test_extensions() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("capi-shim/tests/ext");
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "c")).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "c"))
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
@@ -49,8 +53,9 @@ pub fn verdicts_from_library() -> Result<Value, String> {
     // SAFETY: the shim's documented entry point: returns a NUL-terminated JSON string that lives
     // as long as the library (which is never unloaded: forgotten below).
     let text = unsafe {
-        let f: libloading::os::unix::Symbol<unsafe extern "C" fn() -> *const c_char> =
-            lib.get(b"pyopaque_capi_matrix_json\0").map_err(|e| e.to_string())?;
+        let f: libloading::os::unix::Symbol<unsafe extern "C" fn() -> *const c_char> = lib
+            .get(b"pyopaque_capi_matrix_json\0")
+            .map_err(|e| e.to_string())?;
         CStr::from_ptr(f()).to_string_lossy().into_owned()
     };
     std::mem::forget(lib);
@@ -62,7 +67,14 @@ pub fn verdicts_from_library() -> Result<Value, String> {
 pub fn coverage(
     configs: &[ExtConfig],
     progress: &dyn Fn(&str),
-) -> Result<(BTreeMap<String, BTreeSet<String>>, Vec<String>, BTreeMap<String, Vec<String>>), String> {
+) -> Result<
+    (
+        BTreeMap<String, BTreeSet<String>>,
+        Vec<String>,
+        BTreeMap<String, Vec<String>>,
+    ),
+    String,
+> {
     let work = std::env::temp_dir().join(format!("pyopaque-matrix-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let mut cov: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -80,7 +92,10 @@ pub fn coverage(
                 failures.push(format!(
                     "{module} [{}]: {}",
                     cfg.label,
-                    outcome.crash.clone().unwrap_or_else(|| format!("{} test(s) failed", failed.len()))
+                    outcome
+                        .crash
+                        .clone()
+                        .unwrap_or_else(|| format!("{} test(s) failed", failed.len()))
                 ));
                 continue;
             }
@@ -101,16 +116,21 @@ pub fn coverage(
 
 /// Builds the matrix, cross-checks it, writes the two files, and returns the report section.
 /// `Err` when the cross-check fails (the report then fails).
-pub fn section(quick: bool, docs: &Path, progress: &dyn Fn(&str)) -> Result<Section, String> {
+pub fn section(
+    quick: bool,
+    tiny: bool,
+    docs: &Path,
+    progress: &dyn Fn(&str),
+) -> Result<Section, String> {
     let mut matrix = verdicts_from_library()?;
     let lib = crate::capi_lib::library_path()?;
     let symbols = exported_symbols(&lib)?;
     let args = ext::RunExtArgs {
         file: PathBuf::new(),
-        scheme: None,
+        scheme: tiny.then(|| "classic".into()),
         immortal: if quick { Some("on".into()) } else { None },
         tagging: None,
-        strategies: None,
+        strategies: tiny.then(|| "on".into()),
         gc_stress: false,
         borrow: "deopt".into(),
         verbose: false,
@@ -118,8 +138,13 @@ pub fn section(quick: bool, docs: &Path, progress: &dyn Fn(&str)) -> Result<Sect
     let configs: Vec<ExtConfig> = ext::configs(&args)?;
     let (cov, run_failures, tests_by_fn) = coverage(&configs, progress)?;
     let labels: Vec<String> = configs.iter().map(|c| c.label.clone()).collect();
-    let mut problems: Vec<String> = run_failures.iter().map(|f| format!("test run failed: {f}")).collect();
-    let entries = matrix["entries"].as_array_mut().ok_or("matrix has no entries")?;
+    let mut problems: Vec<String> = run_failures
+        .iter()
+        .map(|f| format!("test run failed: {f}"))
+        .collect();
+    let entries = matrix["entries"]
+        .as_array_mut()
+        .ok_or("matrix has no entries")?;
     // counts[config][verdict]
     let mut counts: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let mut limited_ok_classic = 0usize;
@@ -134,18 +159,26 @@ pub fn section(quick: bool, docs: &Path, progress: &dyn Fn(&str)) -> Result<Sect
         if let Some(t) = tests_by_fn.get(&name) {
             e["tests"] = json!(t);
         }
-        let verdicts = e["verdicts"].as_object_mut().ok_or("entry without verdicts")?;
+        let verdicts = e["verdicts"]
+            .as_object_mut()
+            .ok_or("entry without verdicts")?;
         verdicts.retain(|k, _| labels.contains(k));
         for (label, v) in verdicts.iter_mut() {
             let verdict = v["verdict"].as_str().unwrap_or("todo").to_string();
-            *counts.entry(label.clone()).or_default().entry(verdict.clone()).or_default() += 1;
+            *counts
+                .entry(label.clone())
+                .or_default()
+                .entry(verdict.clone())
+                .or_default() += 1;
             if verdict == "works" || verdict == "works-with-cost" {
                 let exported = symbols.contains(&name);
                 let covered = cov.get(label).is_some_and(|s| s.contains(&name));
                 v["exported"] = json!(exported);
                 v["covered"] = json!(covered);
                 if !exported {
-                    problems.push(format!("{name} [{label}]: verdict {verdict} but the library does not export it"));
+                    problems.push(format!(
+                        "{name} [{label}]: verdict {verdict} but the library does not export it"
+                    ));
                 }
                 if !covered {
                     problems.push(format!("{name} [{label}]: verdict {verdict} but no passing test extension called it"));
@@ -158,11 +191,25 @@ pub fn section(quick: bool, docs: &Path, progress: &dyn Fn(&str)) -> Result<Sect
     }
     matrix["configurations"] = json!(labels);
     matrix["cross_check"] = json!({"ok": problems.is_empty(), "problems": problems});
-    let md = render(&matrix, &labels, &counts, limited_ok_classic, limited_total, &problems);
-    std::fs::write(docs.join("capi-matrix.json"), serde_json::to_string_pretty(&matrix).unwrap())
-        .map_err(|e| e.to_string())?;
+    let md = render(
+        &matrix,
+        &labels,
+        &counts,
+        limited_ok_classic,
+        limited_total,
+        &problems,
+    );
+    std::fs::write(
+        docs.join("capi-matrix.json"),
+        serde_json::to_string_pretty(&matrix).unwrap(),
+    )
+    .map_err(|e| e.to_string())?;
     std::fs::write(docs.join("capi-matrix.md"), &md).map_err(|e| e.to_string())?;
-    let summary = md.split("\n## All entries").next().unwrap_or("").replacen("# ", "## ", 1);
+    let summary = md
+        .split("\n## All entries")
+        .next()
+        .unwrap_or("")
+        .replacen("# ", "## ", 1);
     let section = Section {
         key: "capi_matrix",
         markdown: summary,
@@ -188,7 +235,13 @@ fn render(
     limited_total: usize,
     problems: &[String],
 ) -> String {
-    let verdicts = ["works", "works-with-cost", "not-implementable", "not-applicable", "todo"];
+    let verdicts = [
+        "works",
+        "works-with-cost",
+        "not-implementable",
+        "not-applicable",
+        "todo",
+    ];
     let mut md = String::from("# C API implementability matrix\n\n");
     md.push_str(&format!(
         "Generated by `pyopaque report` from the verdict tables compiled into `libpyopaque_capi.so`, \
@@ -207,7 +260,10 @@ fn render(
     for l in labels {
         md.push_str(&format!("| {l} |"));
         for v in verdicts {
-            md.push_str(&format!(" {} |", counts.get(l).and_then(|c| c.get(v)).copied().unwrap_or(0)));
+            md.push_str(&format!(
+                " {} |",
+                counts.get(l).and_then(|c| c.get(v)).copied().unwrap_or(0)
+            ));
         }
         md.push('\n');
     }
@@ -226,15 +282,26 @@ fn render(
             }
         }
         if !cfgs.is_empty() {
-            let c = if cfgs.len() == labels.len() { "all".to_string() } else { cfgs.join(", ") };
-            md.push_str(&format!("| `{}` | {c} | {reason} |\n", e["name"].as_str().unwrap_or("")));
+            let c = if cfgs.len() == labels.len() {
+                "all".to_string()
+            } else {
+                cfgs.join(", ")
+            };
+            md.push_str(&format!(
+                "| `{}` | {c} | {reason} |\n",
+                e["name"].as_str().unwrap_or("")
+            ));
         }
     }
     md.push_str("\n## Not applicable (needs an interpreter loop)\n\n");
     for e in entries {
         if let Some(v) = e["verdicts"].as_object().and_then(|vs| vs.values().next()) {
             if v["verdict"] == "not-applicable" {
-                md.push_str(&format!("- `{}`: {}\n", e["name"].as_str().unwrap_or(""), v["reason"].as_str().unwrap_or("")));
+                md.push_str(&format!(
+                    "- `{}`: {}\n",
+                    e["name"].as_str().unwrap_or(""),
+                    v["reason"].as_str().unwrap_or("")
+                ));
             }
         }
     }
@@ -243,7 +310,15 @@ fn render(
     for e in entries {
         let v = &e["verdicts"][main];
         let why = v["cost"].as_str().or(v["reason"].as_str()).unwrap_or("");
-        let tests = e["tests"].as_array().map(|t| t.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+        let tests = e["tests"]
+            .as_array()
+            .map(|t| {
+                t.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
         md.push_str(&format!(
             "| `{}` | {} | {} | {} | {why} | {tests} |\n",
             e["name"].as_str().unwrap_or(""),

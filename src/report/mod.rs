@@ -27,6 +27,10 @@ pub struct ReportArgs {
     /// Compare with an earlier report.json and print what got faster or slower beyond noise.
     #[arg(long)]
     pub compare: Option<PathBuf>,
+    /// Smallest sizes, one repetition, two configurations: for the test that checks the report's
+    /// shape (figures meaningless).
+    #[arg(long, hide = true)]
+    pub tiny: bool,
 }
 
 /// One section of the report: its Markdown and its JSON.
@@ -115,7 +119,11 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, String> {
     pb.inc(1);
 
     pb.set_message("tagging");
-    let tag = pyopaque_runtime::bench::run_tagging(args.quick);
+    if args.tiny {
+        std::env::set_var("PYOPAQUE_BENCH_SCALE", "0.01");
+    }
+    let quick = args.quick || args.tiny;
+    let tag = pyopaque_runtime::bench::run_tagging(quick);
     let ratio =
         get(&tag, "boxed_create_sum_ns_per_int") / get(&tag, "tagged_create_sum_ns_per_int");
     sections.push(bench_section(
@@ -139,7 +147,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, String> {
     pb.inc(1);
 
     pb.set_message("refcount schemes");
-    let rc = pyopaque_runtime::bench::run_refcount(args.quick);
+    let rc = pyopaque_runtime::bench::run_refcount(quick);
     let biased_ratio = get(&rc, "biased_pair_ns") / get(&rc, "classic_pair_ns");
     let imm_ratio = get(&rc, "contended_atomic_ns") / get(&rc, "contended_immortal_ns");
     sections.push(bench_section(
@@ -157,8 +165,8 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, String> {
     pb.inc(1);
 
     pb.set_message("list strategies");
-    let lists = pyopaque_runtime::list::bench::run(args.quick);
-    let table = pyopaque_runtime::list::bench::table(args.quick);
+    let lists = pyopaque_runtime::list::bench::run(quick);
+    let table = pyopaque_runtime::list::bench::table(quick);
     sections.push(bench_section(
         "lists",
         "List strategies",
@@ -171,7 +179,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, String> {
     pb.inc(1);
 
     pb.set_message("collector");
-    let gc = pyopaque_gc::bench::run(args.quick);
+    let gc = pyopaque_gc::bench::run(quick);
     sections.push(bench_section(
         "gc",
         "Moving collector",
@@ -185,7 +193,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, String> {
 
     pb.set_message("C workloads");
     let progress = |m: &str| pb.set_message(m.to_string());
-    match capi_peers::section(args.quick, &progress) {
+    match capi_peers::section(args.quick || args.tiny, args.tiny, &progress) {
         Ok(s) => sections.push(s),
         Err(e) => sections.push(Section {
             key: "capi_workloads",
@@ -201,8 +209,12 @@ Not measured: {e}
     pb.inc(1);
 
     pb.set_message("C API matrix");
-    let docs = args.out.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| ".".into());
-    let matrix_result = matrix::section(args.quick, &docs, &progress);
+    let docs = args
+        .out
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| ".".into());
+    let matrix_result = matrix::section(args.quick || args.tiny, args.tiny, &docs, &progress);
     let matrix_error = match matrix_result {
         Ok(s) => {
             sections.push(s);
@@ -211,10 +223,12 @@ Not measured: {e}
         Err(e) => {
             sections.push(Section {
                 key: "capi_matrix",
-                markdown: format!("## C API implementability matrix
+                markdown: format!(
+                    "## C API implementability matrix
 
 **Failed:** {e}
-"),
+"
+                ),
                 json: json!({"error": e}),
             });
             Some(e)
@@ -249,7 +263,8 @@ Not measured: {e}
     md.push_str(&meaning(&tag, &rc, &lists, &gc));
     let mut obj: BTreeMap<String, Value> = BTreeMap::new();
     obj.insert("schema".into(), json!("pyopaque-report/1"));
-    obj.insert("quick".into(), json!(args.quick));
+    obj.insert("quick".into(), json!(quick));
+    obj.insert("tiny".into(), json!(args.tiny));
     for s in sections {
         obj.insert(s.key.into(), s.json);
     }

@@ -19,7 +19,9 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     // SAFETY: loading the shim library (its constructors are Rust statics, no side effects).
-    let lib = match unsafe { libloading::os::unix::Library::open(Some(&args[1]), libc::RTLD_NOW | libc::RTLD_GLOBAL) } {
+    let lib = match unsafe {
+        libloading::os::unix::Library::open(Some(&args[1]), libc::RTLD_NOW | libc::RTLD_GLOBAL)
+    } {
         Ok(l) => l,
         Err(e) => {
             eprintln!("cannot load {}: {e}", args[1]);
@@ -31,12 +33,14 @@ fn main() -> ExitCode {
     // SAFETY: the shim's documented entry points with these exact signatures; the CStrings
     // outlive the calls.
     unsafe {
-        let init: libloading::os::unix::Symbol<InitFn> = lib.get(b"pyopaque_capi_init\0").expect("init entry");
+        let init: libloading::os::unix::Symbol<InitFn> =
+            lib.get(b"pyopaque_capi_init\0").expect("init entry");
         if init(cfg.as_ptr()) != 0 {
             eprintln!("pyopaque_capi_init({}) failed", args[2]);
             return ExitCode::from(2);
         }
-        let run: libloading::os::unix::Symbol<RunFn> = lib.get(b"pyopaque_capi_run_tests\0").expect("run entry");
+        let run: libloading::os::unix::Symbol<RunFn> =
+            lib.get(b"pyopaque_capi_run_tests\0").expect("run entry");
         for pair in args[3..].chunks(2) {
             let so = CString::new(pair[0].clone()).unwrap_or_default();
             let m = CString::new(pair[1].clone()).unwrap_or_default();
@@ -44,7 +48,9 @@ fn main() -> ExitCode {
             failures += if n < 0 { 1 } else { n };
         }
         if let Ok(path) = std::env::var("PYOPAQUE_CAPI_COVERAGE") {
-            let dump: libloading::os::unix::Symbol<DumpFn> = lib.get(b"pyopaque_capi_coverage_dump\0").expect("dump entry");
+            let dump: libloading::os::unix::Symbol<DumpFn> = lib
+                .get(b"pyopaque_capi_coverage_dump\0")
+                .expect("dump entry");
             let p = CString::new(path).unwrap_or_default();
             dump(p.as_ptr());
         }

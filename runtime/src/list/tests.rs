@@ -497,13 +497,21 @@ fn sum_agrees_across_strategies() {
             let mixed = cx.list();
             let before = cx.handle_count();
             for i in 0..100 {
-                let v = if i % 2 == 0 { cx.int(i) } else { cx.float(i as f64) };
+                let v = if i % 2 == 0 {
+                    cx.int(i)
+                } else {
+                    cx.float(i as f64)
+                };
                 cx.list_append(mixed, v).unwrap();
             }
             let grown = cx.handle_count() - before;
             let s = cx.list_sum(mixed).unwrap();
             assert_eq!(repr(cx, s), "4950.0");
-            assert_eq!(cx.handle_count(), before + grown + 1, "sum adds only its result handle");
+            assert_eq!(
+                cx.handle_count(),
+                before + grown + 1,
+                "sum adds only its result handle"
+            );
         });
     }
 }
