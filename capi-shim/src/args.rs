@@ -221,8 +221,8 @@ pub unsafe fn format_message(
             match conv {
                 b'd' | b'i' => {
                     let v: i64 = match lmod {
-                        "l" => va.long() as i64,
-                        "ll" | "j" => va.longlong() as i64,
+                        "l" => va.long(),
+                        "ll" | "j" => va.longlong(),
                         "z" | "t" => va.ssize() as i64,
                         _ => va.int() as i64,
                     };
@@ -239,8 +239,8 @@ pub unsafe fn format_message(
                 }
                 b'u' | b'x' | b'X' | b'o' => {
                     let v: u64 = match lmod {
-                        "l" => va.ulong() as u64,
-                        "ll" | "j" => va.ulonglong() as u64,
+                        "l" => va.ulong(),
+                        "ll" | "j" => va.ulonglong(),
                         "z" | "t" => va.size() as u64,
                         _ => va.uint() as u64,
                     };
@@ -481,10 +481,10 @@ impl Builder<'_> {
                 b'b' | b'B' | b'h' | b'i' => cx.int(va.int() as i64),
                 b'H' => cx.int(va.int() as u16 as i64),
                 b'I' => cx.int(va.uint() as i64),
-                b'l' => cx.int(va.long() as i64),
-                b'k' => int_u64(cx, va.ulong() as u64),
-                b'L' => cx.int(va.longlong() as i64),
-                b'K' => int_u64(cx, va.ulonglong() as u64),
+                b'l' => cx.int(va.long()),
+                b'k' => int_u64(cx, va.ulong()),
+                b'L' => cx.int(va.longlong()),
+                b'K' => int_u64(cx, va.ulonglong()),
                 b'n' => cx.int(va.ssize() as i64),
                 b'c' => {
                     let v = va.int() as u8;

@@ -184,7 +184,7 @@ fn call_type_object(
     kw: &[(Handle, Handle)],
 ) -> PyResult<Handle> {
     let t = cx.get(ty);
-    if crate::typeobj::c_base(t).is_some() || (cx.rt.types.object == t && false) {
+    if crate::typeobj::c_base(t).is_some() {
         let args = cx.tuple(pos);
         let kwd = kwargs_dict(cx, kw)?;
         return crate::typeobj::call_type(cx, t, args, kwd);
@@ -276,7 +276,7 @@ fn call_type_object(
 }
 
 /// Calls a C function defined by `def` with the calling convention its flags select.
-pub fn call_cfunction(
+fn call_cfunction(
     cx: &mut Thread,
     def: *mut PyMethodDef,
     self_: Option<Handle>,
@@ -433,6 +433,9 @@ pub fn call_cfunction(
     unsafe { cx::take_result(cx, p, &name) }
 }
 
+/// Positional and keyword arguments as handles.
+pub type CallArgs = (Vec<Handle>, Vec<(Handle, Handle)>);
+
 /// Splits a C `(args tuple, kwargs dict)` pair into handles.
 ///
 /// # Safety
@@ -441,7 +444,7 @@ pub unsafe fn split_args(
     cx: &mut Thread,
     args: *mut PyObject,
     kwargs: *mut PyObject,
-) -> PyResult<(Vec<Handle>, Vec<(Handle, Handle)>)> {
+) -> PyResult<CallArgs> {
     let mut pos = Vec::new();
     // SAFETY: caller's contract.
     if let Some(a) = unsafe { cx::from_c(args) } {
@@ -480,7 +483,7 @@ pub unsafe fn vector_args(
     args: *const *mut PyObject,
     nargsf: usize,
     kwnames: *mut PyObject,
-) -> PyResult<(Vec<Handle>, Vec<(Handle, Handle)>)> {
+) -> PyResult<CallArgs> {
     let n = nargsf & !(1usize << 63);
     let mut pos = Vec::with_capacity(n);
     for i in 0..n {

@@ -147,6 +147,9 @@ thread_local! {
     /// When finalizing inside a collection under a counting scheme, decrefs are dropped (the
     /// referent may be dead in the same collection).
     static DISCARD_DECREFS: Cell<bool> = const { Cell::new(false) };
+    /// Objects whose `tp_dealloc` is running (their memory is freed by the runtime afterwards,
+    /// so `PyObject_Free`/`PyObject_GC_Del` on them do nothing).
+    static IN_DEALLOC: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
     /// Decrefs requested while finalizing: (object, C-held?).
     static DEFERRED: RefCell<Vec<(ObjRef, bool)>> = const { RefCell::new(Vec::new()) };
 }
@@ -192,6 +195,19 @@ pub fn run_finalizer(discard: bool, f: impl FnOnce()) {
     f();
     DISCARD_DECREFS.with(|d| d.set(old));
     FINALIZING.with(|c| c.set(c.get() - 1));
+}
+
+/// Runs `tp_dealloc`-like `f` for `obj` in finalizing mode, remembering that `obj` is being
+/// deallocated.
+pub fn run_dealloc(obj: ObjRef, discard: bool, f: impl FnOnce()) {
+    IN_DEALLOC.with(|d| d.borrow_mut().push(obj.as_ptr().addr()));
+    run_finalizer(discard, f);
+    IN_DEALLOC.with(|d| d.borrow_mut().pop());
+}
+
+/// True when `p` is an object whose `tp_dealloc` is running.
+pub fn in_dealloc(p: usize) -> bool {
+    IN_DEALLOC.with(|d| d.borrow().contains(&p))
 }
 
 /// Records a decref requested while finalizing; runs at the end of the next API entry.

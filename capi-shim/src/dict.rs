@@ -355,10 +355,7 @@ fn view(cx: &mut Thread, d: *mut PyObject, which: u8) -> PyResult<*mut PyObject>
     let dh = dict_arg(cx, d)?;
     let l = cx.list();
     let mut p = 0;
-    loop {
-        let Some((k, v)) = cx.dict_next(cx.get(dh), &mut p) else {
-            break;
-        };
+    while let Some((k, v)) = cx.dict_next(cx.get(dh), &mut p) {
         let (kh, vh) = (cx.root(k), cx.root(v));
         let item = match which {
             0 => kh,
@@ -400,14 +397,12 @@ pub unsafe extern "C" fn PyDict_Items(d: *mut PyObject) -> *mut PyObject {
 fn merge(cx: &mut Thread, dh: Handle, src: Handle, override_: bool) -> PyResult<()> {
     let s = cx.get(src);
     if cx.kind_of(s) != Kind::Dict {
-        let msg = format!("'{}' object is not a mapping", cx::tname(cx, s));
-        return Err(cx::type_error(cx, &msg));
+        // CPython falls back to the mapping protocol and looks up `keys`.
+        let msg = format!("'{}' object has no attribute 'keys'", cx::tname(cx, s));
+        return Err(cx::attribute_error(cx, &msg));
     }
     let mut p = 0;
-    loop {
-        let Some((k, v)) = cx.dict_next(cx.get(src), &mut p) else {
-            break;
-        };
+    while let Some((k, v)) = cx.dict_next(cx.get(src), &mut p) {
         let (kh, vh) = (cx.root(k), cx.root(v));
         if override_ || cx.dict_get(dh, kh)?.is_none() {
             cx.dict_set(dh, kh, vh)?;

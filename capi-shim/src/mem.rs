@@ -102,7 +102,7 @@ fn is_shim_object(p: *mut c_void) -> bool {
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_Free(p: *mut c_void) {
     capi_nothread!("PyObject_Free", (), || {
-        if !is_shim_object(p) {
+        if !cx::in_dealloc(p as usize) {
             // SAFETY: caller's contract: malloc'd memory.
             unsafe { libc::free(p) }
         }
@@ -116,7 +116,7 @@ pub unsafe extern "C" fn PyObject_Free(p: *mut c_void) {
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_GC_Del(p: *mut c_void) {
     capi_nothread!("PyObject_GC_Del", (), || {
-        if !p.is_null() && !is_shim_object(p) {
+        if !p.is_null() && !cx::in_dealloc(p as usize) {
             // SAFETY: not a shim object: memory from malloc.
             unsafe { libc::free(p) }
         }

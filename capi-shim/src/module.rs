@@ -35,6 +35,9 @@ pub fn new_module(cx: &mut Thread, name: &str, def: *mut PyModuleDef) -> PyResul
         },
     );
     let mo = cx.get(m);
+    // C keeps module pointers in statics as borrowed references (CPython's sys.modules keeps the
+    // module alive): a module never moves (cost: pinning).
+    crate::pinsupport::pin_forever(mo);
     // SAFETY: fresh module payload; the dict is rooted by `d` (re-read after the allocation).
     unsafe { payload::<ModulePayload>(mo) }.dict = Some(cx.get(d));
     Ok(m)
@@ -338,7 +341,7 @@ pub unsafe extern "C" fn PyModule_GetState(m: *mut PyObject) -> *mut c_void {
             _ => {
                 if !cx::finalizing() {
                     cx::api("PyModule_GetState", |cx| -> PyResult<*mut c_void> {
-                        Err(bad_internal_call(cx))
+                        Err(type_error(cx, "bad argument type for built-in operation"))
                     });
                 }
                 std::ptr::null_mut()
@@ -540,7 +543,7 @@ pub unsafe extern "C" fn PyModule_AddIntConstant(
         let mh = unsafe { harg(cx, m) }?;
         // SAFETY: caller's contract.
         let n = unsafe { cstr(cx, name) }?;
-        let vh = cx.int(v as i64);
+        let vh = cx.int(v);
         add_object(cx, mh, n, vh)?;
         Ok(0)
     })

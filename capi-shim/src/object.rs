@@ -132,7 +132,7 @@ pub fn str_(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
 pub fn hash(cx: &mut Thread, h: Handle) -> PyResult<i64> {
     let o = cx.get(h);
     let hs = get_slot(cx.type_of(o), slot::TP_HASH);
-    if hs == PyObject_HashNotImplemented as usize {
+    if hs == PyObject_HashNotImplemented as *const () as usize {
         return Err(type_error(
             cx,
             &format!("unhashable type: '{}'", tname(cx, o)),
@@ -252,7 +252,7 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
     let ty = cx.type_of(o);
     // Custom tp_getattro.
     let ga = get_slot(ty, slot::TP_GETATTRO);
-    if ga != 0 && ga != PyObject_GenericGetAttr as usize {
+    if ga != 0 && ga != PyObject_GenericGetAttr as *const () as usize {
         // SAFETY: Py_tp_getattro is a getattrofunc.
         let f: getattrofunc = unsafe { std::mem::transmute::<usize, getattrofunc>(ga) };
         let nh = cx.str(name);
@@ -383,7 +383,7 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
     let g = cx::global();
     let ty = cx.type_of(o);
     let sa = get_slot(ty, slot::TP_SETATTRO);
-    if sa != 0 && sa != PyObject_GenericSetAttr as usize {
+    if sa != 0 && sa != PyObject_GenericSetAttr as *const () as usize {
         // SAFETY: Py_tp_setattro is a setattrofunc.
         let f: setattrofunc = unsafe { std::mem::transmute::<usize, setattrofunc>(sa) };
         let nh = cx.str(name);
@@ -579,7 +579,7 @@ unsafe fn member_set(
     // SAFETY: member names are C strings.
     let name = unsafe { cx::cstr_lossy(d.name) };
     if d.flags & 1 != 0 {
-        return Err(attribute_error(cx, &format!("readonly attribute")));
+        return Err(attribute_error(cx, "readonly attribute"));
     }
     // SAFETY: the offset lies inside the instance payload.
     let p = unsafe { o.as_ptr().offset(d.offset) };
@@ -1253,8 +1253,8 @@ pub unsafe extern "C" fn PyObject_HasAttrStringWithError(
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_HasAttr(o: *mut PyObject, name: *mut PyObject) -> c_int {
     capi!("PyObject_HasAttr", |cx| {
-        // SAFETY: caller's contract.
         let r = (|| -> PyResult<bool> {
+            // SAFETY: caller's contract.
             let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
             let n = name_str(cx, n)?;
             Ok(getattr_opt(cx, h, &n)?.is_some())
@@ -1273,9 +1273,10 @@ pub unsafe extern "C" fn PyObject_HasAttr(o: *mut PyObject, name: *mut PyObject)
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_HasAttrString(o: *mut PyObject, name: *const c_char) -> c_int {
     capi!("PyObject_HasAttrString", |cx| {
-        // SAFETY: caller's contract.
         let r = (|| -> PyResult<bool> {
+            // SAFETY: caller's contract.
             let h = unsafe { harg(cx, o)? };
+            // SAFETY: caller's contract.
             let n = unsafe { cstr(cx, name)? };
             Ok(getattr_opt(cx, h, n)?.is_some())
         })();
@@ -1632,6 +1633,7 @@ pub unsafe extern "C" fn PyObject_Print(
     flags: c_int,
 ) -> c_int {
     capi!("PyObject_Print", |cx| {
+        // SAFETY: NULL or an object C holds.
         let s = match unsafe { cx::from_c(o) } {
             None => "<nil>".to_string(),
             Some(obj) => {

@@ -177,3 +177,30 @@ pub unsafe extern "C" fn PyTuple_GetSlice(
         Ok(new_ref_h(cx, r))
     })
 }
+
+/// Rust side of `PyTuple_Pack(n, ...)`.
+///
+/// # Safety
+/// Called from va.c with a live `va_list *` holding `n` objects.
+#[no_mangle]
+pub unsafe extern "C" fn pyopaque_rs_tuple_pack(
+    n: Py_ssize_t,
+    ap: *mut std::ffi::c_void,
+) -> *mut PyObject {
+    crate::cov!("PyTuple_Pack");
+    cx::api("PyTuple_Pack", |cx| {
+        if n < 0 {
+            return Err(bad_internal_call(cx));
+        }
+        let va = crate::args::Va(ap);
+        let mut items = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            // SAFETY: the caller passes `n` object pointers.
+            let p = unsafe { va.ptr::<PyObject>() };
+            // SAFETY: an object C holds.
+            items.push(unsafe { cx::harg(cx, p) }?);
+        }
+        let t = cx.tuple(&items);
+        Ok(new_ref_h(cx, t))
+    })
+}

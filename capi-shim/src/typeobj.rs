@@ -170,14 +170,14 @@ fn c_finalize(obj: ObjRef) {
         // SAFETY: a non-null Py_tp_dealloc slot is a destructor.
         let f: destructor = unsafe { std::mem::transmute::<usize, destructor>(dealloc) };
         // SAFETY: called once on a live instance whose memory the runtime frees afterwards.
-        cx::run_finalizer(discard, || unsafe { f(me) });
+        cx::run_dealloc(obj, discard, || unsafe { f(me) });
     } else {
         let fin = get_slot(ty, slot::TP_FINALIZE);
         if fin != 0 {
             // SAFETY: Py_tp_finalize is a destructor.
             let f: destructor = unsafe { std::mem::transmute::<usize, destructor>(fin) };
             // SAFETY: as above.
-            cx::run_finalizer(discard, || unsafe { f(me) });
+            cx::run_dealloc(obj, discard, || unsafe { f(me) });
         }
     }
 }
@@ -246,11 +246,9 @@ pub unsafe fn from_spec(
             slot::TP_MEMBERS => members = e.pfunc.cast(),
             slot::TP_METHODS => methods = e.pfunc.cast(),
             slot::TP_GETSET => getsets = e.pfunc.cast(),
-            slot::TP_DOC => {
-                if !e.pfunc.is_null() {
-                    // SAFETY: Py_tp_doc is a C string.
-                    doc = Some(unsafe { cx::cstr_lossy(e.pfunc.cast()) });
-                }
+            slot::TP_DOC if !e.pfunc.is_null() => {
+                // SAFETY: Py_tp_doc is a C string.
+                doc = Some(unsafe { cx::cstr_lossy(e.pfunc.cast()) });
             }
             _ => {}
         }
@@ -425,7 +423,7 @@ pub fn alloc_instance(cx: &mut Thread, ty: ObjRef, nitems: usize) -> PyResult<Ha
 /// `tp_alloc` of `ty`: its `Py_tp_alloc` slot, else [`alloc_instance`]. Returns a new reference.
 pub fn call_alloc(cx: &mut Thread, ty: ObjRef, nitems: isize) -> PyResult<Handle> {
     let a = get_slot(ty, slot::TP_ALLOC);
-    if a != 0 && a != PyType_GenericAlloc as usize {
+    if a != 0 && a != PyType_GenericAlloc as *const () as usize {
         // SAFETY: Py_tp_alloc holds an allocfunc.
         let f: allocfunc = unsafe { std::mem::transmute::<usize, allocfunc>(a) };
         let tp = to_c(ty);
@@ -786,8 +784,8 @@ pub unsafe extern "C" fn PyType_GetModuleState(ty: *mut PyTypeObject) -> *mut c_
             return std::ptr::null_mut();
         };
         match ctype(t).and_then(|c| c.module) {
-            // SAFETY: module objects have a ModulePayload.
             Some(m) => {
+                // SAFETY: module objects have a ModulePayload.
                 unsafe { crate::shimtypes::payload::<crate::shimtypes::ModulePayload>(m) }.state
             }
             None => {

@@ -104,6 +104,7 @@ pub unsafe extern "C" fn PyUnicode_DecodeUTF8(
         let b = if n <= 0 {
             &[][..]
         } else {
+            // SAFETY: caller's contract: `n` readable bytes.
             unsafe { std::slice::from_raw_parts(s.cast::<u8>(), n as usize) }
         };
         // SAFETY: NULL or a C string.
@@ -139,8 +140,7 @@ pub unsafe extern "C" fn PyUnicode_AsUTF8AndSize(
                 // SAFETY: writable.
                 unsafe { *size = -1 };
             }
-            let msg = format!("bad argument type for built-in operation");
-            return Err(type_error(cx, &msg));
+            return Err(type_error(cx, "bad argument type for built-in operation"));
         }
         let n = cx.str_value(ob).unwrap_or("").len();
         cx.note_borrowed(ob);
@@ -595,8 +595,8 @@ pub unsafe extern "C" fn PyUnicode_Find(
     if r == -1 && cx::thread_attached() {
         // Distinguish "not found" from an error: the capi! error value is also -1.
         let p = cx::thread_ptr();
-        // SAFETY: this thread's Thread, no other reference in use.
         if let Some(p) = p {
+            // SAFETY: this thread's Thread, no other reference in use.
             if unsafe { &*p }.error().is_some() {
                 return -2;
             }

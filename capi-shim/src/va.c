@@ -219,3 +219,13 @@ HIDDEN int pyopaque_va_PyOS_snprintf(char *str, size_t size, const char *format,
 HIDDEN int pyopaque_va_PyOS_vsnprintf(char *str, size_t size, const char *format, va_list va) {
     return vsnprintf(str, size, format, va);
 }
+
+PyObject *pyopaque_rs_tuple_pack(Py_ssize_t n, void *ap);
+
+HIDDEN PyObject *pyopaque_va_PyTuple_Pack(Py_ssize_t n, ...) {
+    va_list ap;
+    va_start(ap, n);
+    PyObject *r = pyopaque_rs_tuple_pack(n, &ap);
+    va_end(ap);
+    return r;
+}

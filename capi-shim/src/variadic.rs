@@ -55,4 +55,5 @@ trampolines! {
     PyObject_CallMethodObjArgs => pyopaque_va_PyObject_CallMethodObjArgs,
     PyOS_snprintf => pyopaque_va_PyOS_snprintf,
     PyOS_vsnprintf => pyopaque_va_PyOS_vsnprintf,
+    PyTuple_Pack => pyopaque_va_PyTuple_Pack,
 }

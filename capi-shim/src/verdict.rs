@@ -196,3 +196,26 @@ fn tables() -> Vec<(&'static str, Rule)> {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_limited_item_has_an_entry_and_works_are_exported_names() {
+        let all = all_entries();
+        assert!(all.len() >= 736 + 133);
+        let c = Config::default();
+        let works = all
+            .iter()
+            .filter(|e| e.limited && e.kind == EntryKind::Function)
+            .filter(|e| {
+                matches!(
+                    verdict_for(e, &c),
+                    Verdict::Works | Verdict::WorksWithCost(_)
+                )
+            })
+            .count();
+        assert!(works > 150, "only {works} limited functions work");
+    }
+}

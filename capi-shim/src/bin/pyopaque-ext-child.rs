@@ -14,7 +14,7 @@ type DumpFn = unsafe extern "C" fn(*const c_char) -> c_int;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() < 5 || (args.len() - 3) % 2 != 0 {
+    if args.len() < 5 || !(args.len() - 3).is_multiple_of(2) {
         eprintln!("usage: pyopaque-ext-child LIB CONFIG (EXT.so MODULE)...");
         return ExitCode::from(2);
     }

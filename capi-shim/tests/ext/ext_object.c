@@ -1,4 +1,5 @@
 /* Object protocol, reference counting, constants, ints and floats. */
+#define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include "testing.h"
 
