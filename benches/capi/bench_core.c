@@ -322,11 +322,20 @@ static double rss_bytes(void) {
     return (double)resident * 4096.0;
 }
 
+/* Bytes of memory in use: pyopaque's allocator bytes (exact), else the resident set. */
+static double mem_bytes(void) {
+#ifdef PYOPAQUE
+    return PyOpaque_AllocatedBytes();
+#else
+    return rss_bytes();
+#endif
+}
+
 /* Builds a list of n distinct ints (or floats), measures bytes per element, then reads every
  * element with PyList_GetItem and measures again. Returns (before_touch, after_touch). */
 static PyObject *mem_list(int floats) {
     Py_ssize_t n = scaled(1000000);
-    double r0 = rss_bytes();
+    double r0 = mem_bytes();
     PyObject *list = PyList_New(0);
     if (!list) return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -334,13 +343,13 @@ static PyObject *mem_list(int floats) {
         if (!v || PyList_Append(list, v) < 0) return fail("build");
         Py_DECREF(v);
     }
-    double r1 = rss_bytes();
+    double r1 = mem_bytes();
     double acc = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *v = PyList_GetItem(list, i);
         acc += floats ? PyFloat_AsDouble(v) : (double)PyLong_AsLong(v);
     }
-    double r2 = rss_bytes();
+    double r2 = mem_bytes();
     Py_DECREF(list);
     if (acc < 0) return fail("impossible");
     return Py_BuildValue("(dd)", (r1 - r0) / (double)n, (r2 - r0) / (double)n);

@@ -73,9 +73,14 @@ pub fn parse_config(s: &str) -> Result<Config, String> {
             "borrow" => {
                 c.borrow_policy = match v {
                     "deopt" | "deoptimize" => BorrowPolicy::Deoptimize,
-                    "box" | "boxcache" | "box_cache" => BorrowPolicy::BoxCache,
+                    "box" | "cache" | "boxcache" | "box_cache" => BorrowPolicy::BoxCache,
                     _ => return Err(format!("borrow takes deopt|box, not {v:?}")),
                 }
+            }
+            "collect_after" => {
+                c.collect_after_bytes = v
+                    .parse()
+                    .map_err(|_| format!("collect_after takes a byte count, not {v:?}"))?
             }
             _ => return Err(format!("unknown configuration key {k:?}")),
         }

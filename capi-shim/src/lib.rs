@@ -32,6 +32,7 @@ pub mod dict;
 pub mod err;
 pub mod ffi;
 pub mod float;
+pub mod host;
 pub mod list;
 pub mod long;
 pub mod mem;

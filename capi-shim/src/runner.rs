@@ -28,6 +28,16 @@ fn describe_current(cx: &mut Thread) -> String {
 /// Loads `so_path`, runs `PyInit_<module>`, and calls each test. Returns the results, or an
 /// error string when the module could not be loaded or initialised.
 pub fn run(so_path: &str, module: &str) -> Result<(String, Vec<TestResult>), String> {
+    with_module(so_path, module, |cx, m| run_tests(cx, m, module)).map(|t| (module.to_string(), t))
+}
+
+/// Loads `so_path` (RTLD_NOW, kept loaded for the life of the process), initialises the module
+/// `PyInit_<module>` (single- or multi-phase) inside a native-call frame, and runs `f` with it.
+pub fn with_module<R>(
+    so_path: &str,
+    module: &str,
+    f: impl FnOnce(&mut Thread, Handle) -> R,
+) -> Result<R, String> {
     // SAFETY: loading a C extension runs its constructors; that is the purpose of this entry.
     let lib = unsafe {
         libloading::os::unix::Library::open(Some(so_path), libc::RTLD_NOW | libc::RTLD_LOCAL)
@@ -45,15 +55,11 @@ pub fn run(so_path: &str, module: &str) -> Result<(String, Vec<TestResult>), Str
     let cx = unsafe { &mut *p };
     let base = cx.mark();
     cx.begin_native_call();
-    let r = init_module(cx, init, module);
-    let out = match r {
-        Err(e) => Err(e),
-        Ok(m) => Ok(run_tests(cx, m, module)),
-    };
+    let out = init_module(cx, init, module).map(|m| f(cx, m));
     cx.end_native_call();
     cx.release(base);
     cx::drain_deferred(cx);
-    out.map(|t| (module.to_string(), t))
+    out
 }
 
 fn init_module(

@@ -165,6 +165,12 @@ pub fn all_entries() -> Vec<ApiEntry> {
             tests: &[],
         });
     }
+    for line in ABI_ONLY.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let (kind, n) = line.split_once(' ').unwrap_or(("func", line));
+        let kind = if kind == "data" { EntryKind::Data } else { EntryKind::Function };
+        let n = n.trim();
+        out.push(ApiEntry { name: leak(n), kind, limited: false, rule: find(n).unwrap_or(Rule::Todo), tests: &[] });
+    }
     for (n, r) in known.iter() {
         if !out.iter().any(|e| e.name == *n) {
             out.push(ApiEntry {
@@ -185,6 +191,8 @@ fn leak(s: &str) -> &'static str {
 
 /// The limited-API function names (from shared/reference/derived, embedded at build time).
 const LIMITED_FUNCTIONS: &str = include_str!("../reference/limited_api_functions.txt");
+/// Stable-ABI items outside the Limited API (`func NAME` / `data NAME`).
+const ABI_ONLY: &str = include_str!("../reference/abi_only.txt");
 /// The limited-API data names.
 const LIMITED_DATA: &str = include_str!("../reference/limited_api_data.txt");
 

@@ -342,20 +342,24 @@ pub fn section(quick: bool, tiny: bool, progress: &dyn Fn(&str)) -> Result<super
         pinning.insert(c.label(), json!(per));
     }
     let _ = std::fs::remove_dir_all(&work);
-    Ok(render(
-        &runners, &samples, &missing, &failures, &pinning, quick, reps,
-    ))
+    Ok(render(&Measured { runners, samples, missing, failures, pinning, quick, reps, scale }))
 }
 
-fn render(
-    runners: &[Runner],
-    samples: &Samples,
-    missing: &[String],
-    failures: &[String],
-    pinning: &BTreeMap<String, Value>,
+/// Everything one run of the C workloads measured.
+struct Measured {
+    runners: Vec<Runner>,
+    samples: Samples,
+    missing: Vec<String>,
+    failures: Vec<String>,
+    pinning: BTreeMap<String, Value>,
     quick: bool,
     reps: usize,
-) -> super::Section {
+    scale: f64,
+}
+
+fn render(m: &Measured) -> super::Section {
+    let Measured { runners, samples, missing, failures, pinning, quick, reps, scale } = m;
+    let (quick, reps, scale) = (*quick, *reps, *scale);
     let fmt = super::fmt_num;
     let mut md = String::from("## C API workloads: CPython, PyPy and pyopaque, same C source\n\n");
     md.push_str(&format!(
@@ -363,7 +367,15 @@ fn render(
          timed inside C; {reps} interleaved repetitions (CPython, PyPy, every pyopaque configuration, \
          then again), medians with [min..max]. Ratios are CPython time / runtime time from the same \
          run (higher is faster than CPython).{}\n\n",
-        if quick { " **Quick mode: sizes scaled to 5%, 2 repetitions, 8 configurations.**" } else { "" }
+        if quick {
+            format!(
+                " **Quick mode: sizes scaled to {}%, {reps} repetition(s), {} configuration(s): indicative only.**",
+                scale * 100.0,
+                runners.iter().filter(|r| matches!(r, Runner::Pyopaque { .. })).count()
+            )
+        } else {
+            String::new()
+        }
     ));
     for m in missing {
         md.push_str(&format!("- Peer missing: {m}\n"));

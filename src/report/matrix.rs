@@ -47,6 +47,16 @@ pub fn exported_symbols(lib: &Path) -> Result<BTreeSet<String>, String> {
         .collect())
 }
 
+/// Symbols an extension leaves undefined (what it uses from the library: functions it may call
+/// and data items it reads).
+pub fn undefined_symbols(so: &Path) -> Result<BTreeSet<String>, String> {
+    let out = Command::new("nm").arg("-u").arg(so).output().map_err(|e| format!("nm: {e}"))?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().last().map(|s| s.split('@').next().unwrap_or(s).to_string()))
+        .collect())
+}
+
 /// The verdict table from the library (`pyopaque_capi_matrix_json`).
 pub fn verdicts_from_library() -> Result<Value, String> {
     let lib = crate::capi_lib::load()?;
@@ -62,19 +72,19 @@ pub fn verdicts_from_library() -> Result<Value, String> {
     serde_json::from_str(&text).map_err(|e| format!("matrix JSON: {e}"))
 }
 
-/// Coverage per configuration label: entry points called by test extensions whose tests all
-/// passed in that configuration; plus the list of failed runs.
-pub fn coverage(
-    configs: &[ExtConfig],
-    progress: &dyn Fn(&str),
-) -> Result<
-    (
-        BTreeMap<String, BTreeSet<String>>,
-        Vec<String>,
-        BTreeMap<String, Vec<String>>,
-    ),
-    String,
-> {
+/// What the test extensions exercised.
+pub struct Coverage {
+    /// Per configuration label: entry points called (and data symbols referenced) by test
+    /// extensions whose tests all passed in that configuration.
+    pub by_config: BTreeMap<String, BTreeSet<String>>,
+    /// Runs that failed (their coverage is not counted).
+    pub failures: Vec<String>,
+    /// Per entry point: the test extensions that use it.
+    pub tests_by_fn: BTreeMap<String, Vec<String>>,
+}
+
+/// Runs every test extension under every configuration, recording coverage.
+pub fn coverage(configs: &[ExtConfig], progress: &dyn Fn(&str)) -> Result<Coverage, String> {
     let work = std::env::temp_dir().join(format!("pyopaque-matrix-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let mut cov: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -83,6 +93,11 @@ pub fn coverage(
     for src in test_extensions() {
         let so = ext::compile(&src, &work, false)?;
         let module = ext::module_name(&so);
+        // Data items are read, not called: an extension covers the data symbols it references.
+        let data_refs: Vec<String> = undefined_symbols(&so)?
+            .into_iter()
+            .filter(|s| s.starts_with("PyExc_") || s.ends_with("_Type") || s.starts_with("_Py_"))
+            .collect();
         for cfg in configs {
             progress(&format!("matrix coverage: {module} [{}]", cfg.label));
             let cov_file = work.join(format!("{module}-{}.cov", cfg.label));
@@ -101,7 +116,9 @@ pub fn coverage(
             }
             let called = std::fs::read_to_string(&cov_file).unwrap_or_default();
             let set = cov.entry(cfg.label.clone()).or_default();
-            for f in called.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let used = called.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string);
+            for f in used.chain(data_refs.iter().cloned()) {
+                let f = f.as_str();
                 set.insert(f.to_string());
                 let t = tests_by_fn.entry(f.to_string()).or_default();
                 if !t.contains(&module) {
@@ -111,7 +128,7 @@ pub fn coverage(
         }
     }
     let _ = std::fs::remove_dir_all(&work);
-    Ok((cov, failures, tests_by_fn))
+    Ok(Coverage { by_config: cov, failures, tests_by_fn })
 }
 
 /// Builds the matrix, cross-checks it, writes the two files, and returns the report section.
@@ -136,7 +153,7 @@ pub fn section(
         verbose: false,
     };
     let configs: Vec<ExtConfig> = ext::configs(&args)?;
-    let (cov, run_failures, tests_by_fn) = coverage(&configs, progress)?;
+    let Coverage { by_config: cov, failures: run_failures, tests_by_fn } = coverage(&configs, progress)?;
     let labels: Vec<String> = configs.iter().map(|c| c.label.clone()).collect();
     let mut problems: Vec<String> = run_failures
         .iter()
@@ -181,7 +198,10 @@ pub fn section(
                     ));
                 }
                 if !covered {
-                    problems.push(format!("{name} [{label}]: verdict {verdict} but no passing test extension called it"));
+                    problems.push(format!(
+                        "{name} [{label}]: verdict {verdict} but no passing test extension {} it",
+                        if is_fn { "called" } else { "referenced" }
+                    ));
                 }
                 if label == "classic+imm+tag+strat" && is_fn && limited && exported && covered {
                     limited_ok_classic += 1;
