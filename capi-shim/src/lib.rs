@@ -51,6 +51,9 @@ pub mod unicode;
 pub mod variadic;
 pub mod verdict;
 pub mod verdicts;
+pub mod verdicts_a;
+pub mod verdicts_b;
+pub mod verdicts_p;
 
 use std::ffi::{c_char, c_int, CStr};
 

@@ -313,4 +313,11 @@ pub const NOT_IMPLEMENTABLE: &[(&str, Rule)] = &[
 ];
 
 /// Every area's table.
-pub const AREAS: &[&[(&str, Rule)]] = &[TESTED, DATA, NOT_IMPLEMENTABLE];
+pub const AREAS: &[&[(&str, Rule)]] = &[
+    TESTED,
+    DATA,
+    NOT_IMPLEMENTABLE,
+    crate::verdicts_a::TABLE,
+    crate::verdicts_b::TABLE,
+    crate::verdicts_p::TABLE,
+];
