@@ -5,17 +5,19 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The test extensions (`tests/ext/<name>.c`).
-pub const EXTS: &[&str] = &[
-    "ext_object",
-    "ext_type",
-    "ext_list",
-    "ext_dict",
-    "ext_unicode",
-    "ext_err",
-    "ext_args",
-    "ext_module_multiphase",
-];
+/// The test extensions: every `tests/ext/ext_*.c`, sorted, except the deliberate-misuse ones
+/// (`ext_debug*`), which only the debug-mode test runs.
+pub fn exts() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(crate_dir().join("tests/ext"))
+        .expect("tests/ext")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.starts_with("ext_") && n.ends_with(".c") && !n.starts_with("ext_debug"))
+        .map(|n| n.trim_end_matches(".c").to_string())
+        .collect();
+    v.sort();
+    v
+}
 
 /// `capi-shim/`.
 pub fn crate_dir() -> PathBuf {

@@ -32,14 +32,14 @@ fn extensions_pass_under_cpython() {
         .expect("suffix");
     let suffix = String::from_utf8_lossy(&suffix.stdout).trim().to_string();
     let dir = common::scratch("cpython");
-    for e in common::EXTS {
-        common::compile(e, &dir.join(format!("{e}{suffix}")), &includes)
+    for e in common::exts() {
+        common::compile(&e, &dir.join(format!("{e}{suffix}")), &includes)
             .unwrap_or_else(|e| panic!("{e}"));
     }
     let script = format!(
         "import sys, importlib\nsys.path.insert(0, {dir:?})\nfails = 0\nfor name in {exts:?}:\n    m = importlib.import_module(name)\n    for t in [n for n in m.__dict__ if n.startswith('test_')]:\n        try:\n            getattr(m, t)()\n            print('PASS', name + '.' + t)\n        except Exception as e:\n            fails += 1\n            print('FAIL', name + '.' + t + ':', type(e).__name__ + ':', e)\nsys.exit(1 if fails else 0)\n",
         dir = dir.display().to_string(),
-        exts = common::EXTS,
+        exts = common::exts(),
     );
     let out = Command::new("python3")
         .arg("-c")

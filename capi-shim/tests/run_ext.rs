@@ -30,11 +30,11 @@ fn run_all(stress: bool) {
         common::crate_dir().join("include").display()
     )];
     let mut args = Vec::new();
-    for e in common::EXTS {
+    for e in common::exts() {
         let so = dir.join(format!("{e}.so"));
-        common::compile(e, &so, &include).unwrap_or_else(|e| panic!("{e}"));
+        common::compile(&e, &so, &include).unwrap_or_else(|e| panic!("{e}"));
         args.push(so.display().to_string());
-        args.push(e.to_string());
+        args.push(e.clone());
     }
     let child = env!("CARGO_BIN_EXE_pyopaque-ext-child");
     let mut failures = Vec::new();
