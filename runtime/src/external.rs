@@ -61,6 +61,16 @@ impl ExternalSpace {
     }
 }
 
+impl ExternalSpace {
+    /// Calls `f` with every external object (its payload reference).
+    pub fn for_each_object(&self, mut f: impl FnMut(ObjRef)) {
+        for (cell, _, _) in self.cells.lock().iter() {
+            // SAFETY: every cell has a full header and its payload starts HEADER_BYTES in.
+            f(unsafe { ObjRef::from_payload(cell.byte_add(HEADER_BYTES)) });
+        }
+    }
+}
+
 impl Default for ExternalSpace {
     fn default() -> Self {
         Self::new()

@@ -342,10 +342,25 @@ impl Thread {
         self.mutator.make_parseable();
         let pinned =
             crate::pinning::pinned_objects(self, &self.handles, self.error, &self.borrowed);
+        // Types are external and never move, but their attribute values (methods, constants)
+        // live in the heap: the attribute tables are roots. Collect the slots first: the
+        // collector rewrites them in place (no other thread runs during a collection).
+        let rt = self.rt.clone();
+        let type_type = rt.types.type_;
+        let mut attr_slots: Vec<std::ptr::NonNull<ObjRef>> = Vec::new();
+        rt.external.for_each_object(|o| {
+            if crate::header::header_of(o).ty() == type_type {
+                let mut attrs = binding::type_payload(o).attrs.lock();
+                for (_, v) in attrs.iter_mut() {
+                    attr_slots.push(std::ptr::NonNull::from(v));
+                }
+            }
+        });
         let mut roots = ThreadRoots {
             handles: &mut self.handles,
             error: &mut self.error,
             pinned: &pinned,
+            attr_slots: &attr_slots,
         };
         let result = self.mutator.collect(&mut roots);
         self.in_collect = false;
@@ -400,6 +415,8 @@ struct ThreadRoots<'a> {
     handles: &'a mut Vec<ObjRef>,
     error: &'a mut Option<ObjRef>,
     pinned: &'a [ObjRef],
+    /// Attribute values of type objects (see `Thread::collect`).
+    attr_slots: &'a [std::ptr::NonNull<ObjRef>],
 }
 
 impl RootSet for ThreadRoots<'_> {
@@ -411,6 +428,16 @@ impl RootSet for ThreadRoots<'_> {
                 // borrowed mutably by this RootSet), and ObjRef is a transparent wrapper of the
                 // same pointer ObjectReference wraps.
                 visit(unsafe { Slot::new(std::ptr::NonNull::from(r).cast::<ObjectReference>()) });
+            }
+        }
+        for slot in self.attr_slots {
+            // SAFETY: the slot is an element of a type's attribute vector, which nothing
+            // resizes during the collection (one attached thread, and the collector runs no
+            // Rust code that sets attributes).
+            let r = unsafe { slot.read() };
+            if !r.is_tagged() && !binding::is_external(r) {
+                // SAFETY: as above; ObjRef and ObjectReference wrap the same pointer.
+                visit(unsafe { Slot::new(slot.cast::<ObjectReference>()) });
             }
         }
     }

@@ -310,3 +310,34 @@ fn type_errors_use_cpythons_wording() {
         });
     });
 }
+
+/// Regression: type attributes (methods, constants set from C) live in the heap and must be
+/// roots that the collector updates, or a moved attribute value dangles.
+#[test]
+fn type_attributes_are_roots_that_move() {
+    let rt = Runtime::new(Config { gc_stress: true, ..Config::default() });
+    let mut cx = Thread::attach(&rt).unwrap();
+    let ty = rt.new_type(pyopaque_runtime::TypeObject::new(
+        "m.T",
+        Some(rt.types.object),
+        pyopaque_runtime::Kind::Native,
+        0,
+        0,
+    ));
+    cx.scope(|cx| {
+        let v = cx.str("attribute value");
+        let obj = cx.get(v);
+        pyopaque_runtime::refcount::incref(cx, obj);
+        pyopaque_runtime::binding::type_payload(ty).attrs.lock().push(("x".into(), obj));
+    });
+    let before = pyopaque_runtime::binding::type_payload(ty).attrs.lock()[0].1;
+    cx.scope(|cx| {
+        for i in 0..10 {
+            let _ = cx.float(i as f64);
+        }
+    });
+    let after = pyopaque_runtime::binding::type_payload(ty).attrs.lock()[0].1;
+    assert_ne!(before, after, "the attribute value moved");
+    cx.check(after);
+    assert_eq!(cx.str_value(after), Some("attribute value"));
+}
