@@ -84,9 +84,11 @@ enum Num {
 }
 
 impl Thread {
-    /// The type of `obj` (`int` for immediates).
+    /// The type of `obj` (`int` for immediates). Debug builds check `obj` is not stale.
     #[inline]
+    #[track_caller]
     pub fn type_of(&self, obj: ObjRef) -> ObjRef {
+        self.check(obj);
         if obj.is_tagged() {
             self.rt.types.int
         } else {
@@ -94,9 +96,11 @@ impl Thread {
         }
     }
 
-    /// The payload kind of `obj`.
+    /// The payload kind of `obj`. Debug builds check `obj` is not stale.
     #[inline]
+    #[track_caller]
     pub fn kind_of(&self, obj: ObjRef) -> Kind {
+        self.check(obj);
         if obj.is_tagged() {
             Kind::Int
         } else {

@@ -206,16 +206,25 @@ impl Thread {
         r
     }
 
-    /// Debug check that `obj` is not a stale reference (freed, moved-from or poisoned). Panics
-    /// naming the caller.
+    /// Debug check that `obj` is not a stale reference: one that was held across an allocation
+    /// without a [`Handle`] and whose object has since moved (its old copy is FORWARDED), or was
+    /// freed (FREED; free blocks are poisoned with a pattern that has the FREED bit set). Panics
+    /// naming the caller's line. Lock-free, so it can sit on every object access in debug builds.
     #[inline]
     #[track_caller]
     pub fn check(&self, obj: ObjRef) {
-        #[cfg(debug_assertions)]
-        if !obj.is_tagged() && !binding::is_external(obj) {
-            self.rt.heap.check_reference(obj.to_gc());
+        if cfg!(debug_assertions) && !obj.is_tagged() {
+            use pyopaque_gc::flags::{FORWARDED, FREED};
+            let f = header_of(obj).gc_flags().load(Ordering::Relaxed);
+            if f & (FREED | FORWARDED) != 0 {
+                panic!(
+                    "stale object reference {:p}: the object was {} (a reference held across an \
+                     allocation without a Handle?)",
+                    obj.as_ptr(),
+                    if f & FORWARDED != 0 { "moved" } else { "freed" }
+                );
+            }
         }
-        let _ = obj;
     }
 
     /// Frees `obj` (its count reached zero) and, iteratively, everything only it held.

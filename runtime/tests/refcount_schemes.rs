@@ -172,7 +172,12 @@ fn run(scheme: Scheme, immortal: bool, ops: &[Op]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 4 } else { 128 }, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: if cfg!(miri) { 4 } else { 128 },
+        // Miri's isolation forbids the file system proptest persists failures in.
+        failure_persistence: if cfg!(miri) { None } else { ProptestConfig::default().failure_persistence },
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn classic_counts_exactly(ops in prop::collection::vec(op(), 1..120), immortal: bool) {

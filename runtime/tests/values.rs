@@ -341,3 +341,17 @@ fn type_attributes_are_roots_that_move() {
     cx.check(after);
     assert_eq!(cx.str_value(after), Some("attribute value"));
 }
+
+/// Forgetting to root is caught in debug builds: a raw reference held across an allocation in
+/// stress mode points at the moved-from copy, and the next access panics at the caller's line.
+#[test]
+#[cfg(debug_assertions)]
+#[should_panic(expected = "stale object reference")]
+fn unrooted_reference_across_an_allocation_panics() {
+    let rt = Runtime::new(Config { gc_stress: true, ..Config::default() });
+    let mut cx = Thread::attach(&rt).unwrap();
+    let s = cx.str("held without a handle");
+    let raw = cx.get(s);
+    let _ = cx.float(1.0); // collects and moves `s`
+    let _ = cx.kind_of(raw); // stale: must panic here
+}
