@@ -72,8 +72,10 @@ pub struct Runtime {
     pub(crate) merge_queues: Mutex<HashMap<u32, Arc<SegQueue<ObjRef>>>>,
     pub(crate) next_tid: AtomicU32,
     pub(crate) attached: AtomicUsize,
-    /// Statistics.
-    pub stats: RuntimeStats,
+    /// Statistics. In their own allocation: list storage keeps a pointer to `off_heap_bytes`
+    /// and updates it while the runtime tears its heap down (inside `Drop`, where the
+    /// `Runtime` itself is exclusively borrowed).
+    pub stats: Arc<RuntimeStats>,
     /// Set once any reference has been handed to C (the shim calls `note_c_api_used`).
     c_api_used: std::sync::atomic::AtomicBool,
 }
@@ -202,7 +204,7 @@ impl Runtime {
             merge_queues: Mutex::new(HashMap::new()),
             next_tid: AtomicU32::new(1),
             attached: AtomicUsize::new(0),
-            stats: RuntimeStats::default(),
+            stats: Arc::new(RuntimeStats::default()),
             c_api_used: std::sync::atomic::AtomicBool::new(false),
         })
     }
