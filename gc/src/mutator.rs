@@ -62,10 +62,11 @@ impl Tlab {
         unsafe {
             let cell = Cell::from_raw(NonNull::new_unchecked(c));
             if size <= 128 {
-                // Small cells: an inline word loop; a `memset` call costs more than the stores.
+                // Small cells: inline word stores; a `memset` call costs more than the stores.
+                // Volatile, because LLVM would turn a plain loop back into a `memset` call.
                 let words = c.add(GC_WORD_BYTES).cast::<u64>();
                 for i in 0..(size - GC_WORD_BYTES) / 8 {
-                    words.add(i).write(0);
+                    words.add(i).write_volatile(0);
                 }
             } else {
                 c.add(GC_WORD_BYTES).write_bytes(0, size - GC_WORD_BYTES);
@@ -91,9 +92,11 @@ pub struct Mutator<B: Binding> {
     overflow: Tlab,
     large_threshold: usize,
     poison: bool,
-    /// Objects allocated and large-object bytes since the last flush to the heap counters.
+    /// Objects allocated, large-object bytes and bytes freed since the last flush to the heap
+    /// counters (kept local so that the allocation and free paths do no atomic read-modify-write).
     count: usize,
     large_bytes: usize,
+    freed_bytes: usize,
 }
 
 // SAFETY: the regions a mutator owns are exclusively its own and the heap is `Sync`; moving the
@@ -111,6 +114,7 @@ impl<B: Binding> Mutator<B> {
             overflow: Tlab::EMPTY,
             count: 0,
             large_bytes: 0,
+            freed_bytes: 0,
         }
     }
 
@@ -180,8 +184,17 @@ impl<B: Binding> Mutator<B> {
             .fetch_add(bytes as u64, Ordering::Relaxed);
         h.allocations_total
             .fetch_add(self.count as u64, Ordering::Relaxed);
+        h.freed_since_gc
+            .fetch_add(self.freed_bytes, Ordering::Relaxed);
         self.large_bytes = 0;
         self.count = 0;
+        self.freed_bytes = 0;
+    }
+
+    /// Publishes this mutator's local counters (allocations, freed bytes) to the heap, so that
+    /// [`Heap::stats`] is exact. Collections, region changes and `Drop` do it too.
+    pub fn publish_stats(&mut self) {
+        self.flush();
     }
 
     /// Writes the fillers of the current regions so that every block this mutator allocates in
@@ -221,7 +234,7 @@ impl<B: Binding> Mutator<B> {
             }
             size
         };
-        self.heap.freed_since_gc.fetch_add(size, Ordering::Relaxed);
+        self.freed_bytes += size;
     }
 
     /// Full collection: trace from `roots`, evacuate every live unpinned small object, finalize

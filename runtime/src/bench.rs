@@ -53,6 +53,7 @@ pub fn create_sum(tagging: bool, n: i64) -> (f64, u64, String) {
     let elapsed = t0.elapsed().as_nanos() as f64;
     let sum = cx.repr_of(acc).unwrap();
     cx.release(m);
+    cx.flush_stats();
     let allocs = rt.stats.allocations.load(Ordering::Relaxed) - before;
     (elapsed / n as f64, allocs, sum)
 }

@@ -65,6 +65,10 @@ pub struct Thread {
     dealloc_stack: Vec<ObjRef>,
     in_dealloc: bool,
     in_collect: bool,
+    /// Allocations and deallocations not yet added to `rt.stats` (kept local so the object
+    /// life cycle does no atomic read-modify-write; see [`Thread::flush_stats`]).
+    unflushed_allocs: u64,
+    unflushed_deallocs: u64,
 }
 
 impl Thread {
@@ -96,6 +100,8 @@ impl Thread {
             dealloc_stack: Vec::new(),
             in_dealloc: false,
             in_collect: false,
+            unflushed_allocs: 0,
+            unflushed_deallocs: 0,
             rt: rt.clone(),
         })
     }
@@ -202,8 +208,17 @@ impl Thread {
         let (a, b) = refcount::initial_counts(self.scheme, self.tid, 1);
         h.rc_a().store(a, Ordering::Relaxed);
         h.rc_b().store(b, Ordering::Relaxed);
-        self.rt.stats.allocations.fetch_add(1, Ordering::Relaxed);
+        self.unflushed_allocs += 1;
         r
+    }
+
+    /// Adds this thread's local counters to `rt.stats` (allocations, deallocations) and the
+    /// heap's (freed bytes), so that both are exact. Collections and detaching do it too.
+    pub fn flush_stats(&mut self) {
+        let s = &self.rt.stats;
+        s.allocations.fetch_add(std::mem::take(&mut self.unflushed_allocs), Ordering::Relaxed);
+        s.deallocs.fetch_add(std::mem::take(&mut self.unflushed_deallocs), Ordering::Relaxed);
+        self.mutator.publish_stats();
     }
 
     /// Debug check that `obj` is not a stale reference: one that was held across an allocation
@@ -244,7 +259,7 @@ impl Thread {
             if !binding::is_external(o) {
                 self.mutator.free(o.to_gc());
             }
-            self.rt.stats.deallocs.fetch_add(1, Ordering::Relaxed);
+            self.unflushed_deallocs += 1;
         }
         self.in_dealloc = false;
     }
@@ -348,6 +363,7 @@ impl Thread {
             return None;
         }
         self.in_collect = true;
+        self.flush_stats();
         self.mutator.make_parseable();
         let pinned =
             crate::pinning::pinned_objects(self, &self.handles, self.error, &self.borrowed);
@@ -406,6 +422,7 @@ impl Drop for Thread {
         self.release(m);
         self.rt.merge_queues.lock().remove(&self.tid);
         self.drain_merge_queue();
+        self.flush_stats();
         self.rt.attached.fetch_sub(1, Ordering::AcqRel);
     }
 }

@@ -134,6 +134,7 @@ fn run(scheme: Scheme, immortal: bool, ops: &[Op]) {
             }
         }
         if counted {
+            cxs.iter_mut().for_each(|c| c.flush_stats());
             let after = model.iter().filter(|m| m.freed).count();
             assert_eq!(
                 deallocs(&rt),
