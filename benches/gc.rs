@@ -2,7 +2,7 @@
 //! `pyopaque_gc::bench::run`, which produces the report numbers).
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use pyopaque_gc::bench::{bench_heap, build_fragmented, build_list};
+use pyopaque_gc::bench::{bench_heap, build_fragmented, build_list, time_box_alloc, time_gc_alloc};
 use pyopaque_gc::mock::MockRoots;
 use pyopaque_gc::NoRoots;
 use std::hint::black_box;
@@ -10,46 +10,26 @@ use std::time::{Duration, Instant};
 
 const N: usize = 100_000;
 
+/// Allocation throughput over an object's whole life: allocate and initialise N objects, then
+/// reclaim them (one collection of garbage for the heap; `free` of every box for `Box`).
 fn alloc(c: &mut Criterion) {
-    let mut g = c.benchmark_group("alloc");
+    let mut g = c.benchmark_group("alloc_and_reclaim");
     g.throughput(Throughput::Elements(N as u64));
     g.bench_function("gc_bump_32b", |b| {
         let heap = bench_heap();
         let mut m = heap.mutator();
-        let mut out = Vec::with_capacity(N);
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                // Untimed: the previous round's objects die, their blocks return to the pool.
-                out.clear();
-                m.collect(&mut NoRoots).unwrap();
-                let t = Instant::now();
-                for i in 0..N {
-                    let o = m.alloc(8 + 32);
-                    // SAFETY: a fresh object with a 32-byte payload.
-                    unsafe { o.as_ptr().cast::<[u64; 4]>().write([i as u64; 4]) };
-                    out.push(o);
-                }
-                black_box(&out);
-                total += t.elapsed();
-            }
-            total
+            (0..iters)
+                .map(|_| Duration::from_secs_f64(time_gc_alloc(&mut m, N)))
+                .sum()
         });
     });
     g.bench_function("box_u64x4", |b| {
         let mut out: Vec<Box<[u64; 4]>> = Vec::with_capacity(N);
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                out.clear(); // untimed, like the collection above
-                let t = Instant::now();
-                for i in 0..N {
-                    out.push(Box::new([i as u64; 4]));
-                }
-                black_box(&out);
-                total += t.elapsed();
-            }
-            total
+            (0..iters)
+                .map(|_| Duration::from_secs_f64(time_box_alloc(&mut out, N)))
+                .sum()
         });
     });
     g.finish();

@@ -37,6 +37,11 @@ pub mod flags {
     pub const FREED: u32 = 1 << 4;
     /// Not allocated by the heap (static singletons): never marked, moved or freed.
     pub const EXTERNAL: u32 = 1 << 5;
+    /// Set by the binding on objects that need [`crate::Binding::finalize`] when they die (they
+    /// own memory outside the heap, or hold counted references). Dead objects without it are
+    /// reclaimed without a call, so a collection's cost stays proportional to live data plus
+    /// finalizable garbage.
+    pub const FINALIZE: u32 = 1 << 6;
     /// Mask of the bits owned by the collector.
     pub const GC_MASK: u32 = 0xFFFF;
     /// The binding owns the bits `1 << BINDING_SHIFT ..= 1 << 31`.

@@ -34,33 +34,33 @@ pub fn bench_heap() -> Arc<Heap<M>> {
     )
 }
 
-/// Allocate `n` 32-byte-payload objects, writing 4 words into each (like `Box::new([x; 4])`).
-/// Returns seconds.
-pub fn time_gc_alloc(m: &mut Mutator<M>, out: &mut Vec<ObjectReference>, n: usize) -> f64 {
-    out.clear();
+/// Allocate `n` 32-byte-payload objects, writing 4 words into each (like `Box::new([x; 4])`),
+/// then reclaim them all with one collection (they are garbage: nothing roots them). Returns
+/// seconds for allocation plus reclamation: the cost of the objects' whole life.
+pub fn time_gc_alloc(m: &mut Mutator<M>, n: usize) -> f64 {
     let t = Instant::now();
     for i in 0..n {
         let o = m.alloc(8 + 32);
         let p = o.as_ptr().cast::<[u64; 4]>();
         // SAFETY: a fresh object with 32 payload bytes, 8-aligned.
         unsafe { p.write([i as u64; 4]) };
-        out.push(o);
+        black_box(o);
     }
-    let s = t.elapsed().as_secs_f64();
-    black_box(&out);
-    s
+    m.collect(&mut NoRoots).expect("single mutator");
+    t.elapsed().as_secs_f64()
 }
 
-/// Allocate `n` `Box<[u64; 4]>`. Returns seconds (dropping is not timed).
+/// Allocate `n` `Box<[u64; 4]>` (kept alive in a vector, as a program would hold them), then
+/// free them all. Returns seconds for allocation plus reclamation.
 pub fn time_box_alloc(out: &mut Vec<Box<[u64; 4]>>, n: usize) -> f64 {
     out.clear();
     let t = Instant::now();
     for i in 0..n {
         out.push(Box::new([i as u64; 4]));
     }
-    let s = t.elapsed().as_secs_f64();
     black_box(&out);
-    s
+    out.clear();
+    t.elapsed().as_secs_f64()
 }
 
 /// Build a singly linked list of `NODE_BYTES` nodes totalling about `bytes`; returns its head.
@@ -114,22 +114,19 @@ pub fn run(quick: bool) -> Vec<(&'static str, f64)> {
     let reps = if quick { 3 } else { 7 };
     let mut out = Vec::new();
 
-    // Allocation vs Box, alternating. The heap is reused: each round's objects die in an
-    // (untimed) collection, so blocks come from the free pool like in steady state.
+    // Allocation vs Box, alternating: each side allocates and initialises `n` objects and then
+    // reclaims them (a collection of garbage; `free` of every box), so both figures are the
+    // cost of an object's whole life. Blocks and malloc's arenas are warm after the first round.
     let n = if quick { 100_000 } else { 500_000 };
     let heap = bench_heap();
     let mut m = heap.mutator();
-    let mut objs = Vec::with_capacity(n);
     let mut boxes = Vec::with_capacity(n);
     let (mut gc, mut bx) = (Vec::new(), Vec::new());
     for _ in 0..reps {
-        gc.push(n as f64 / time_gc_alloc(&mut m, &mut objs, n));
-        objs.clear();
-        m.collect(&mut NoRoots).unwrap();
+        gc.push(n as f64 / time_gc_alloc(&mut m, n));
         bx.push(n as f64 / time_box_alloc(&mut boxes, n));
-        boxes.clear();
     }
-    drop((m, heap, objs, boxes));
+    drop((m, heap, boxes));
     out.push(("alloc_objects_per_s", median(gc)));
     out.push(("box_alloc_objects_per_s", median(bx)));
 

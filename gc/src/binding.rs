@@ -21,6 +21,8 @@ pub trait Binding: Send + Sync + 'static {
     /// `obj` is dead and about to be reclaimed: release what it owns outside the heap.
     /// `cx.is_live(other)` answers for any object during this call. Called at most once per
     /// object, never for objects freed with [`crate::Mutator::free`].
+    /// Called only for objects flagged [`crate::flags::FINALIZE`] (the binding sets the flag
+    /// when it allocates an object that owns memory outside the heap or counted references).
     fn finalize(&self, obj: ObjectReference, cx: &FinalizeContext<'_>);
 }
 

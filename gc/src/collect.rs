@@ -23,7 +23,7 @@
 //!    configured); the slot is updated. Copies carry MARK while on the mark stack (so a slot
 //!    reported twice is not copied twice); it is cleared when the copy is scanned.
 //! 2. **Finalize.** Every from-space or large object that is neither marked, forwarded nor freed
-//!    is dead: `Binding::finalize` runs once for it, while all memory is intact
+//!    is dead: `Binding::finalize` runs once for it if it is flagged FINALIZE, while all memory is intact
 //!    ([`FinalizeContext::is_live`] works).
 //! 3. **Reclaim.** From-space blocks without pinned objects go to the free pool (poisoned if
 //!    configured). Blocks with pinned objects are kept: their marks are cleared and every gap
@@ -107,6 +107,10 @@ struct Evacuator<'a> {
     to_space: Vec<NonNull<u8>>,
     stack: Vec<(ObjectReference, bool)>,
     pinned_blocks: HashSet<usize>,
+    /// To-space blocks that received a copy of a FINALIZE-flagged object, and the last one
+    /// recorded.
+    finalizable_copies: HashSet<usize>,
+    last_finalizable_copy: usize,
     moved_bytes: usize,
     moved_objects: usize,
     in_place_bytes: usize,
@@ -205,6 +209,14 @@ impl Evacuator<'_> {
         let new_cell = unsafe { Cell::from_raw(new) };
         new_cell.flags().store(f | flags::MARK, Ordering::Relaxed);
         let new_obj = new_cell.object(self.header);
+        if f & flags::FINALIZE != 0 {
+            // Copies fill to-space blocks in order: record each block once, not per copy.
+            let block = new.addr().get() & self.mask;
+            if self.last_finalizable_copy != block {
+                self.last_finalizable_copy = block;
+                self.finalizable_copies.insert(block);
+            }
+        }
         cell.set_forwarding(new_obj);
         cell.flags().store(f | flags::FORWARDED, Ordering::Relaxed);
         if self.poison {
@@ -277,6 +289,11 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
     let heap_bytes_before = inner.heap_bytes();
     inner.holes.clear();
     let from_space = std::mem::take(&mut inner.blocks.in_use);
+    let finalizable_blocks = std::mem::take(&mut inner.finalizable_blocks);
+    // Every mutator has flushed its counters (the collector runs with one mutator, which
+    // flushed before calling us).
+    let small_before = heap.small_objects.load(Ordering::Relaxed);
+    let small_freed = heap.small_freed.load(Ordering::Relaxed);
 
     // Phase 1: trace + evacuate.
     let mut ev = Evacuator {
@@ -289,6 +306,8 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
         to_space: Vec::new(),
         stack: Vec::new(),
         pinned_blocks: HashSet::new(),
+        finalizable_copies: HashSet::new(),
+        last_finalizable_copy: 0,
         moved_bytes: 0,
         moved_objects: 0,
         in_place_bytes: 0,
@@ -304,6 +323,7 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
     let Evacuator {
         to_space,
         pinned_blocks,
+        finalizable_copies,
         moved_bytes,
         moved_objects,
         in_place_bytes,
@@ -319,15 +339,22 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
         to_space: &to_space_set,
     };
     let binding = heap.binding();
-    let mut freed_objects = 0;
+    // Dead small objects: all that were in the blocks, less the survivors (moved or kept in
+    // place) and those already freed by count. Only blocks that may hold FINALIZE-flagged
+    // objects are walked to call finalizers; the others are released without reading them.
+    let mut freed_objects =
+        small_before.saturating_sub(small_freed + moved_objects + pinned_objects);
     let dead = flags::MARK | flags::FORWARDED | flags::FREED;
     for &b in &from_space {
+        if !finalizable_blocks.contains(&b.addr().get()) {
+            continue;
+        }
         // SAFETY: `b` was in use at the start of the collection, so it is parseable; finalizers
         // do not allocate or collect, and phase 1 only rewrote GC words and forwarding words.
         unsafe {
             for_each_cell(b, block_bytes, |cell| {
-                if cell.flags().load(Ordering::Relaxed) & dead == 0 {
-                    freed_objects += 1;
+                let f = cell.flags().load(Ordering::Relaxed);
+                if f & dead == 0 && f & flags::FINALIZE != 0 {
                     binding.finalize(cell.object(header), &cx);
                 }
             })
@@ -336,9 +363,12 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
     for a in inner.large.objects.values() {
         // SAFETY: a live (not yet reclaimed) large object.
         let cell = unsafe { Cell::from_raw(a.cell) };
-        if cell.flags().load(Ordering::Relaxed) & flags::MARK == 0 {
+        let f = cell.flags().load(Ordering::Relaxed);
+        if f & flags::MARK == 0 {
             freed_objects += 1;
-            binding.finalize(cell.object(header), &cx);
+            if f & flags::FINALIZE != 0 {
+                binding.finalize(cell.object(header), &cx);
+            }
         }
     }
 
@@ -386,6 +416,15 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
         }
     });
     inner.holes = holes;
+    // Blocks that may hold finalizable objects from now on: those that received copies, and
+    // kept (pinned) blocks that were already listed.
+    let mut still_finalizable = finalizable_copies;
+    still_finalizable.extend(
+        finalizable_blocks
+            .into_iter()
+            .filter(|b| pinned_blocks.contains(b)),
+    );
+    inner.finalizable_blocks = still_finalizable;
 
     // Phase 4: verify, then drop the freed-large quarantine.
     if poison {
@@ -408,6 +447,9 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
     drop(guard);
     heap.allocated_since_gc.store(0, Ordering::Relaxed);
     heap.freed_since_gc.store(0, Ordering::Relaxed);
+    heap.small_objects
+        .store(moved_objects + pinned_objects, Ordering::Relaxed);
+    heap.small_freed.store(0, Ordering::Relaxed);
     heap.live_after_gc.store(live_bytes, Ordering::Relaxed);
     heap.collections.fetch_add(1, Ordering::Relaxed);
     *heap.last.lock() = Some(stats.clone());
@@ -467,8 +509,9 @@ mod tests {
         assert_eq!(M::get(b2, 0), Some(a2));
         assert_eq!((M::id(a2), M::id(b2)), (1, 2));
         assert_eq!(
-            Heap::<M>::flags(a2).load(Ordering::Relaxed) & flags::GC_MASK,
-            0
+            Heap::<M>::flags(a2).load(Ordering::Relaxed) & flags::GC_MASK & !flags::FINALIZE,
+            0,
+            "no collection bit survives the collection (FINALIZE is a property of the object)"
         );
         heap.check_reference(a2);
         heap.check_reference(b2);
@@ -477,6 +520,25 @@ mod tests {
         let s = m.collect(&mut roots).unwrap();
         assert_eq!((s.moved_objects, s.freed_objects), (2, 0));
         assert_eq!(M::id(roots.movable[0]), 1);
+    }
+
+    #[test]
+    fn garbage_without_the_finalize_flag_is_reclaimed_without_a_call() {
+        let heap = Heap::new(M::default(), HeapConfig::default());
+        let mut m = heap.mutator();
+        for _ in 0..1000 {
+            // Raw allocations: no FINALIZE flag (plain data, like a boxed float).
+            let _ = m.alloc(M::vm_and_payload_bytes(0, 16));
+        }
+        let flagged = M::alloc(&mut m, 0, 16);
+        let _ = flagged;
+        let s = m.collect(&mut MockRoots::default()).unwrap();
+        assert_eq!(s.freed_objects, 1001, "all garbage is reclaimed");
+        assert_eq!(
+            heap.binding().finalized_count.load(Ordering::Relaxed),
+            1,
+            "only the flagged object is finalized"
+        );
     }
 
     #[test]

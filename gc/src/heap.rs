@@ -12,6 +12,7 @@ use crate::mutator::Mutator;
 use crate::stats::{CollectStats, HeapStats};
 use crate::Binding;
 use parking_lot::Mutex;
+use std::collections::HashSet;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -72,6 +73,9 @@ pub(crate) struct Inner {
     pub(crate) large: LargeSpace,
     /// Reusable zeroed gaps (>= MIN_REGION_BYTES) in blocks kept by the last collection.
     pub(crate) holes: Vec<Region>,
+    /// Blocks that may hold objects flagged FINALIZE. A collection walks only these (and the
+    /// blocks it keeps) to find dead objects to finalize; every other block is released whole.
+    pub(crate) finalizable_blocks: HashSet<usize>,
 }
 
 impl Inner {
@@ -91,6 +95,11 @@ pub struct Heap<B: Binding> {
     pub(crate) mutators: AtomicUsize,
     pub(crate) allocated_since_gc: AtomicUsize,
     pub(crate) freed_since_gc: AtomicUsize,
+    /// Small objects (cells in blocks, fillers excluded) allocated and not yet reclaimed by a
+    /// collection, whether live, dead or freed by count.
+    pub(crate) small_objects: AtomicUsize,
+    /// Small objects freed by count (`Mutator::free`) since the last collection.
+    pub(crate) small_freed: AtomicUsize,
     pub(crate) live_after_gc: AtomicUsize,
     pub(crate) allocated_bytes_total: AtomicU64,
     pub(crate) allocations_total: AtomicU64,
@@ -123,12 +132,15 @@ impl<B: Binding> Heap<B> {
                 blocks: BlockPool::new(config.block_bytes, config.poison),
                 large: LargeSpace::default(),
                 holes: Vec::new(),
+                finalizable_blocks: HashSet::new(),
             }),
             binding,
             config,
             mutators: AtomicUsize::new(0),
             allocated_since_gc: AtomicUsize::new(0),
             freed_since_gc: AtomicUsize::new(0),
+            small_objects: AtomicUsize::new(0),
+            small_freed: AtomicUsize::new(0),
             live_after_gc: AtomicUsize::new(0),
             allocated_bytes_total: AtomicU64::new(0),
             allocations_total: AtomicU64::new(0),

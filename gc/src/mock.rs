@@ -57,7 +57,8 @@ impl<const HEADER: usize> MockBinding<HEADER> {
 
     /// Allocate an object with `nslots` empty slots and `data_bytes` zero data bytes.
     pub fn alloc(m: &mut Mutator<Self>, nslots: usize, data_bytes: usize) -> ObjectReference {
-        let obj = m.alloc(Self::vm_and_payload_bytes(nslots, data_bytes));
+        // Mock objects count their finalizations (tests check "exactly once").
+        let obj = m.alloc_finalizable(Self::vm_and_payload_bytes(nslots, data_bytes));
         let word = nslots as u64 | ((data_bytes as u64) << 32);
         // SAFETY: the first VM-header word of a fresh object, 8-aligned, inside its cell.
         unsafe { obj.as_ptr().byte_sub(HEADER).cast::<u64>().write(word) };

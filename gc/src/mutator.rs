@@ -97,6 +97,13 @@ pub struct Mutator<B: Binding> {
     count: usize,
     large_bytes: usize,
     freed_bytes: usize,
+    /// Large objects among `count`, and small objects freed by count, since the last flush.
+    large_count: usize,
+    small_freed: usize,
+    /// Blocks that received a FINALIZE-flagged object since the last flush (consecutive
+    /// duplicates skipped), and the block mask.
+    finalizable_blocks: Vec<usize>,
+    block_mask: usize,
 }
 
 // SAFETY: the regions a mutator owns are exclusively its own and the heap is `Sync`; moving the
@@ -109,12 +116,16 @@ impl<B: Binding> Mutator<B> {
         Self {
             large_threshold: heap.config().large_object_bytes,
             poison: heap.config().poison,
+            block_mask: !(heap.config().block_bytes - 1),
             heap,
             tlab: Tlab::EMPTY,
             overflow: Tlab::EMPTY,
             count: 0,
             large_bytes: 0,
             freed_bytes: 0,
+            large_count: 0,
+            small_freed: 0,
+            finalizable_blocks: Vec::new(),
         }
     }
 
@@ -146,6 +157,7 @@ impl<B: Binding> Mutator<B> {
         self.count += 1;
         if size >= self.large_threshold {
             self.large_bytes += size;
+            self.large_count += 1;
             let cell = self.heap.inner.lock().large.alloc(size);
             return cell.object(B::VM_HEADER_BYTES);
         }
@@ -186,9 +198,39 @@ impl<B: Binding> Mutator<B> {
             .fetch_add(self.count as u64, Ordering::Relaxed);
         h.freed_since_gc
             .fetch_add(self.freed_bytes, Ordering::Relaxed);
+        h.small_objects
+            .fetch_add(self.count - self.large_count, Ordering::Relaxed);
+        h.small_freed.fetch_add(self.small_freed, Ordering::Relaxed);
+        if !self.finalizable_blocks.is_empty() {
+            h.inner
+                .lock()
+                .finalizable_blocks
+                .extend(self.finalizable_blocks.drain(..));
+        }
         self.large_bytes = 0;
         self.count = 0;
         self.freed_bytes = 0;
+        self.large_count = 0;
+        self.small_freed = 0;
+    }
+
+    /// Like [`Mutator::alloc`], for an object that needs [`Binding::finalize`] when it dies: it
+    /// is flagged FINALIZE and its block is recorded, so collections walk only blocks that can
+    /// hold such objects.
+    #[inline]
+    pub fn alloc_finalizable(&mut self, vm_and_payload_bytes: usize) -> ObjectReference {
+        let obj = self.alloc(vm_and_payload_bytes);
+        let fl = Heap::<B>::flags(obj);
+        let f = fl.load(Ordering::Relaxed);
+        fl.store(f | flags::FINALIZE, Ordering::Relaxed);
+        if f & flags::LARGE == 0 {
+            // The payload lies inside its cell, so it is in the cell's block.
+            let block = obj.as_ptr().addr().get() & self.block_mask;
+            if self.finalizable_blocks.last() != Some(&block) {
+                self.finalizable_blocks.push(block);
+            }
+        }
+        obj
     }
 
     /// Publishes this mutator's local counters (allocations, freed bytes) to the heap, so that
@@ -228,6 +270,7 @@ impl<B: Binding> Mutator<B> {
         let size = if f & flags::LARGE != 0 {
             self.heap.inner.lock().large.free(cell, self.poison)
         } else {
+            self.small_freed += 1;
             let size = cell.size();
             if self.poison {
                 cell.fill_from(GC_WORD_BYTES, size, POISON_BYTE);

@@ -38,6 +38,25 @@ pub fn kind_of_heap(obj: ObjRef) -> Kind {
     type_payload(header_of(obj).ty()).kind
 }
 
+/// True when dead instances of `kind` need [`Binding::finalize`]: they own memory outside the
+/// heap (list and dict storage, big ints, native payloads), or, under the counting schemes,
+/// hold counted references that must be given back to live objects (tuples, exceptions).
+/// Everything else (small ints, floats, str, bytes) is reclaimed without a call.
+#[inline]
+pub fn needs_finalizer(kind: Kind, scheme: Scheme) -> bool {
+    match kind {
+        Kind::List | Kind::Dict | Kind::Native => true,
+        Kind::Tuple | Kind::Exception => scheme.counts_internal(),
+        Kind::Int
+        | Kind::Float
+        | Kind::Str
+        | Kind::Bytes
+        | Kind::Bool
+        | Kind::Singleton
+        | Kind::Type => false,
+    }
+}
+
 /// Reports `slot` to `visit` if it holds a reference into the moving heap.
 #[inline]
 pub(crate) fn visit_slot(slot: *mut Option<ObjRef>, visit: &mut dyn FnMut(Slot)) {

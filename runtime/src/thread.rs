@@ -193,7 +193,21 @@ impl Thread {
     /// Allocates an object of type `ty` with `payload_bytes` of zeroed payload. The header is
     /// initialised with one reference owned by the caller (root it with [`Thread::root_owned`]
     /// before the next allocation). May collect first.
+    #[inline]
     pub fn alloc_object(&mut self, ty: ObjRef, payload_bytes: usize) -> ObjRef {
+        let finalize = binding::needs_finalizer(binding::type_payload(ty).kind, self.scheme);
+        self.alloc_object_with(ty, payload_bytes, finalize)
+    }
+
+    /// [`Thread::alloc_object`] with an explicit choice: `finalize` makes the collector call the
+    /// binding's finalizer when the object dies unreachable (it owns memory outside the heap or
+    /// counted references); objects without it are reclaimed without a call.
+    pub fn alloc_object_with(
+        &mut self,
+        ty: ObjRef,
+        payload_bytes: usize,
+        finalize: bool,
+    ) -> ObjRef {
         if !self.in_collect
             && !self.in_dealloc
             && (self.rt.config.gc_stress || self.rt.heap.wants_collection())
@@ -202,7 +216,12 @@ impl Thread {
         }
         self.drain_merge_queue();
         let payload_bytes = payload_bytes.max(8).next_multiple_of(8);
-        let r = ObjRef::from_gc(self.mutator.alloc(VM_HEADER_BYTES + payload_bytes));
+        let bytes = VM_HEADER_BYTES + payload_bytes;
+        let r = ObjRef::from_gc(if finalize {
+            self.mutator.alloc_finalizable(bytes)
+        } else {
+            self.mutator.alloc(bytes)
+        });
         let h = header_of(r);
         h.set_ty(ty);
         let (a, b) = refcount::initial_counts(self.scheme, self.tid, 1);
@@ -216,8 +235,14 @@ impl Thread {
     /// heap's (freed bytes), so that both are exact. Collections and detaching do it too.
     pub fn flush_stats(&mut self) {
         let s = &self.rt.stats;
-        s.allocations.fetch_add(std::mem::take(&mut self.unflushed_allocs), Ordering::Relaxed);
-        s.deallocs.fetch_add(std::mem::take(&mut self.unflushed_deallocs), Ordering::Relaxed);
+        s.allocations.fetch_add(
+            std::mem::take(&mut self.unflushed_allocs),
+            Ordering::Relaxed,
+        );
+        s.deallocs.fetch_add(
+            std::mem::take(&mut self.unflushed_deallocs),
+            Ordering::Relaxed,
+        );
         self.mutator.publish_stats();
     }
 

@@ -92,7 +92,9 @@ impl Thread {
 
     fn box_int(&mut self, repr: IntRepr) -> ObjRef {
         let ty = self.rt.types.int;
-        let r = self.alloc_object(ty, std::mem::size_of::<IntRepr>());
+        // A big int's digits live off the heap: the collector must finalize it when it dies.
+        let big = matches!(repr, IntRepr::Big(_));
+        let r = self.alloc_object_with(ty, std::mem::size_of::<IntRepr>(), big);
         // SAFETY: the payload was just allocated with room for an IntRepr and is 8-aligned.
         unsafe { r.as_ptr().cast::<IntRepr>().write(repr) };
         r
