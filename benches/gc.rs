@@ -4,9 +4,8 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use pyopaque_gc::bench::{bench_heap, build_fragmented, build_list, time_box_alloc, time_gc_alloc};
 use pyopaque_gc::mock::MockRoots;
-use pyopaque_gc::NoRoots;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const N: usize = 100_000;
 
