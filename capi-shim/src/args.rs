@@ -381,6 +381,7 @@ pub unsafe extern "C" fn pyopaque_rs_from_format(
         "PyUnicode_FromFormat" => cov!("PyUnicode_FromFormat"),
         "PyUnicode_FromFormatV" => cov!("PyUnicode_FromFormatV"),
         "PyBytes_FromFormat" => cov!("PyBytes_FromFormat"),
+        "PySys_FormatStdout" | "PySys_FormatStderr" => {}
         _ => cov!("PyBytes_FromFormatV"),
     }
     cx::api("PyUnicode_FromFormat", |cx| {
@@ -624,10 +625,11 @@ pub unsafe extern "C" fn pyopaque_rs_build_value(
     ap: *mut c_void,
 ) -> *mut PyObject {
     // SAFETY: a static literal.
-    if unsafe { cx::cstr_lossy(api) } == "Py_BuildValue" {
-        cov!("Py_BuildValue");
-    } else {
-        cov!("Py_VaBuildValue");
+    match unsafe { cx::cstr_lossy(api) }.as_str() {
+        "Py_BuildValue" => cov!("Py_BuildValue"),
+        "_Py_BuildValue_SizeT" => cov!("_Py_BuildValue_SizeT"),
+        "_Py_VaBuildValue_SizeT" => cov!("_Py_VaBuildValue_SizeT"),
+        _ => cov!("Py_VaBuildValue"),
     }
     cx::api("Py_BuildValue", |cx| {
         // SAFETY: forwarded contract.
@@ -665,12 +667,17 @@ fn spread(cx: &mut Thread, h: Handle, had_format: bool) -> Vec<Handle> {
 /// Called from va.c with a live `va_list *`.
 #[no_mangle]
 pub unsafe extern "C" fn pyopaque_rs_call_function(
-    _api: *const c_char,
+    api: *const c_char,
     callable: *mut PyObject,
     fmt: *const c_char,
     ap: *mut c_void,
 ) -> *mut PyObject {
-    cov!("PyObject_CallFunction");
+    // SAFETY: a static literal.
+    match unsafe { cx::cstr_lossy(api) }.as_str() {
+        "_PyObject_CallFunction_SizeT" => cov!("_PyObject_CallFunction_SizeT"),
+        "PyEval_CallFunction" => cov!("PyEval_CallFunction"),
+        _ => cov!("PyObject_CallFunction"),
+    }
     cx::api("PyObject_CallFunction", |cx| {
         // SAFETY: caller's contract.
         let c = unsafe { cx::harg(cx, callable) }?;
@@ -690,13 +697,18 @@ pub unsafe extern "C" fn pyopaque_rs_call_function(
 /// Called from va.c with a live `va_list *`.
 #[no_mangle]
 pub unsafe extern "C" fn pyopaque_rs_call_method(
-    _api: *const c_char,
+    api: *const c_char,
     obj: *mut PyObject,
     name: *const c_char,
     fmt: *const c_char,
     ap: *mut c_void,
 ) -> *mut PyObject {
-    cov!("PyObject_CallMethod");
+    // SAFETY: a static literal.
+    match unsafe { cx::cstr_lossy(api) }.as_str() {
+        "_PyObject_CallMethod_SizeT" => cov!("_PyObject_CallMethod_SizeT"),
+        "PyEval_CallMethod" => cov!("PyEval_CallMethod"),
+        _ => cov!("PyObject_CallMethod"),
+    }
     cx::api("PyObject_CallMethod", |cx| {
         // SAFETY: caller's contract.
         let o = unsafe { cx::harg(cx, obj) }?;
@@ -1436,10 +1448,11 @@ pub unsafe extern "C" fn pyopaque_rs_parse_tuple(
     ap: *mut c_void,
 ) -> c_int {
     // SAFETY: a static literal.
-    if unsafe { cx::cstr_lossy(api) } == "PyArg_ParseTuple" {
-        cov!("PyArg_ParseTuple");
-    } else {
-        cov!("PyArg_VaParse");
+    match unsafe { cx::cstr_lossy(api) }.as_str() {
+        "PyArg_ParseTuple" => cov!("PyArg_ParseTuple"),
+        "_PyArg_ParseTuple_SizeT" => cov!("_PyArg_ParseTuple_SizeT"),
+        "_PyArg_VaParse_SizeT" => cov!("_PyArg_VaParse_SizeT"),
+        _ => cov!("PyArg_VaParse"),
     }
     let r = cx::api("PyArg_ParseTuple", |cx| {
         // SAFETY: caller's contract.
@@ -1465,10 +1478,11 @@ pub unsafe extern "C" fn pyopaque_rs_parse_tuple_kw(
     ap: *mut c_void,
 ) -> c_int {
     // SAFETY: a static literal.
-    if unsafe { cx::cstr_lossy(api) } == "PyArg_ParseTupleAndKeywords" {
-        cov!("PyArg_ParseTupleAndKeywords");
-    } else {
-        cov!("PyArg_VaParseTupleAndKeywords");
+    match unsafe { cx::cstr_lossy(api) }.as_str() {
+        "PyArg_ParseTupleAndKeywords" => cov!("PyArg_ParseTupleAndKeywords"),
+        "_PyArg_ParseTupleAndKeywords_SizeT" => cov!("_PyArg_ParseTupleAndKeywords_SizeT"),
+        "_PyArg_VaParseTupleAndKeywords_SizeT" => cov!("_PyArg_VaParseTupleAndKeywords_SizeT"),
+        _ => cov!("PyArg_VaParseTupleAndKeywords"),
     }
     let r = cx::api("PyArg_ParseTupleAndKeywords", |cx| {
         if kwlist.is_null() {
@@ -1495,12 +1509,17 @@ pub unsafe extern "C" fn pyopaque_rs_parse_tuple_kw(
 /// Called from va.c with a live `va_list *`.
 #[no_mangle]
 pub unsafe extern "C" fn pyopaque_rs_parse(
-    _api: *const c_char,
+    api: *const c_char,
     arg: *mut PyObject,
     fmt: *const c_char,
     ap: *mut c_void,
 ) -> c_int {
-    cov!("PyArg_Parse");
+    // SAFETY: a static literal.
+    if unsafe { cx::cstr_lossy(api) } == "_PyArg_Parse_SizeT" {
+        cov!("_PyArg_Parse_SizeT");
+    } else {
+        cov!("PyArg_Parse");
+    }
     let r = cx::api("PyArg_Parse", |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { cx::harg(cx, arg) }?;
@@ -1575,7 +1594,8 @@ pub unsafe extern "C" fn pyopaque_rs_unpack_tuple(
 /// A dict.
 #[no_mangle]
 pub unsafe extern "C" fn PyArg_ValidateKeywordArguments(kw: *mut PyObject) -> c_int {
-    crate::capi!("PyArg_ValidateKeywordArguments", |cx| {
+    // CPython returns 0 (not -1) with the exception set.
+    let r = crate::capi!("PyArg_ValidateKeywordArguments", |cx| {
         // SAFETY: caller's contract.
         let d = unsafe { cx::arg(cx, kw) }?;
         if cx.kind_of(d) != Kind::Dict {
@@ -1589,5 +1609,6 @@ pub unsafe extern "C" fn PyArg_ValidateKeywordArguments(kw: *mut PyObject) -> c_
             }
         }
         Ok(1)
-    })
+    });
+    r.max(0)
 }

@@ -156,6 +156,10 @@ pub unsafe extern "C" fn PyBytes_FromObject(o: *mut PyObject) -> *mut PyObject {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         let ob = cx.get(h);
+        if let Some(b) = crate::bytearray::bytes_of(ob) {
+            let r = cx.bytes(&b);
+            return Ok(new_ref_h(cx, r));
+        }
         match cx.kind_of(ob) {
             Kind::Bytes => Ok(new_ref_h(cx, h)),
             Kind::List | Kind::Tuple => {
@@ -237,4 +241,141 @@ pub unsafe extern "C" fn PyBytes_ConcatAndDel(pv: *mut *mut PyObject, w: *mut Py
         PyBytes_Concat(pv, w);
         crate::refcount::Py_DecRef(w);
     }
+}
+
+/// `PyBytes_Repr`: `b'...'` (with `smartquotes`, double quotes when the bytes hold `'` and no
+/// `"`).
+///
+/// # Safety
+/// An object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyBytes_Repr(o: *mut PyObject, smartquotes: c_int) -> *mut PyObject {
+    capi!("PyBytes_Repr", |cx| {
+        // SAFETY: caller's contract.
+        let ob = unsafe { arg(cx, o) }?;
+        let b = match cx.bytes_value(ob) {
+            Some(b) if cx.kind_of(ob) == Kind::Bytes => b.to_vec(),
+            _ => {
+                let msg = format!("expected bytes, {} found", tname(cx, ob));
+                return Err(type_error(cx, &msg));
+            }
+        };
+        let r = if smartquotes != 0 {
+            pyopaque_runtime::repr::bytes_repr(&b)
+        } else {
+            let mut s = String::from("b'");
+            for x in &b {
+                match x {
+                    b'\'' => s.push_str("\\'"),
+                    b'\\' => s.push_str("\\\\"),
+                    b'\t' => s.push_str("\\t"),
+                    b'\n' => s.push_str("\\n"),
+                    b'\r' => s.push_str("\\r"),
+                    0x20..=0x7e => s.push(*x as char),
+                    _ => s.push_str(&format!("\\x{x:02x}")),
+                }
+            }
+            s.push('\'');
+            s
+        };
+        let h = cx.str(&r);
+        Ok(new_ref_h(cx, h))
+    })
+}
+
+/// `PyBytes_DecodeEscape`: decodes Python bytes-literal escapes (`errors` NULL/"strict",
+/// "ignore" or "replace" for a bad `\x` escape).
+///
+/// # Safety
+/// `s` `len` readable bytes; `errors` NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyBytes_DecodeEscape(
+    s: *const c_char,
+    len: Py_ssize_t,
+    errors: *const c_char,
+    _unused: Py_ssize_t,
+    _unused2: *const c_char,
+) -> *mut PyObject {
+    capi!("PyBytes_DecodeEscape", |cx| {
+        let b: &[u8] = if s.is_null() || len <= 0 {
+            &[]
+        } else {
+            // SAFETY: `len` readable bytes by contract.
+            unsafe { std::slice::from_raw_parts(s.cast::<u8>(), len as usize) }
+        };
+        // SAFETY: NULL or a C string.
+        let errs = unsafe { cx::cstr_lossy(errors) };
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] != b'\\' {
+                out.push(b[i]);
+                i += 1;
+                continue;
+            }
+            i += 1;
+            if i >= b.len() {
+                return Err(cx::value_error(cx, "Trailing \\ in string"));
+            }
+            let c = b[i];
+            i += 1;
+            match c {
+                b'\n' => {}
+                b'\\' => out.push(b'\\'),
+                b'\'' => out.push(b'\''),
+                b'"' => out.push(b'"'),
+                b'b' => out.push(8),
+                b'f' => out.push(12),
+                b't' => out.push(b'\t'),
+                b'n' => out.push(b'\n'),
+                b'r' => out.push(b'\r'),
+                b'v' => out.push(11),
+                b'a' => out.push(7),
+                b'0'..=b'7' => {
+                    let mut v = (c - b'0') as u32;
+                    let mut k = 0;
+                    while k < 2 && i < b.len() && (b'0'..=b'7').contains(&b[i]) {
+                        v = v * 8 + (b[i] - b'0') as u32;
+                        i += 1;
+                        k += 1;
+                    }
+                    out.push((v & 0xff) as u8);
+                }
+                b'x' => {
+                    let hex = |x: u8| (x as char).to_digit(16);
+                    match (
+                        b.get(i).copied().and_then(hex),
+                        b.get(i + 1).copied().and_then(hex),
+                    ) {
+                        (Some(h), Some(l)) => {
+                            out.push((h * 16 + l) as u8);
+                            i += 2;
+                        }
+                        _ => match errs.as_str() {
+                            "" | "strict" => {
+                                let pos = i - 2;
+                                return Err(cx::value_error(
+                                    cx,
+                                    &format!("invalid \\x escape at position {pos}"),
+                                ));
+                            }
+                            "replace" => out.push(b'?'),
+                            "ignore" => {}
+                            other => {
+                                let msg =
+                                    format!("decoding error; unknown error handling code: {other}");
+                                return Err(cx::value_error(cx, &msg));
+                            }
+                        },
+                    }
+                }
+                other => {
+                    out.push(b'\\');
+                    out.push(other);
+                }
+            }
+        }
+        let h = cx.bytes(&out);
+        Ok(new_ref_h(cx, h))
+    })
 }

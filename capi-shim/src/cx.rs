@@ -24,7 +24,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::ffi::{c_char, c_int, c_long, c_uint, c_ulong, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use pyopaque_runtime::binding::type_payload;
@@ -105,8 +105,23 @@ fn build(config: Config) -> Global {
     let rt = Runtime::new(config);
     rt.note_c_api_used();
     let debug = std::env::var("PYOPAQUE_CAPI_DEBUG").is_ok_and(|v| v == "1");
+    HOT.debug.store(debug, Ordering::Relaxed);
+    if debug {
+        HOT.slow.fetch_add(1, Ordering::Relaxed);
+    }
     let types = crate::shimtypes::ShimTypes::new(&rt);
     let statics = crate::data::StaticTypes::new(&rt, &types);
+    let (lo, hi) = statics.range();
+    HOT.static_span.store(hi - lo, Ordering::Relaxed);
+    HOT.static_min.store(lo, Ordering::Release);
+    HOT.list_type
+        .store(rt.types.list.as_ptr(), Ordering::Relaxed);
+    HOT.int_type.store(rt.types.int.as_ptr(), Ordering::Relaxed);
+    HOT.float_type
+        .store(rt.types.float.as_ptr(), Ordering::Relaxed);
+    HOT.type_type
+        .store(rt.types.type_.as_ptr(), Ordering::Relaxed);
+    HOT.tagging.store(rt.config.tagging, Ordering::Relaxed);
     Global {
         rt,
         debug,
@@ -129,6 +144,18 @@ pub fn global() -> &'static Global {
 }
 
 // ----- the thread slot -----
+//
+// # The fast path to the thread
+// A `thread_local!` in a cdylib is reached through `__tls_get_addr` (the general-dynamic TLS
+// model; stable Rust cannot ask for initial-exec), about 3-5 ns per access, several accesses per
+// call. So one thread, the first to attach (in practice the only one: `classic` refuses a
+// second), is also published in two plain statics: its *thread pointer* (the `fs` base on
+// x86-64, `tpidr_el0` on aarch64: one instruction, unique among live threads) and its
+// `*mut Thread`. An entry compares its own thread pointer with the published one (one load, one
+// compare) and takes the `Thread` from the static; every other thread uses the TLS slot. The
+// owner withdraws the publication before its `Thread` is freed at thread exit, so a later
+// thread that reuses the same thread pointer never sees it. Only the owner writes `fast_thread`
+// (and only while it is the owner), and only the owner reads it.
 
 struct ThreadSlot {
     ptr: Cell<*mut Thread>,
@@ -136,6 +163,10 @@ struct ThreadSlot {
 
 impl Drop for ThreadSlot {
     fn drop(&mut self) {
+        let tp = thread_word();
+        if tp != 0 && HOT.fast_tp.load(Ordering::Acquire) == tp {
+            HOT.fast_tp.store(0, Ordering::Release);
+        }
         let p = self.ptr.replace(std::ptr::null_mut());
         if !p.is_null() {
             // SAFETY: `p` came from Box::into_raw in `thread_ptr` and is dropped exactly once,
@@ -143,6 +174,115 @@ impl Drop for ThreadSlot {
             drop(unsafe { Box::from_raw(p) });
         }
     }
+}
+
+/// The hot-path state, in one cache line (one address computation for all of it).
+#[repr(C, align(64))]
+struct Hot {
+    /// The thread pointer of the thread whose `Thread` is published in `fast_thread` (0: none).
+    fast_tp: AtomicUsize,
+    /// The published thread's `Thread` (see the section comment).
+    fast_thread: AtomicPtr<Thread>,
+    /// Non-zero when a lean path must not run: finalizers running + deferred decrefs queued (in
+    /// any thread) + 1 in debug mode.
+    slow: AtomicUsize,
+    /// Number of threads currently running a C finalizer (the TLS counter is read only when > 0).
+    finalizers: AtomicUsize,
+    /// Number of deferred decrefs queued in any thread (the TLS queue is read only when > 0).
+    deferred: AtomicUsize,
+    /// Debug mode, as a plain flag.
+    debug: AtomicBool,
+    /// `Config::tagging` of the runtime (false until it exists).
+    tagging: AtomicBool,
+    /// Lowest exported static type symbol address (0 and a full span until the runtime exists,
+    /// so that every pointer takes the slow path that creates it).
+    static_min: AtomicUsize,
+    /// `max - min` of the static type symbol addresses.
+    static_span: AtomicUsize,
+    /// The runtime's `list`, `int`, `float` and `type` types (payload addresses), for one-compare
+    /// type tests on the hot paths (null until the runtime exists).
+    list_type: AtomicPtr<u8>,
+    int_type: AtomicPtr<u8>,
+    float_type: AtomicPtr<u8>,
+    type_type: AtomicPtr<u8>,
+}
+
+static HOT: Hot = Hot {
+    fast_tp: AtomicUsize::new(0),
+    fast_thread: AtomicPtr::new(std::ptr::null_mut()),
+    slow: AtomicUsize::new(0),
+    finalizers: AtomicUsize::new(0),
+    deferred: AtomicUsize::new(0),
+    debug: AtomicBool::new(false),
+    tagging: AtomicBool::new(false),
+    static_min: AtomicUsize::new(0),
+    static_span: AtomicUsize::new(usize::MAX),
+    list_type: AtomicPtr::new(std::ptr::null_mut()),
+    int_type: AtomicPtr::new(std::ptr::null_mut()),
+    float_type: AtomicPtr::new(std::ptr::null_mut()),
+    type_type: AtomicPtr::new(std::ptr::null_mut()),
+};
+
+/// The calling OS thread's thread pointer (0 where the platform offers none: the fast path is
+/// then never taken).
+#[inline(always)]
+fn thread_word() -> usize {
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    {
+        let v: usize;
+        // SAFETY: on x86-64 Linux `fs:0` holds the thread control block's self pointer (the
+        // TLS ABI); reading it has no side effects and it is constant for the thread's life.
+        unsafe {
+            std::arch::asm!("mov {}, qword ptr fs:[0]", out(reg) v, options(nostack, readonly, preserves_flags, pure));
+        }
+        v
+    }
+    #[cfg(all(target_arch = "aarch64", target_os = "linux"))]
+    {
+        let v: usize;
+        // SAFETY: reading the EL0 thread pointer register has no side effects.
+        unsafe {
+            std::arch::asm!("mrs {}, tpidr_el0", out(reg) v, options(nomem, nostack, preserves_flags, pure));
+        }
+        v
+    }
+    #[cfg(not(any(
+        all(target_arch = "x86_64", target_os = "linux"),
+        all(target_arch = "aarch64", target_os = "linux")
+    )))]
+    {
+        0
+    }
+}
+
+/// True when debug mode is on (one relaxed load; false until the runtime exists).
+#[inline(always)]
+pub fn debug_fast() -> bool {
+    HOT.debug.load(Ordering::Relaxed)
+}
+
+/// True when the runtime runs with tagging (immediate small ints).
+#[inline(always)]
+pub fn tagging_fast() -> bool {
+    HOT.tagging.load(Ordering::Relaxed)
+}
+
+/// True when `o` is a heap object whose type is exactly the runtime's `list`.
+#[inline(always)]
+pub fn is_exact_list(o: ObjRef) -> bool {
+    !o.is_tagged() && header_of(o).ty().as_ptr() == HOT.list_type.load(Ordering::Relaxed)
+}
+
+/// True when `o` is a heap object whose type is exactly the runtime's `int`.
+#[inline(always)]
+pub fn is_exact_int(o: ObjRef) -> bool {
+    !o.is_tagged() && header_of(o).ty().as_ptr() == HOT.int_type.load(Ordering::Relaxed)
+}
+
+/// True when `o` is a heap object whose type is exactly the runtime's `float`.
+#[inline(always)]
+pub fn is_exact_float(o: ObjRef) -> bool {
+    !o.is_tagged() && header_of(o).ty().as_ptr() == HOT.float_type.load(Ordering::Relaxed)
 }
 
 thread_local! {
@@ -157,11 +297,24 @@ thread_local! {
     static IN_DEALLOC: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
     /// Decrefs requested while finalizing: (object, C-held?).
     static DEFERRED: RefCell<Vec<(ObjRef, bool)>> = const { RefCell::new(Vec::new()) };
+    /// Debug mode: the API function running on this thread (for reports).
+    static CURRENT_API: Cell<&'static str> = const { Cell::new("C API") };
 }
 
 /// The calling thread's [`Thread`], attaching it on first use. `None` (after printing why) when
 /// the runtime refuses a second thread (`classic` is single-threaded).
+#[inline(always)]
 pub fn thread_ptr() -> Option<*mut Thread> {
+    let tp = thread_word();
+    if tp != 0 && HOT.fast_tp.load(Ordering::Acquire) == tp {
+        return Some(HOT.fast_thread.load(Ordering::Relaxed));
+    }
+    thread_ptr_slow(tp)
+}
+
+#[cold]
+#[inline(never)]
+fn thread_ptr_slow(tp: usize) -> Option<*mut Thread> {
     let p = SLOT.with(|s| s.ptr.get());
     if !p.is_null() {
         return Some(p);
@@ -173,6 +326,16 @@ pub fn thread_ptr() -> Option<*mut Thread> {
             t.begin_native_call();
             let p = Box::into_raw(Box::new(t));
             SLOT.with(|s| s.ptr.set(p));
+            if tp != 0
+                && HOT
+                    .fast_tp
+                    .compare_exchange(0, usize::MAX, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_ok()
+            {
+                // This thread owns the publication now (usize::MAX matches no thread pointer).
+                HOT.fast_thread.store(p, Ordering::Relaxed);
+                HOT.fast_tp.store(tp, Ordering::Release);
+            }
             Some(p)
         }
         Err(e) => {
@@ -188,18 +351,23 @@ pub fn thread_attached() -> bool {
 }
 
 /// True while a C finalizer runs inside the runtime (thread-free functions only).
+#[inline(always)]
 pub fn finalizing() -> bool {
-    FINALIZING.with(|f| f.get() > 0)
+    HOT.finalizers.load(Ordering::Relaxed) != 0 && FINALIZING.with(|f| f.get() > 0)
 }
 
 /// Runs `f` (which calls a C finalizer: `tp_dealloc`, ...) in finalizing mode. `discard` drops
 /// the decrefs C requests instead of deferring them.
 pub fn run_finalizer(discard: bool, f: impl FnOnce()) {
+    HOT.finalizers.fetch_add(1, Ordering::Relaxed);
+    HOT.slow.fetch_add(1, Ordering::Relaxed);
     FINALIZING.with(|c| c.set(c.get() + 1));
     let old = DISCARD_DECREFS.with(|d| d.replace(discard));
     f();
     DISCARD_DECREFS.with(|d| d.set(old));
     FINALIZING.with(|c| c.set(c.get() - 1));
+    HOT.finalizers.fetch_sub(1, Ordering::Relaxed);
+    HOT.slow.fetch_sub(1, Ordering::Relaxed);
 }
 
 /// Runs `tp_dealloc`-like `f` for `obj` in finalizing mode, remembering that `obj` is being
@@ -221,15 +389,28 @@ pub fn defer_decref(obj: ObjRef, c_held: bool) {
         return;
     }
     DEFERRED.with(|d| d.borrow_mut().push((obj, c_held)));
+    HOT.deferred.fetch_add(1, Ordering::Relaxed);
+    HOT.slow.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Runs deferred decrefs (which may free more objects and defer more decrefs).
+#[inline(always)]
 pub fn drain_deferred(cx: &mut Thread) {
+    if HOT.deferred.load(Ordering::Relaxed) != 0 {
+        drain_deferred_slow(cx);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn drain_deferred_slow(cx: &mut Thread) {
     loop {
         let batch = DEFERRED.with(|d| std::mem::take(&mut *d.borrow_mut()));
         if batch.is_empty() {
             return;
         }
+        HOT.deferred.fetch_sub(batch.len(), Ordering::Relaxed);
+        HOT.slow.fetch_sub(batch.len(), Ordering::Relaxed);
         for (o, c_held) in batch {
             if c_held {
                 if let Err(n) = refcount::c_decref(cx, o) {
@@ -371,27 +552,99 @@ pub fn api<R: CRet>(name: &'static str, f: impl FnOnce(&mut Thread) -> PyResult<
     // reference is the only one in use: an outer entry that called into C published its own
     // reborrow (call_c) and does not use it until C returns.
     let cx = unsafe { &mut *p };
+    let saved_api = if debug_fast() {
+        CURRENT_API.with(|c| c.replace(name))
+    } else {
+        ""
+    };
     let m = cx.mark();
     let r = catch_unwind(AssertUnwindSafe(|| f(cx)));
     cx.release(m);
     drain_deferred(cx);
-    if take_debug_pending(cx) {
-        return R::ERR;
+    if debug_fast() {
+        CURRENT_API.with(|c| c.set(saved_api));
+        if take_debug_pending(cx) {
+            return R::ERR;
+        }
     }
     match r {
         Ok(Ok(v)) => v,
         Ok(Err(Raised)) => R::ERR,
-        Err(e) => {
-            let msg = e
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| e.downcast_ref::<&str>().copied())
-                .unwrap_or("panic");
-            let t = cx.rt.types.exc.system_error;
-            cx.raise(t, &format!("pyopaque: internal error in {name}: {msg}"));
-            R::ERR
-        }
+        Err(e) => panicked(cx, name, e),
     }
+}
+
+/// " (called through X)" when a C API function `X` made the call (debug reports).
+fn caller_note() -> String {
+    match current_api() {
+        "C API" | "" => String::new(),
+        a => format!(" (called through {a})"),
+    }
+}
+
+/// The API function running on this thread (debug mode only; "C API" otherwise).
+pub fn current_api() -> &'static str {
+    CURRENT_API.with(|c| c.get())
+}
+
+/// Sets the API function named in debug reports (for entry points that do not use [`api`]);
+/// returns the previous one.
+pub fn set_current_api(name: &'static str) -> &'static str {
+    CURRENT_API.with(|c| c.replace(name))
+}
+
+#[cold]
+#[inline(never)]
+pub fn panicked<R: CRet>(cx: &mut Thread, name: &str, e: Box<dyn std::any::Any + Send>) -> R {
+    let msg = e
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| e.downcast_ref::<&str>().copied())
+        .unwrap_or("panic");
+    let t = cx.rt.types.exc.system_error;
+    cx.raise(t, &format!("pyopaque: internal error in {name}: {msg}"));
+    R::ERR
+}
+
+/// The lean entry for hot functions whose fast path needs no handle (no allocation, so no
+/// collection) and never calls C: `$fast` runs first with the thread (`-> Option<R>`; `None`
+/// declines and the general `capi!` body runs). It skips the handle-scope mark/release (it roots
+/// nothing) but keeps coverage and panic catching: a panic still becomes SystemError.
+#[macro_export]
+macro_rules! capi_lean {
+    ($name:literal, |$cx:ident| $fast:expr, $body:expr) => {{
+        $crate::cov!($name);
+        match $crate::cx::lean_thread() {
+            Some(p) => {
+                // SAFETY: `p` is this thread's Thread (see cx::api); the fast path does not call
+                // back into C, so no other reference to it is in use.
+                let cxr = unsafe { &mut *p };
+                match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| {
+                    let $cx: &mut ::pyopaque_runtime::Thread = &mut *cxr;
+                    $fast
+                })) {
+                    Ok(Some(v)) => v,
+                    Ok(None) => $crate::cx::api($name, $body),
+                    Err(e) => $crate::cx::panicked(cxr, $name, e),
+                }
+            }
+            None => $crate::cx::api($name, $body),
+        }
+    }};
+}
+
+/// The thread for a lean fast path: `None` when the general path must run (finalizing, debug
+/// mode, deferred decrefs pending, or the thread is not the published one).
+#[inline(always)]
+pub fn lean_thread() -> Option<*mut Thread> {
+    if HOT.slow.load(Ordering::Relaxed) != 0 {
+        return None;
+    }
+    let tp = thread_word();
+    if tp != 0 && HOT.fast_tp.load(Ordering::Acquire) == tp {
+        return Some(HOT.fast_thread.load(Ordering::Relaxed));
+    }
+    None
 }
 
 /// Calls C code `f` with `cx` published as the thread pointer: a nested entry reborrows from
@@ -399,6 +652,16 @@ pub fn api<R: CRet>(name: &'static str, f: impl FnOnce(&mut Thread) -> PyResult<
 /// hands borrowed references to `f`.
 pub fn publish<T>(cx: &mut Thread, f: impl FnOnce() -> T) -> T {
     let me: *mut Thread = cx;
+    let tp = thread_word();
+    if tp != 0 && HOT.fast_tp.load(Ordering::Acquire) == tp {
+        // The published thread: its entries read `HOT.fast_thread`, not the TLS slot. Only this
+        // thread writes it, so a plain load and store (no locked swap) suffice.
+        let saved = HOT.fast_thread.load(Ordering::Relaxed);
+        HOT.fast_thread.store(me, Ordering::Relaxed);
+        let r = f();
+        HOT.fast_thread.store(saved, Ordering::Relaxed);
+        return r;
+    }
     let saved = SLOT.with(|s| s.ptr.replace(me));
     let r = f();
     SLOT.with(|s| s.ptr.set(saved));
@@ -419,31 +682,49 @@ pub fn fatal(api: &str, msg: &str) -> ! {
 /// # Safety
 /// `p` must be NULL, an immediate int word, a static type symbol, or a pointer the shim handed
 /// out that C still holds (debug mode catches a violation of the last condition).
-#[inline]
+#[inline(always)]
 pub unsafe fn from_c(p: *mut PyObject) -> Option<ObjRef> {
-    let g = global();
-    if let Some(t) = g.statics.lookup(p as usize) {
-        return Some(t);
+    let a = p as usize;
+    // One subtract and one compare: is it (possibly) a static type symbol?
+    if a.wrapping_sub(HOT.static_min.load(Ordering::Acquire))
+        <= HOT.static_span.load(Ordering::Relaxed)
+    {
+        if let Some(t) = static_type(a) {
+            return Some(t);
+        }
     }
     // SAFETY: caller's contract: NULL, an immediate word, or a live object's payload address.
     let r = unsafe { ObjRef::from_raw(p.cast()) };
-    if g.debug {
-        if let Some(o) = r {
-            crate::debug::check_incoming(o);
-        }
+    if debug_fast() {
+        debug_incoming(r);
     }
     r
+}
+
+#[inline(never)]
+fn static_type(a: usize) -> Option<ObjRef> {
+    global().statics.lookup(a)
+}
+
+#[cold]
+#[inline(never)]
+fn debug_incoming(r: Option<ObjRef>) {
+    if let Some(o) = r {
+        crate::debug::check_incoming(o);
+    }
 }
 
 /// The C pointer for `obj` (builtin types leave as their exported static symbol).
 #[inline]
 pub fn to_c(obj: ObjRef) -> *mut PyObject {
     if !obj.is_tagged() {
-        let g = global();
-        if header_of(obj).ty() == g.rt.types.type_ {
-            if let Some(a) = g.statics.alias_of(obj) {
+        if header_of(obj).ty().as_ptr() == HOT.type_type.load(Ordering::Relaxed) {
+            if let Some(a) = global().statics.alias_of(obj) {
                 return a as *mut PyObject;
             }
+        }
+        if debug_fast() {
+            crate::debug::unquarantine(obj);
         }
     }
     obj.as_ptr().cast()
@@ -482,7 +763,36 @@ pub unsafe fn harg(cx: &mut Thread, p: *mut PyObject) -> PyResult<Handle> {
 #[inline]
 pub fn new_ref(cx: &mut Thread, obj: ObjRef) -> *mut PyObject {
     refcount::c_incref(cx, obj);
+    if debug_fast() {
+        crate::debug::forget_loan(obj);
+    }
     to_c(obj)
+}
+
+/// Hands `obj`, a new object owning one reference that no handle holds (`Thread::int_ref`,
+/// `float_ref`), to C as a new reference, without a handle scope: the owned reference becomes
+/// the C-held one under every scheme. Runs decrefs deferred by finalizers the allocation ran.
+#[inline]
+pub fn hand_over(cx: &mut Thread, obj: ObjRef) -> *mut PyObject {
+    refcount::c_incref(cx, obj);
+    refcount::decref(cx, obj);
+    drain_deferred(cx);
+    to_c(obj)
+}
+
+/// Hands `obj`, an element of container `owner`, to C as a borrowed reference (as
+/// [`borrowed`]; debug mode records the loan, to catch a use after `owner` died).
+#[inline]
+pub fn borrowed_from(
+    cx: &mut Thread,
+    obj: ObjRef,
+    owner: ObjRef,
+    api: &'static str,
+) -> *mut PyObject {
+    if debug_fast() {
+        crate::debug::note_loan(obj, owner, api);
+    }
+    borrowed(cx, obj)
 }
 
 /// Hands the referent of `h` to C as a new reference.
@@ -495,6 +805,10 @@ pub fn new_ref_h(cx: &mut Thread, h: Handle) -> *mut PyObject {
 /// Hands `obj` to C as a borrowed reference: pinned and alive until the native call returns.
 #[inline]
 pub fn borrowed(cx: &mut Thread, obj: ObjRef) -> *mut PyObject {
+    if obj.is_tagged() {
+        // An immediate needs no pin (and the runtime's note_borrowed is an out-of-line call).
+        return obj.as_ptr().cast();
+    }
     cx.note_borrowed(obj);
     to_c(obj)
 }
@@ -510,6 +824,12 @@ pub unsafe fn take_result(cx: &mut Thread, p: *mut PyObject, what: &str) -> PyRe
     match o {
         None => {
             if cx.error().is_none() {
+                if debug_fast() {
+                    eprintln!(
+                        "pyopaque debug: {what}: returned NULL without setting an exception{}",
+                        caller_note()
+                    );
+                }
                 let t = cx.rt.types.exc.system_error;
                 return Err(cx.raise(
                     t,
@@ -519,6 +839,13 @@ pub unsafe fn take_result(cx: &mut Thread, p: *mut PyObject, what: &str) -> PyRe
             Err(Raised)
         }
         Some(o) => {
+            if debug_fast() && cx.error().is_some() {
+                let ty = crate::debug::describe_type(o);
+                eprintln!(
+                    "pyopaque debug: {what}: returned a result (object of type '{ty}') with an exception set{}",
+                    caller_note()
+                );
+            }
             let h = cx.root(o);
             release_c_ref(cx, o, what);
             if cx.error().is_some() {
@@ -533,10 +860,35 @@ pub unsafe fn take_result(cx: &mut Thread, p: *mut PyObject, what: &str) -> PyRe
     }
 }
 
+/// Like [`take_result`], with the function's name computed only when a report needs it (the
+/// hot call paths avoid formatting a name per call).
+///
+/// # Safety
+/// As [`take_result`].
+#[inline]
+pub unsafe fn take_result_lazy(
+    cx: &mut Thread,
+    p: *mut PyObject,
+    what: impl FnOnce() -> String,
+) -> PyResult<Handle> {
+    if !p.is_null() && cx.error().is_none() && !debug_fast() {
+        // SAFETY: forwarded contract: a new reference owned by the caller.
+        if let Some(o) = unsafe { from_c(p) } {
+            let h = cx.root(o);
+            // Debug mode is off: a count below zero goes unreported, as in take_result.
+            let _ = refcount::c_decref(cx, o);
+            return Ok(h);
+        }
+    }
+    let w = what();
+    // SAFETY: forwarded contract.
+    unsafe { take_result(cx, p, &w) }
+}
+
 /// Drops a reference C held (after the caller rooted the object if it still needs it).
 pub fn release_c_ref(cx: &mut Thread, o: ObjRef, api: &str) {
     if let Err(n) = refcount::c_decref(cx, o) {
-        if global().debug {
+        if debug_fast() {
             debug_report(api, o, &format!("reference count below zero ({n})"));
         }
     }
@@ -672,8 +1024,9 @@ pub fn take_debug_pending(cx: &mut Thread) -> bool {
 }
 
 /// Whether debug mode is on.
+#[inline(always)]
 pub fn debug_on() -> bool {
-    global().debug
+    debug_fast()
 }
 
 /// Used by tests: whether a runtime exists already.

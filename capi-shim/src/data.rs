@@ -38,17 +38,82 @@ impl StaticTypeSymbol {
 }
 
 /// The translation table between static type symbols and runtime types.
+///
+/// Both directions are O(1): incoming, the symbols are 16-byte placeholders, so
+/// `(addr - min) / 16` indexes a direct table (`by_slot`; a linear search only if the linker
+/// scattered them far apart); outgoing, a 64-slot open-addressing table keyed by the type's
+/// address (`alias`). Type tests in C (`PyLong_Check(o)` is `PyType_GetFlags(Py_TYPE(o))`) cross
+/// the table twice per test.
 pub struct StaticTypes {
     entries: Vec<(usize, ObjRef)>,
     min: usize,
     max: usize,
+    by_slot: Vec<Option<ObjRef>>,
+    alias: [(usize, usize); ALIAS_SLOTS],
+}
+
+const ALIAS_SLOTS: usize = 64;
+/// Largest direct table (entries) before falling back to a linear search.
+const MAX_SLOTS: usize = 4096;
+
+#[inline(always)]
+fn alias_hash(addr: usize) -> usize {
+    (addr >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (usize::BITS - 6)
 }
 
 impl StaticTypes {
+    fn index(entries: Vec<(usize, ObjRef)>) -> StaticTypes {
+        let min = entries.iter().map(|e| e.0).min().unwrap_or(0);
+        let max = entries.iter().map(|e| e.0).max().unwrap_or(0);
+        let mut by_slot = Vec::new();
+        if (max - min) / 16 < MAX_SLOTS && entries.iter().all(|e| (e.0 - min) % 16 == 0) {
+            by_slot = vec![None; (max - min) / 16 + 1];
+            for e in &entries {
+                by_slot[(e.0 - min) / 16] = Some(e.1);
+            }
+        }
+        let mut alias = [(0usize, 0usize); ALIAS_SLOTS];
+        assert!(entries.len() < ALIAS_SLOTS / 2, "alias table too small");
+        for e in &entries {
+            let key = e.1.as_ptr().addr();
+            if alias.iter().any(|a| a.0 == key) {
+                continue; // the first symbol of a type is its alias (as the linear search did)
+            }
+            let mut i = alias_hash(key);
+            while alias[i].0 != 0 {
+                i = (i + 1) % ALIAS_SLOTS;
+            }
+            alias[i] = (key, e.0);
+        }
+        StaticTypes {
+            entries,
+            min,
+            max,
+            by_slot,
+            alias,
+        }
+    }
+
     /// The symbol address for a runtime type, if it has one.
     #[inline]
     pub fn alias_of(&self, ty: ObjRef) -> Option<usize> {
-        self.entries.iter().find(|e| e.1 == ty).map(|e| e.0)
+        let key = ty.as_ptr().addr();
+        let mut i = alias_hash(key);
+        loop {
+            let (k, a) = self.alias[i];
+            if k == key {
+                return Some(a);
+            }
+            if k == 0 {
+                return None;
+            }
+            i = (i + 1) % ALIAS_SLOTS;
+        }
+    }
+
+    /// The lowest and highest symbol addresses (the range `from_c` checks with one compare).
+    pub fn range(&self) -> (usize, usize) {
+        (self.min, self.max)
     }
 
     /// The runtime type for a symbol address.
@@ -56,6 +121,14 @@ impl StaticTypes {
     pub fn lookup(&self, addr: usize) -> Option<ObjRef> {
         if addr < self.min || addr > self.max {
             return None;
+        }
+        if !self.by_slot.is_empty() {
+            let d = addr - self.min;
+            return if d % 16 == 0 {
+                self.by_slot[d / 16]
+            } else {
+                None
+            };
         }
         self.entries.iter().find(|e| e.0 == addr).map(|e| e.1)
     }
@@ -85,9 +158,7 @@ macro_rules! static_types {
                         entries.push((std::ptr::addr_of!($sym) as usize, $get));
                     }
                 )*
-                let min = entries.iter().map(|e| e.0).min().unwrap_or(0);
-                let max = entries.iter().map(|e| e.0).max().unwrap_or(0);
-                StaticTypes { entries, min, max }
+                StaticTypes::index(entries)
             }
         }
     };

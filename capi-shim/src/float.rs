@@ -11,10 +11,17 @@ use crate::ffi::*;
 /// `PyFloat_FromDouble`.
 #[no_mangle]
 pub extern "C" fn PyFloat_FromDouble(v: c_double) -> *mut PyObject {
-    capi!("PyFloat_FromDouble", |cx| {
-        let h = cx.float(v);
-        Ok(new_ref_h(cx, h))
-    })
+    crate::capi_lean!(
+        "PyFloat_FromDouble",
+        |cx| {
+            let r = cx.float_ref(v);
+            Some(cx::hand_over(cx, r))
+        },
+        |cx| {
+            let h = cx.float(v);
+            Ok(new_ref_h(cx, h))
+        }
+    )
 }
 
 /// `PyFloat_AsDouble`: accepts floats and ints; TypeError otherwise.
@@ -23,17 +30,28 @@ pub extern "C" fn PyFloat_FromDouble(v: c_double) -> *mut PyObject {
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyFloat_AsDouble(o: *mut PyObject) -> c_double {
-    capi!("PyFloat_AsDouble", |cx| {
-        // SAFETY: caller's contract.
-        let ob = unsafe { arg(cx, o) }?;
-        match cx.float_value_of(ob)? {
-            Some(v) => Ok(v),
-            None => Err(type_error(
-                cx,
-                &format!("must be real number, not {}", tname(cx, ob)),
-            )),
+    crate::capi_lean!(
+        "PyFloat_AsDouble",
+        |cx| {
+            // SAFETY: caller's contract.
+            let ob = unsafe { cx::from_c(o) }?;
+            match ob.as_small_int() {
+                Some(i) => Some(i as f64),
+                None => pyopaque_runtime::capi_support::exact_float(cx, ob),
+            }
+        },
+        |cx| {
+            // SAFETY: caller's contract.
+            let ob = unsafe { arg(cx, o) }?;
+            match cx.float_value_of(ob)? {
+                Some(v) => Ok(v),
+                None => Err(type_error(
+                    cx,
+                    &format!("must be real number, not {}", tname(cx, ob)),
+                )),
+            }
         }
-    })
+    )
 }
 
 /// `PyFloat_AS_DOUBLE` (`PyOpaque_Float_AS_DOUBLE`).

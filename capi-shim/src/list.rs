@@ -8,12 +8,36 @@
 
 use std::ffi::c_int;
 
+use pyopaque_runtime::capi_support::{list_append_fast, list_item_fast, list_len_fast, FastItem};
 use pyopaque_runtime::list::Slice;
-use pyopaque_runtime::{Handle, Kind, PyResult, Thread};
+use pyopaque_runtime::{Handle, Kind, ObjRef, PyResult, Thread};
 
 use crate::capi;
-use crate::cx::{self, arg, bad_internal_call, borrowed, harg, new_ref_h};
+use crate::cx::{self, arg, bad_internal_call, harg, new_ref_h};
 use crate::ffi::*;
+
+/// An exact list C passed (lean paths; `None`: NULL, another type, or a subclass).
+#[inline(always)]
+fn exact_list(p: *mut PyObject) -> Option<ObjRef> {
+    // SAFETY: callers pass an object C holds (or NULL).
+    let o = unsafe { cx::from_c(p) }?;
+    cx::is_exact_list(o).then_some(o)
+}
+
+/// The lean borrowed access: `object` storage or an immediate (`None`: general path).
+#[inline(always)]
+fn borrow_lean(
+    cx: &mut Thread,
+    l: *mut PyObject,
+    i: Py_ssize_t,
+    api: &'static str,
+) -> Option<*mut PyObject> {
+    let lo = exact_list(l)?;
+    match list_item_fast(cx, lo, i) {
+        FastItem::Item(o) => Some(cx::borrowed_from(cx, o, lo, api)),
+        FastItem::OutOfRange | FastItem::Slow => None,
+    }
+}
 
 fn list_arg(cx: &mut Thread, p: *mut PyObject) -> PyResult<Handle> {
     // SAFETY: callers pass an object C holds.
@@ -85,10 +109,14 @@ pub extern "C" fn PyList_New(n: Py_ssize_t) -> *mut PyObject {
 /// A list C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_Size(l: *mut PyObject) -> Py_ssize_t {
-    capi!("PyList_Size", |cx| {
-        let h = list_arg(cx, l)?;
-        Ok(cx.list_len(cx.get(h)) as Py_ssize_t)
-    })
+    crate::capi_lean!(
+        "PyList_Size",
+        |_cx| exact_list(l).map(|o| list_len_fast(o) as Py_ssize_t),
+        |cx| {
+            let h = list_arg(cx, l)?;
+            Ok(cx.list_len(cx.get(h)) as Py_ssize_t)
+        }
+    )
 }
 
 /// `PyList_GET_SIZE` (`PyOpaque_List_GET_SIZE`).
@@ -97,19 +125,24 @@ pub unsafe extern "C" fn PyList_Size(l: *mut PyObject) -> Py_ssize_t {
 /// A list C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyOpaque_List_GET_SIZE(l: *mut PyObject) -> Py_ssize_t {
-    capi!("PyOpaque_List_GET_SIZE", |cx| {
-        let h = list_arg(cx, l)?;
-        Ok(cx.list_len(cx.get(h)) as Py_ssize_t)
-    })
+    crate::capi_lean!(
+        "PyOpaque_List_GET_SIZE",
+        |_cx| exact_list(l).map(|o| list_len_fast(o) as Py_ssize_t),
+        |cx| {
+            let h = list_arg(cx, l)?;
+            Ok(cx.list_len(cx.get(h)) as Py_ssize_t)
+        }
+    )
 }
 
-fn borrow_item(cx: &mut Thread, h: Handle, i: isize) -> PyResult<*mut PyObject> {
+fn borrow_item(cx: &mut Thread, h: Handle, i: isize, api: &'static str) -> PyResult<*mut PyObject> {
     let n = cx.list_len(cx.get(h)) as isize;
     if i < 0 || i >= n {
         return Err(cx::index_error(cx, "list index out of range"));
     }
     let o = cx.list_borrow_item(h, i as usize);
-    Ok(borrowed(cx, o))
+    let lo = cx.get(h);
+    Ok(cx::borrowed_from(cx, o, lo, api))
 }
 
 /// `PyList_GetItem` (borrowed; IndexError out of range; no negative indices).
@@ -118,10 +151,14 @@ fn borrow_item(cx: &mut Thread, h: Handle, i: isize) -> PyResult<*mut PyObject> 
 /// A list C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_GetItem(l: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
-    capi!("PyList_GetItem", |cx| {
-        let h = list_arg(cx, l)?;
-        borrow_item(cx, h, i)
-    })
+    crate::capi_lean!(
+        "PyList_GetItem",
+        |cx| borrow_lean(cx, l, i, "PyList_GetItem"),
+        |cx| {
+            let h = list_arg(cx, l)?;
+            borrow_item(cx, h, i, "PyList_GetItem")
+        }
+    )
 }
 
 /// `PyList_GET_ITEM` (`PyOpaque_List_GET_ITEM`): borrowed, as `PyList_GetItem`.
@@ -130,10 +167,14 @@ pub unsafe extern "C" fn PyList_GetItem(l: *mut PyObject, i: Py_ssize_t) -> *mut
 /// A list C holds; `i` in range.
 #[no_mangle]
 pub unsafe extern "C" fn PyOpaque_List_GET_ITEM(l: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
-    capi!("PyOpaque_List_GET_ITEM", |cx| {
-        let h = list_arg(cx, l)?;
-        borrow_item(cx, h, i)
-    })
+    crate::capi_lean!(
+        "PyOpaque_List_GET_ITEM",
+        |cx| borrow_lean(cx, l, i, "PyList_GET_ITEM"),
+        |cx| {
+            let h = list_arg(cx, l)?;
+            borrow_item(cx, h, i, "PyList_GET_ITEM")
+        }
+    )
 }
 
 /// `PyList_GetItemRef` (new reference).
@@ -225,13 +266,22 @@ pub unsafe extern "C" fn PyList_Insert(l: *mut PyObject, i: Py_ssize_t, v: *mut 
 /// A list and an object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_Append(l: *mut PyObject, v: *mut PyObject) -> c_int {
-    capi!("PyList_Append", |cx| {
-        let h = list_arg(cx, l)?;
-        // SAFETY: caller's contract.
-        let vh = unsafe { harg(cx, v) }?;
-        cx.list_append(h, vh)?;
-        Ok(0)
-    })
+    crate::capi_lean!(
+        "PyList_Append",
+        |cx| {
+            let lo = exact_list(l)?;
+            // SAFETY: caller's contract.
+            let vo = unsafe { cx::from_c(v) }?;
+            list_append_fast(cx, lo, vo).then_some(0)
+        },
+        |cx| {
+            let h = list_arg(cx, l)?;
+            // SAFETY: caller's contract.
+            let vh = unsafe { harg(cx, v) }?;
+            cx.list_append(h, vh)?;
+            Ok(0)
+        }
+    )
 }
 
 fn slice(lo: Py_ssize_t, hi: Py_ssize_t) -> Slice {

@@ -50,23 +50,41 @@ macro_rules! from_int {
     };
 }
 
-from_int!(PyLong_FromLong, "PyLong_FromLong", c_long, |cx, v| cx
-    .int(v as i64));
-from_int!(
-    PyLong_FromLongLong,
-    "PyLong_FromLongLong",
-    c_longlong,
-    |cx, v| cx.int(v)
-);
-from_int!(
-    PyLong_FromSsize_t,
-    "PyLong_FromSsize_t",
-    Py_ssize_t,
-    |cx, v| cx.int(v as i64)
-);
-from_int!(PyLong_FromInt32, "PyLong_FromInt32", i32, |cx, v| cx
-    .int(v as i64));
-from_int!(PyLong_FromInt64, "PyLong_FromInt64", i64, |cx, v| cx.int(v));
+/// The lean `PyLong_From*` for values that fit `i64`: with tagging, an immediate in range is
+/// returned at once (no thread, no count); otherwise the value is boxed (or taken from the
+/// small-int cache) and handed over without a handle scope.
+macro_rules! from_i64 {
+    ($name:ident, $lit:literal, $t:ty) => {
+        #[doc = concat!("`", $lit, "` (lean: immediates need no thread).")]
+        #[no_mangle]
+        pub extern "C" fn $name(v: $t) -> *mut PyObject {
+            let v = v as i64;
+            if cx::tagging_fast() {
+                if let Some(r) = ObjRef::small_int(v) {
+                    $crate::cov!($lit);
+                    return r.as_ptr().cast();
+                }
+            }
+            $crate::capi_lean!(
+                $lit,
+                |cx| {
+                    let r = cx.int_ref(v);
+                    Some(cx::hand_over(cx, r))
+                },
+                |cx| {
+                    let h = cx.int(v);
+                    Ok(new_ref_h(cx, h))
+                }
+            )
+        }
+    };
+}
+
+from_i64!(PyLong_FromLong, "PyLong_FromLong", c_long);
+from_i64!(PyLong_FromLongLong, "PyLong_FromLongLong", c_longlong);
+from_i64!(PyLong_FromSsize_t, "PyLong_FromSsize_t", Py_ssize_t);
+from_i64!(PyLong_FromInt32, "PyLong_FromInt32", i32);
+from_i64!(PyLong_FromInt64, "PyLong_FromInt64", i64);
 from_int!(
     PyLong_FromUnsignedLong,
     "PyLong_FromUnsignedLong",
@@ -168,9 +186,20 @@ fn to_unsigned(
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyLong_AsLong(o: *mut PyObject) -> c_long {
-    capi!("PyLong_AsLong", |cx| Ok(
-        to_signed(cx, o, i64::MIN as i128, i64::MAX as i128, "C long")? as c_long
-    ))
+    if (o as usize) & 1 == 1 {
+        // An immediate: its value, no thread needed.
+        crate::cov!("PyLong_AsLong");
+        return ((o as usize as i64) >> 1) as c_long;
+    }
+    crate::capi_lean!(
+        "PyLong_AsLong",
+        |cx| {
+            // SAFETY: caller's contract.
+            let ob = unsafe { cx::from_c(o) }?;
+            pyopaque_runtime::capi_support::exact_int_i64(cx, ob).map(|v| v as c_long)
+        },
+        |cx| Ok(to_signed(cx, o, i64::MIN as i128, i64::MAX as i128, "C long")? as c_long)
+    )
 }
 
 /// `PyLong_AsInt` (3.13).

@@ -638,3 +638,92 @@ pub fn module_name(m: pyopaque_runtime::ObjRef) -> String {
     // SAFETY: caller passes a module; its name is an owned C string.
     unsafe { cx::cstr_lossy(payload::<ModulePayload>(m).name) }
 }
+
+/// `PyModule_GetFilename`: the `__file__` as UTF-8 (the module keeps the string); SystemError
+/// "module filename missing" when absent (extension modules loaded by pyopaque have none).
+///
+/// # Safety
+/// `m` a module.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_GetFilename(m: *mut PyObject) -> *const c_char {
+    capi!("PyModule_GetFilename", |cx| {
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        module_payload(cx, cx.get(mh))?;
+        match crate::object::getattr_opt(cx, mh, "__file__")? {
+            Some(f) => {
+                let fo = cx.get(f);
+                match cx.str_value(fo) {
+                    // The str is reachable from the module dict while __file__ is unchanged;
+                    // pin it so the pointer stays valid (cost: pinning).
+                    Some(_) => {
+                        crate::pinsupport::pin_forever(fo);
+                        Ok(pyopaque_runtime::objects::text::text_data_ptr(fo) as *const c_char)
+                    }
+                    None => Err(type_error(cx, "module filename must be a str")),
+                }
+            }
+            None => Err(cx::system_error(cx, "module filename missing")),
+        }
+    })
+}
+
+/// `PyModule_Exec`: runs the `Py_mod_exec` slots of the module's definition (0 without one).
+///
+/// # Safety
+/// `m` a module.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_Exec(m: *mut PyObject) -> c_int {
+    capi!("PyModule_Exec", |cx| {
+        // SAFETY: caller's contract.
+        let mh = unsafe { harg(cx, m) }?;
+        let def = module_payload(cx, cx.get(mh))?.def;
+        if def.is_null() {
+            return Ok(0);
+        }
+        // SAFETY: the module's own static definition.
+        unsafe { exec_def(cx, mh, def) }?;
+        Ok(0)
+    })
+}
+
+/// `PyModule_GetStateSize`: the definition's `m_size` (0 without a definition).
+///
+/// # Safety
+/// `m` a module; `result` writable.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_GetStateSize(m: *mut PyObject, result: *mut Py_ssize_t) -> c_int {
+    capi!("PyModule_GetStateSize", |cx| {
+        // SAFETY: caller's contract.
+        let o = unsafe { arg(cx, m) }?;
+        let def = module_payload(cx, o)?.def;
+        // SAFETY: static definition; `result` writable.
+        unsafe {
+            *result = if def.is_null() {
+                0
+            } else {
+                (*def).m_size.max(0)
+            }
+        };
+        Ok(0)
+    })
+}
+
+/// `PyModule_GetToken`: the module's token (its definition's address, NULL without one).
+///
+/// # Safety
+/// `m` a module; `result` writable.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_GetToken(
+    m: *mut PyObject,
+    result: *mut *mut std::ffi::c_void,
+) -> c_int {
+    capi!("PyModule_GetToken", |cx| {
+        // SAFETY: caller's contract.
+        let o = unsafe { arg(cx, m) }?;
+        let def = module_payload(cx, o)?.def;
+        // SAFETY: writable.
+        unsafe { *result = def.cast() };
+        Ok(0)
+    })
+}

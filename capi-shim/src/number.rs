@@ -259,17 +259,161 @@ binops! {
     PyNumber_Lshift, "PyNumber_Lshift", Op::Lshift;
     PyNumber_Rshift, "PyNumber_Rshift", Op::Rshift;
     PyNumber_Divmod, "PyNumber_Divmod", Op::Divmod;
-    PyNumber_InPlaceAdd, "PyNumber_InPlaceAdd", Op::Bin(BinOp::Add);
-    PyNumber_InPlaceSubtract, "PyNumber_InPlaceSubtract", Op::Bin(BinOp::Sub);
-    PyNumber_InPlaceMultiply, "PyNumber_InPlaceMultiply", Op::Bin(BinOp::Mul);
-    PyNumber_InPlaceFloorDivide, "PyNumber_InPlaceFloorDivide", Op::Bin(BinOp::FloorDiv);
-    PyNumber_InPlaceTrueDivide, "PyNumber_InPlaceTrueDivide", Op::Bin(BinOp::TrueDiv);
-    PyNumber_InPlaceRemainder, "PyNumber_InPlaceRemainder", Op::Bin(BinOp::Mod);
-    PyNumber_InPlaceAnd, "PyNumber_InPlaceAnd", Op::And;
-    PyNumber_InPlaceOr, "PyNumber_InPlaceOr", Op::Or;
-    PyNumber_InPlaceXor, "PyNumber_InPlaceXor", Op::Xor;
-    PyNumber_InPlaceLshift, "PyNumber_InPlaceLshift", Op::Lshift;
-    PyNumber_InPlaceRshift, "PyNumber_InPlaceRshift", Op::Rshift;
+}
+
+/// In-place binary operation: the left operand's `nb_inplace_*` slot, then in-place list
+/// concatenation/repetition (as CPython's `sq_inplace_*`), then the binary operation.
+fn inplace(cx: &mut Thread, a: Handle, b: Handle, op: Op, islot: c_int) -> PyResult<Handle> {
+    let ao = cx.get(a);
+    let s = get_slot(cx.type_of(ao), islot);
+    if s != 0 {
+        // SAFETY: nb_inplace_* slots are binaryfuncs.
+        let f: binaryfunc = unsafe { std::mem::transmute::<usize, binaryfunc>(s) };
+        // SAFETY: calling the slot.
+        let r =
+            crate::object::c_call(cx, "nb_inplace slot", &[a, b], |p| unsafe { f(p[0], p[1]) })?;
+        if cx.get(r) != cx.rt.not_implemented {
+            return Ok(r);
+        }
+    }
+    if cx.kind_of(cx.get(a)) == Kind::List {
+        let bo = cx.get(b);
+        match op {
+            Op::Bin(BinOp::Add) if matches!(cx.kind_of(bo), Kind::List | Kind::Tuple) => {
+                cx.list_extend(a, b)?;
+                return Ok(a);
+            }
+            Op::Bin(BinOp::Mul) if matches!(cx.kind_of(bo), Kind::Int | Kind::Bool) => {
+                let n = cx.int_as_i64(bo)?.unwrap_or(0);
+                cx.list_inplace_repeat(a, n as isize)?;
+                return Ok(a);
+            }
+            _ => {}
+        }
+    }
+    binary(cx, a, b, op)
+}
+
+macro_rules! inplace_ops {
+    ($($name:ident, $lit:literal, $op:expr, $slot:literal;)*) => {$(
+        #[doc = concat!("`", $lit, "`.")]
+        ///
+        /// # Safety
+        /// Objects C holds.
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(a: *mut PyObject, b: *mut PyObject) -> *mut PyObject {
+            capi!($lit, |cx| {
+                // SAFETY: caller's contract.
+                let (x, y) = unsafe { (harg(cx, a)?, harg(cx, b)?) };
+                let r = inplace(cx, x, y, $op, $slot)?;
+                Ok(new_ref_h(cx, r))
+            })
+        }
+    )*};
+}
+
+inplace_ops! {
+    PyNumber_InPlaceAdd, "PyNumber_InPlaceAdd", Op::Bin(BinOp::Add), 14;
+    PyNumber_InPlaceSubtract, "PyNumber_InPlaceSubtract", Op::Bin(BinOp::Sub), 23;
+    PyNumber_InPlaceMultiply, "PyNumber_InPlaceMultiply", Op::Bin(BinOp::Mul), 18;
+    PyNumber_InPlaceFloorDivide, "PyNumber_InPlaceFloorDivide", Op::Bin(BinOp::FloorDiv), 16;
+    PyNumber_InPlaceTrueDivide, "PyNumber_InPlaceTrueDivide", Op::Bin(BinOp::TrueDiv), 24;
+    PyNumber_InPlaceRemainder, "PyNumber_InPlaceRemainder", Op::Bin(BinOp::Mod), 21;
+    PyNumber_InPlaceAnd, "PyNumber_InPlaceAnd", Op::And, 15;
+    PyNumber_InPlaceOr, "PyNumber_InPlaceOr", Op::Or, 19;
+    PyNumber_InPlaceXor, "PyNumber_InPlaceXor", Op::Xor, 25;
+    PyNumber_InPlaceLshift, "PyNumber_InPlaceLshift", Op::Lshift, 17;
+    PyNumber_InPlaceRshift, "PyNumber_InPlaceRshift", Op::Rshift, 22;
+}
+
+fn matmul(cx: &mut Thread, a: Handle, b: Handle, inplace: bool) -> PyResult<Handle> {
+    if inplace {
+        let ao = cx.get(a);
+        let s = get_slot(cx.type_of(ao), 76);
+        if s != 0 {
+            // SAFETY: nb_inplace_matrix_multiply is a binaryfunc.
+            let f: binaryfunc = unsafe { std::mem::transmute::<usize, binaryfunc>(s) };
+            // SAFETY: calling the slot.
+            let r = crate::object::c_call(cx, "nb slot", &[a, b], |p| unsafe { f(p[0], p[1]) })?;
+            if cx.get(r) != cx.rt.not_implemented {
+                return Ok(r);
+            }
+        }
+    }
+    if let Some(r) = try_slots(cx, a, b, 75)? {
+        return Ok(r);
+    }
+    let (x, y) = (cx.get(a), cx.get(b));
+    let msg = format!(
+        "unsupported operand type(s) for {}: '{}' and '{}'",
+        if inplace { "@=" } else { "@" },
+        tname(cx, x),
+        tname(cx, y)
+    );
+    Err(type_error(cx, &msg))
+}
+
+/// `PyNumber_MatrixMultiply`: the operands' `nb_matrix_multiply` slots (no builtin type
+/// implements `@`).
+///
+/// # Safety
+/// Objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyNumber_MatrixMultiply(
+    a: *mut PyObject,
+    b: *mut PyObject,
+) -> *mut PyObject {
+    capi!("PyNumber_MatrixMultiply", |cx| {
+        // SAFETY: caller's contract.
+        let (x, y) = unsafe { (harg(cx, a)?, harg(cx, b)?) };
+        let r = matmul(cx, x, y, false)?;
+        Ok(new_ref_h(cx, r))
+    })
+}
+
+/// `PyNumber_InPlaceMatrixMultiply`.
+///
+/// # Safety
+/// Objects C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyNumber_InPlaceMatrixMultiply(
+    a: *mut PyObject,
+    b: *mut PyObject,
+) -> *mut PyObject {
+    capi!("PyNumber_InPlaceMatrixMultiply", |cx| {
+        // SAFETY: caller's contract.
+        let (x, y) = unsafe { (harg(cx, a)?, harg(cx, b)?) };
+        let r = matmul(cx, x, y, true)?;
+        Ok(new_ref_h(cx, r))
+    })
+}
+
+/// `PyNumber_ToBase`: `bin`/`oct`/`hex`/decimal string of an integer (`__index__`).
+///
+/// # Safety
+/// An object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyNumber_ToBase(o: *mut PyObject, base: c_int) -> *mut PyObject {
+    capi!("PyNumber_ToBase", |cx| {
+        // SAFETY: caller's contract.
+        let ob = unsafe { arg(cx, o) }?;
+        if !matches!(base, 2 | 8 | 10 | 16) {
+            return Err(cx::system_error(
+                cx,
+                "PyNumber_ToBase: base must be 2, 8, 10 or 16",
+            ));
+        }
+        let v = int_of(cx, ob)?.to_big();
+        let (sign, mag) = if v.is_negative() { ("-", -v) } else { ("", v) };
+        let s = match base {
+            2 => format!("{sign}0b{}", mag.to_str_radix(2)),
+            8 => format!("{sign}0o{}", mag.to_str_radix(8)),
+            16 => format!("{sign}0x{}", mag.to_str_radix(16)),
+            _ => format!("{sign}{mag}"),
+        };
+        let h = cx.str(&s);
+        Ok(new_ref_h(cx, h))
+    })
 }
 
 /// `PyNumber_Power` (`m` may be None).

@@ -216,6 +216,17 @@ pub fn length(cx: &mut Thread, h: Handle) -> PyResult<usize> {
         Kind::Tuple => cx.tuple_len(o).unwrap_or(0),
         Kind::List => cx.list_len(o),
         Kind::Dict => cx.dict_len(o),
+        _ if crate::set::is_anyset(o) => {
+            let d = crate::set::keys(cx, o);
+            cx.dict_len(cx.get(d))
+        }
+        _ if crate::proxy::proxied(cx, o).is_some() => {
+            let m = crate::proxy::proxied(cx, o).expect("checked");
+            return length(cx, m);
+        }
+        _ if !o.is_tagged() && cx.type_of(o) == cx::global().types.memoryview => {
+            crate::buffer::memoryview_len(o).unwrap_or(0)
+        }
         _ => {
             for id in [slot::MP_LENGTH, slot::SQ_LENGTH] {
                 // SAFETY: length slots are lenfuncs.
@@ -304,6 +315,12 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
     }
     if name == "__class__" {
         return Ok(Some(cx.root(ty)));
+    }
+    if let Some(f) = crate::structseq::field(cx, o, name) {
+        return Ok(Some(f));
+    }
+    if let Some(f) = crate::proxy::alias_attr(cx, o, name) {
+        return Ok(Some(f));
     }
     let Some(v) = lookup_type_attr(ty, name) else {
         return Ok(None);
@@ -497,7 +514,11 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
 ///
 /// # Safety
 /// `def` must describe a field inside `o`'s C struct.
-unsafe fn member_get(cx: &mut Thread, o: ObjRef, def: *mut PyMemberDef) -> PyResult<Handle> {
+pub(crate) unsafe fn member_get(
+    cx: &mut Thread,
+    o: ObjRef,
+    def: *mut PyMemberDef,
+) -> PyResult<Handle> {
     // SAFETY: caller's contract.
     let d = unsafe { &*def };
     // SAFETY: the offset lies inside the instance payload (the type's basicsize).
@@ -568,7 +589,7 @@ unsafe fn member_get(cx: &mut Thread, o: ObjRef, def: *mut PyMemberDef) -> PyRes
 ///
 /// # Safety
 /// `def` must describe a field inside `o`'s C struct.
-unsafe fn member_set(
+pub(crate) unsafe fn member_set(
     cx: &mut Thread,
     o: ObjRef,
     def: *mut PyMemberDef,
@@ -728,6 +749,9 @@ pub unsafe fn add_getsets_to_type(
 /// `o[key]`.
 pub fn getitem(cx: &mut Thread, h: Handle, key: Handle) -> PyResult<Handle> {
     let o = cx.get(h);
+    if let Some(m) = crate::proxy::proxied(cx, o) {
+        return getitem(cx, m, key);
+    }
     match cx.kind_of(o) {
         Kind::Dict => match cx.dict_get(h, key)? {
             Some(v) => Ok(v),
@@ -838,20 +862,32 @@ pub fn iter(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
     match cx.kind_of(o) {
         Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes | Kind::Dict => {
             let st = cx::global().types.seq_iter;
-            let o = cx.get(h);
-            pyopaque_runtime::refcount::incref(cx, o);
-            Ok(crate::shimtypes::alloc(
+            // Allocate first: the allocation may move the sequence (re-read it afterwards).
+            let it = crate::shimtypes::alloc(
                 cx,
                 st,
                 IterPayload {
-                    seq: Some(o),
+                    seq: None,
                     index: 0,
                 },
-            ))
+            );
+            let o = cx.get(h);
+            pyopaque_runtime::refcount::incref(cx, o);
+            let i = cx.get(it);
+            // SAFETY: a fresh iterator payload.
+            unsafe { payload::<IterPayload>(i) }.seq = Some(o);
+            Ok(it)
         }
         _ => {
-            if cx.type_of(o) == cx::global().types.seq_iter {
+            if cx.type_of(o) == cx::global().types.seq_iter || crate::iterobj::is_call_iter(o) {
                 return Ok(h);
+            }
+            if crate::set::is_anyset(o) {
+                let d = crate::set::keys(cx, o);
+                return iter(cx, d);
+            }
+            if let Some(m) = crate::proxy::proxied(cx, o) {
+                return iter(cx, m);
             }
             // SAFETY: Py_tp_iter is a getiterfunc.
             if let Some(f) = unsafe { slot_fn::<unaryfunc>(cx, o, slot::TP_ITER) } {
@@ -866,6 +902,18 @@ pub fn iter(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
     }
 }
 
+/// True when `h` is an iterator (has `__next__`).
+pub fn is_iterator(cx: &Thread, h: Handle) -> bool {
+    let o = cx.get(h);
+    if o.is_tagged() {
+        return false;
+    }
+    let t = cx.type_of(o);
+    t == cx::global().types.seq_iter
+        || crate::iterobj::is_call_iter(o)
+        || get_slot(t, slot::TP_ITERNEXT) != 0
+}
+
 /// `next(it)`: `Ok(None)` at the end (no exception set).
 pub fn next(cx: &mut Thread, it: Handle) -> PyResult<Option<Handle>> {
     let o = cx.get(it);
@@ -875,6 +923,35 @@ pub fn next(cx: &mut Thread, it: Handle) -> PyResult<Option<Handle>> {
         let Some(seq) = p.seq else { return Ok(None) };
         let i = p.index;
         let sh = cx.root(seq);
+        if !matches!(
+            cx.kind_of(seq),
+            Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes | Kind::Dict
+        ) {
+            // PySeqIter_New over any object: seq[i] until IndexError or StopIteration.
+            let ih = cx.int(i as i64);
+            match getitem(cx, sh, ih) {
+                Ok(v) => {
+                    let o = cx.get(it);
+                    // SAFETY: iterator payload (re-read after allocation).
+                    unsafe { payload::<IterPayload>(o) }.index = i + 1;
+                    return Ok(Some(v));
+                }
+                Err(e) => {
+                    let ie = cx.rt.types.exc.index_error;
+                    let si = cx.rt.types.exc.stop_iteration;
+                    if cx.error_matches(ie) || cx.error_matches(si) {
+                        cx.clear_error();
+                        let o = cx.get(it);
+                        // SAFETY: as above.
+                        if let Some(s) = unsafe { payload::<IterPayload>(o) }.seq.take() {
+                            cx::defer_decref(s, false);
+                        }
+                        return Ok(None);
+                    }
+                    return Err(e);
+                }
+            }
+        }
         let n = length(cx, sh)?;
         if i >= n {
             let o = cx.get(it);
@@ -901,6 +978,9 @@ pub fn next(cx: &mut Thread, it: Handle) -> PyResult<Option<Handle>> {
         // SAFETY: as above.
         unsafe { payload::<IterPayload>(o) }.index = i + 1;
         return Ok(Some(v));
+    }
+    if crate::iterobj::is_call_iter(o) {
+        return crate::iterobj::call_iter_next(cx, it);
     }
     // SAFETY: Py_tp_iternext is an iternextfunc.
     if let Some(f) = unsafe { slot_fn::<unaryfunc>(cx, o, slot::TP_ITERNEXT) } {
@@ -1502,7 +1582,7 @@ pub unsafe extern "C" fn PyIter_NextItem(o: *mut PyObject, item: *mut *mut PyObj
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         let t = cx.type_of(cx.get(h));
-        if t != cx::global().types.seq_iter && get_slot(t, slot::TP_ITERNEXT) == 0 {
+        if !is_iterator(cx, h) {
             return Err(type_error(
                 cx,
                 &format!(
@@ -1532,7 +1612,9 @@ pub unsafe extern "C" fn PyIter_Check(o: *mut PyObject) -> c_int {
         // SAFETY: caller's contract.
         let obj = unsafe { arg(cx, o) }?;
         let t = cx.type_of(obj);
-        Ok((t == cx::global().types.seq_iter || get_slot(t, slot::TP_ITERNEXT) != 0) as c_int)
+        let _ = t;
+        let h = cx.root(obj);
+        Ok(is_iterator(cx, h) as c_int)
     })
 }
 
@@ -1653,21 +1735,93 @@ pub unsafe extern "C" fn PyObject_Print(
     })
 }
 
-/// `Py_ReprEnter`: recursion tracking is not needed by the runtime's repr (no cycles via C).
-///
-/// # Safety
-/// Any object.
-#[no_mangle]
-pub unsafe extern "C" fn Py_ReprEnter(_o: *mut PyObject) -> c_int {
-    crate::cov!("Py_ReprEnter");
-    0
+thread_local! {
+    /// Objects whose repr is in progress on this thread (CPython keeps this list in the thread
+    /// state dict). Their addresses are stable: C holds them, so they are pinned.
+    static REPR_STACK: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// `Py_ReprLeave`.
+/// `Py_ReprEnter`: 0 the first time `o` is entered on this thread, 1 when its repr is already
+/// in progress (a recursive container), -1 for NULL (SystemError).
 ///
 /// # Safety
-/// Any object.
+/// An object C holds (pinned).
 #[no_mangle]
-pub unsafe extern "C" fn Py_ReprLeave(_o: *mut PyObject) {
+pub unsafe extern "C" fn Py_ReprEnter(o: *mut PyObject) -> c_int {
+    capi!("Py_ReprEnter", |cx| {
+        // SAFETY: caller's contract.
+        let ob = unsafe { arg(cx, o) }?;
+        let a = crate::cx::to_c(ob) as usize;
+        Ok(REPR_STACK.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.contains(&a) {
+                1
+            } else {
+                s.push(a);
+                0
+            }
+        }))
+    })
+}
+
+/// `Py_ReprLeave`: forgets `o` (the last entry for it).
+///
+/// # Safety
+/// An object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn Py_ReprLeave(o: *mut PyObject) {
     crate::cov!("Py_ReprLeave");
+    let a = o as usize;
+    REPR_STACK.with(|s| {
+        let mut s = s.borrow_mut();
+        if let Some(i) = s.iter().rposition(|&x| x == a) {
+            s.remove(i);
+        }
+    });
+}
+
+/// `PyMember_GetOne(obj_addr, m)`: the field `m` describes, read from the struct at
+/// `obj_addr` (the object pointer: instances of C types are pinned, so the address is stable).
+///
+/// # Safety
+/// `obj_addr` an instance of a C type whose struct contains the member.
+#[no_mangle]
+pub unsafe extern "C" fn PyMember_GetOne(
+    obj_addr: *const c_char,
+    m: *mut PyMemberDef,
+) -> *mut PyObject {
+    capi!("PyMember_GetOne", |cx| {
+        // SAFETY: caller's contract.
+        let o = unsafe { arg(cx, obj_addr as *mut PyObject) }?;
+        if m.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        // SAFETY: as above.
+        let h = unsafe { member_get(cx, o, m) }?;
+        Ok(new_ref_h(cx, h))
+    })
+}
+
+/// `PyMember_SetOne(obj_addr, m, v)`: writes the field (`v` NULL deletes an object field).
+///
+/// # Safety
+/// As `PyMember_GetOne`; `v` NULL or an object.
+#[no_mangle]
+pub unsafe extern "C" fn PyMember_SetOne(
+    obj_addr: *mut c_char,
+    m: *mut PyMemberDef,
+    v: *mut PyObject,
+) -> c_int {
+    capi!("PyMember_SetOne", |cx| {
+        // SAFETY: caller's contract.
+        let o = unsafe { arg(cx, obj_addr as *mut PyObject) }?;
+        if m.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        // SAFETY: as above.
+        let vh = unsafe { cx::from_c(v) }.map(|x| cx.root(x));
+        // SAFETY: as above.
+        unsafe { member_set(cx, o, m, vh) }?;
+        Ok(0)
+    })
 }

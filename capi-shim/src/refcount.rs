@@ -26,6 +26,20 @@ pub unsafe extern "C" fn Py_IncRef(o: *mut PyObject) {
     if o.is_null() || (o as usize) & 1 == 1 {
         return;
     }
+    if let Some(p) = cx::lean_thread() {
+        // Fast path: the published thread, no finalizer running, debug mode off.
+        // SAFETY: caller's contract.
+        if let Some(obj) = unsafe { from_c(o) } {
+            // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
+            refcount::c_incref(unsafe { &*p }, obj);
+        }
+        return;
+    }
+    let saved_api = if cx::debug_on() {
+        cx::set_current_api("Py_IncRef")
+    } else {
+        ""
+    };
     if cx::finalizing() {
         cx::fatal(
             "Py_IncRef",
@@ -33,12 +47,19 @@ pub unsafe extern "C" fn Py_IncRef(o: *mut PyObject) {
         );
     }
     // SAFETY: caller's contract.
-    let Some(obj) = (unsafe { from_c(o) }) else {
+    let obj = unsafe { from_c(o) };
+    if cx::debug_on() {
+        cx::set_current_api(saved_api);
+    }
+    let Some(obj) = obj else {
         return;
     };
     let Some(p) = cx::thread_ptr() else { return };
     // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
     let t = unsafe { &*p };
+    if cx::debug_on() {
+        crate::debug::forget_loan(obj);
+    }
     refcount::c_incref(t, obj);
 }
 
@@ -53,10 +74,36 @@ pub unsafe extern "C" fn Py_DecRef(o: *mut PyObject) {
     if o.is_null() || (o as usize) & 1 == 1 {
         return;
     }
+    let saved_api = if cx::debug_on() {
+        cx::set_current_api("Py_DecRef")
+    } else {
+        ""
+    };
     // SAFETY: caller's contract.
-    let Some(obj) = (unsafe { from_c(o) }) else {
+    let obj = unsafe { from_c(o) };
+    if cx::debug_on() {
+        cx::set_current_api(saved_api);
+    }
+    let Some(obj) = obj else {
         return;
     };
+    if let Some(p) = cx::lean_thread() {
+        // Fast path: the published thread, no finalizer running, debug mode off (so a decref
+        // below zero is ignored, as CPython's release build would not notice it either).
+        // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
+        let t = unsafe { &mut *p };
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = refcount::c_decref(t, obj);
+        }));
+        if r.is_err() {
+            cx::fatal(
+                "Py_DecRef",
+                "internal error (panic) while releasing an object",
+            );
+        }
+        cx::drain_deferred(t);
+        return;
+    }
     if cx::finalizing() {
         cx::defer_decref(obj, true);
         return;

@@ -140,7 +140,7 @@ pub fn repeat(cx: &mut Thread, a: Handle, n: isize) -> PyResult<Handle> {
     }
 }
 
-fn is_sequence(cx: &Thread, o: pyopaque_runtime::ObjRef) -> bool {
+pub fn is_sequence(cx: &Thread, o: pyopaque_runtime::ObjRef) -> bool {
     match cx.kind_of(o) {
         Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes => true,
         Kind::Dict => false,
@@ -393,6 +393,14 @@ fn contains(cx: &mut Thread, s: Handle, v: Handle) -> PyResult<bool> {
     match cx.kind_of(o) {
         Kind::List => cx.list_contains(s, v),
         Kind::Dict => Ok(cx.dict_get(s, v)?.is_some()),
+        _ if crate::set::is_anyset(o) => {
+            let d = crate::set::keys(cx, o);
+            Ok(cx.dict_get(d, v)?.is_some())
+        }
+        _ if crate::proxy::proxied(cx, o).is_some() => {
+            let m = crate::proxy::proxied(cx, o).expect("checked");
+            contains(cx, m, v)
+        }
         Kind::Str => {
             let vo = cx.get(v);
             match cx.str_value(vo) {

@@ -37,6 +37,20 @@ pub struct ShimTypes {
     pub seq_iter: ObjRef,
     /// `PyCapsule`.
     pub capsule: ObjRef,
+    /// `memoryview` (see `buffer.rs`).
+    pub memoryview: ObjRef,
+    /// `slice` (see `slice.rs`).
+    pub slice: ObjRef,
+    /// `callable_iterator` (see `iterobj.rs`).
+    pub call_iter: ObjRef,
+    /// `set` (see `set.rs`).
+    pub set: ObjRef,
+    /// `frozenset`.
+    pub frozenset: ObjRef,
+    /// `mappingproxy` (see `proxy.rs`).
+    pub mappingproxy: ObjRef,
+    /// `types.GenericAlias` (see `proxy.rs`).
+    pub generic_alias: ObjRef,
     /// Every exception type by name (the runtime's plus the shim's).
     pub exc: Vec<(&'static str, ObjRef)>,
 }
@@ -157,6 +171,13 @@ impl ShimTypes {
             getset_descr: mk("getset_descriptor", &DESCR_HOOKS),
             seq_iter: mk("iterator", &ITER_HOOKS),
             capsule: mk("PyCapsule", &CAPSULE_HOOKS),
+            memoryview: mk("memoryview", &crate::buffer::MEMORYVIEW_HOOKS),
+            slice: mk("slice", &crate::slice::SLICE_HOOKS),
+            call_iter: mk("callable_iterator", &crate::iterobj::CALL_ITER_HOOKS),
+            set: mk("set", &crate::set::SET_HOOKS),
+            frozenset: mk("frozenset", &crate::set::SET_HOOKS),
+            mappingproxy: mk("mappingproxy", &crate::proxy::PAIR_HOOKS),
+            generic_alias: mk("types.GenericAlias", &crate::proxy::PAIR_HOOKS),
             exc,
         };
         crate::data::set_exceptions(&st);
@@ -253,7 +274,7 @@ pub fn alloc<T>(
     cx.root_owned(r)
 }
 
-fn visit_opt(slot: &mut Option<ObjRef>, visit: &mut dyn FnMut(Slot)) {
+pub fn visit_opt(slot: &mut Option<ObjRef>, visit: &mut dyn FnMut(Slot)) {
     if let Some(r) = *slot {
         if !r.is_tagged() && !is_external(r) {
             let p = std::ptr::NonNull::from(slot).cast::<ObjectReference>();
@@ -267,7 +288,7 @@ fn visit_opt(slot: &mut Option<ObjRef>, visit: &mut dyn FnMut(Slot)) {
 
 /// True when `obj` dies by reference counting (count zero, counting scheme), false when it dies
 /// in a collection.
-fn dies_by_count(obj: ObjRef) -> bool {
+pub fn dies_by_count(obj: ObjRef) -> bool {
     let g = crate::cx::global();
     g.rt.config.scheme.counts_internal() && {
         // SAFETY (no unsafe): reading counts of an object being finalized (memory intact).
@@ -287,7 +308,7 @@ fn total_count_raw(obj: ObjRef, scheme: pyopaque_runtime::Scheme) -> i64 {
     }
 }
 
-fn release_fields(obj: ObjRef, fields: &[Option<ObjRef>]) {
+pub fn release_fields(obj: ObjRef, fields: &[Option<ObjRef>]) {
     if dies_by_count(obj) {
         for f in fields.iter().flatten() {
             if !f.is_tagged() {

@@ -3,11 +3,12 @@
 
 use std::ffi::c_int;
 
+use pyopaque_runtime::binding::kind_of_heap;
 use pyopaque_runtime::objects::tuple::{tuple_item, tuple_len, tuple_slot_write};
-use pyopaque_runtime::{refcount, Handle, Kind, PyResult, Thread};
+use pyopaque_runtime::{refcount, Handle, Kind, ObjRef, PyResult, Thread};
 
 use crate::capi;
-use crate::cx::{self, arg, bad_internal_call, borrowed, new_ref_h};
+use crate::cx::{self, arg, bad_internal_call, new_ref_h};
 use crate::ffi::*;
 
 fn tuple_arg(cx: &mut Thread, p: *mut PyObject) -> PyResult<Handle> {
@@ -37,10 +38,14 @@ pub extern "C" fn PyTuple_New(n: Py_ssize_t) -> *mut PyObject {
 /// A tuple C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyTuple_Size(t: *mut PyObject) -> Py_ssize_t {
-    capi!("PyTuple_Size", |cx| {
-        let h = tuple_arg(cx, t)?;
-        Ok(tuple_len(cx.get(h)) as Py_ssize_t)
-    })
+    crate::capi_lean!(
+        "PyTuple_Size",
+        |_cx| tuple_lean(t).map(|o| tuple_len(o) as Py_ssize_t),
+        |cx| {
+            let h = tuple_arg(cx, t)?;
+            Ok(tuple_len(cx.get(h)) as Py_ssize_t)
+        }
+    )
 }
 
 /// `PyTuple_GET_SIZE` (`PyOpaque_Tuple_GET_SIZE`).
@@ -49,10 +54,14 @@ pub unsafe extern "C" fn PyTuple_Size(t: *mut PyObject) -> Py_ssize_t {
 /// A tuple C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyOpaque_Tuple_GET_SIZE(t: *mut PyObject) -> Py_ssize_t {
-    capi!("PyOpaque_Tuple_GET_SIZE", |cx| {
-        let h = tuple_arg(cx, t)?;
-        Ok(tuple_len(cx.get(h)) as Py_ssize_t)
-    })
+    crate::capi_lean!(
+        "PyOpaque_Tuple_GET_SIZE",
+        |_cx| tuple_lean(t).map(|o| tuple_len(o) as Py_ssize_t),
+        |cx| {
+            let h = tuple_arg(cx, t)?;
+            Ok(tuple_len(cx.get(h)) as Py_ssize_t)
+        }
+    )
 }
 
 fn get(cx: &mut Thread, t: *mut PyObject, i: Py_ssize_t) -> PyResult<*mut PyObject> {
@@ -62,9 +71,33 @@ fn get(cx: &mut Thread, t: *mut PyObject, i: Py_ssize_t) -> PyResult<*mut PyObje
         return Err(cx::index_error(cx, "tuple index out of range"));
     }
     Ok(match tuple_item(o, i as usize) {
-        Some(v) => borrowed(cx, v),
+        Some(v) => cx::borrowed_from(cx, v, o, "PyTuple_GetItem"),
         None => std::ptr::null_mut(),
     })
+}
+
+/// A tuple (or subclass) C passed, for the lean paths.
+#[inline(always)]
+fn tuple_lean(t: *mut PyObject) -> Option<ObjRef> {
+    // SAFETY: callers pass an object C holds (or NULL).
+    let o = unsafe { cx::from_c(t) }?;
+    (!o.is_tagged() && kind_of_heap(o) == Kind::Tuple).then_some(o)
+}
+
+/// The lean borrowed item: in range and non-NULL (`None`: the general path reports).
+#[inline(always)]
+fn get_lean(
+    cx: &mut Thread,
+    t: *mut PyObject,
+    i: Py_ssize_t,
+    api: &'static str,
+) -> Option<*mut PyObject> {
+    let o = tuple_lean(t)?;
+    if i < 0 || i as usize >= tuple_len(o) {
+        return None;
+    }
+    let v = tuple_item(o, i as usize)?;
+    Some(cx::borrowed_from(cx, v, o, api))
 }
 
 /// `PyTuple_GetItem` (borrowed).
@@ -73,7 +106,11 @@ fn get(cx: &mut Thread, t: *mut PyObject, i: Py_ssize_t) -> PyResult<*mut PyObje
 /// A tuple C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyTuple_GetItem(t: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
-    capi!("PyTuple_GetItem", |cx| get(cx, t, i))
+    crate::capi_lean!(
+        "PyTuple_GetItem",
+        |cx| get_lean(cx, t, i, "PyTuple_GetItem"),
+        |cx| get(cx, t, i)
+    )
 }
 
 /// `PyTuple_GET_ITEM` (`PyOpaque_Tuple_GET_ITEM`, borrowed).
@@ -82,7 +119,11 @@ pub unsafe extern "C" fn PyTuple_GetItem(t: *mut PyObject, i: Py_ssize_t) -> *mu
 /// A tuple C holds; `i` in range.
 #[no_mangle]
 pub unsafe extern "C" fn PyOpaque_Tuple_GET_ITEM(t: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
-    capi!("PyOpaque_Tuple_GET_ITEM", |cx| get(cx, t, i))
+    crate::capi_lean!(
+        "PyOpaque_Tuple_GET_ITEM",
+        |cx| get_lean(cx, t, i, "PyTuple_GET_ITEM"),
+        |cx| get(cx, t, i)
+    )
 }
 
 fn set(
@@ -192,15 +233,37 @@ pub unsafe extern "C" fn pyopaque_rs_tuple_pack(
         if n < 0 {
             return Err(bad_internal_call(cx));
         }
+        let n = n as usize;
         let va = crate::args::Va(ap);
-        let mut items = Vec::with_capacity(n as usize);
-        for _ in 0..n {
+        // No handles: every object C passes is held by C, hence pinned (it neither moves nor
+        // dies during the tuple's allocation). Up to 8 items live on the stack.
+        let mut small = [None::<ObjRef>; 8];
+        let mut big: Vec<Option<ObjRef>> = Vec::new();
+        for i in 0..n {
             // SAFETY: the caller passes `n` object pointers.
             let p = unsafe { va.ptr::<PyObject>() };
-            // SAFETY: an object C holds.
-            items.push(unsafe { cx::harg(cx, p) }?);
+            // SAFETY: an object C holds (or NULL).
+            let o = unsafe { cx::from_c(p) };
+            if n <= small.len() {
+                small[i] = o;
+            } else {
+                big.push(o);
+            }
         }
-        let t = cx.tuple(&items);
+        let items = if n <= small.len() {
+            &small[..n]
+        } else {
+            &big[..]
+        };
+        if items.iter().any(Option::is_none) {
+            return Err(bad_internal_call(cx));
+        }
+        let t = cx.tuple_uninit(n);
+        let to = cx.get(t);
+        for (i, o) in items.iter().enumerate() {
+            refcount::incref(cx, *o.as_ref().expect("checked above"));
+            tuple_slot_write(to, i, *o);
+        }
         Ok(new_ref_h(cx, t))
     })
 }

@@ -885,3 +885,119 @@ pub fn tp_name_ptr(ty: ObjRef) -> *const c_char {
         None => std::ptr::null(),
     }
 }
+
+/// `PyType_GetModuleName`: the type's `__module__`.
+///
+/// # Safety
+/// `ty` must be a type.
+#[no_mangle]
+pub unsafe extern "C" fn PyType_GetModuleName(ty: *mut PyTypeObject) -> *mut PyObject {
+    capi!("PyType_GetModuleName", |cx| {
+        // SAFETY: caller's contract.
+        let t = unsafe { arg(cx, ty) }?;
+        let h = cx.root(t);
+        let m = crate::object::getattr(cx, h, "__module__")?;
+        Ok(cx::new_ref_h(cx, m))
+    })
+}
+
+/// `PyType_GetFullyQualifiedName`: `module.qualname`, or `qualname` for `builtins`/`__main__`.
+///
+/// # Safety
+/// `ty` must be a type.
+#[no_mangle]
+pub unsafe extern "C" fn PyType_GetFullyQualifiedName(ty: *mut PyTypeObject) -> *mut PyObject {
+    capi!("PyType_GetFullyQualifiedName", |cx| {
+        // SAFETY: caller's contract.
+        let t = unsafe { arg(cx, ty) }?;
+        let q = type_payload(t).short_name().to_string();
+        let h = cx.root(t);
+        let m = crate::object::getattr_opt(cx, h, "__module__")?;
+        let module = m.and_then(|m| cx.str_value(cx.get(m)).map(str::to_string));
+        let full = match module {
+            Some(m) if m != "builtins" && m != "__main__" => format!("{m}.{q}"),
+            _ => q,
+        };
+        let s = cx.str(&full);
+        Ok(cx::new_ref_h(cx, s))
+    })
+}
+
+/// `PyType_GetModuleByToken`: the module of the first type in the MRO whose module's token
+/// (its definition) is `token`; NULL and TypeError when none.
+///
+/// # Safety
+/// `ty` must be a type.
+#[no_mangle]
+pub unsafe extern "C" fn PyType_GetModuleByToken(
+    ty: *mut PyTypeObject,
+    token: *const c_void,
+) -> *mut PyObject {
+    capi!("PyType_GetModuleByToken", |cx| {
+        // SAFETY: caller's contract.
+        let t = unsafe { arg(cx, ty) }?;
+        let mut x = Some(t);
+        while let Some(tt) = x {
+            if let Some(m) = ctype(tt).and_then(|c| c.module) {
+                // SAFETY: module payload.
+                if unsafe { crate::shimtypes::payload::<crate::shimtypes::ModulePayload>(m) }.def
+                    as *const c_void
+                    == token
+                {
+                    return Ok(cx::new_ref(cx, m));
+                }
+            }
+            x = type_payload(tt).base;
+        }
+        Err(type_error(
+            cx,
+            &format!(
+                "PyType_GetModuleByToken: No superclass of '{}' has the given module",
+                type_payload(t).short_name()
+            ),
+        ))
+    })
+}
+
+/// `PyType_GetBaseByToken`: 1 and the first type in the MRO whose `Py_tp_token` is `token`
+/// (new reference), 0 and NULL when none; -1 and TypeError when `type` is not a type.
+///
+/// # Safety
+/// `result` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn PyType_GetBaseByToken(
+    ty: *mut PyTypeObject,
+    token: *mut c_void,
+    result: *mut *mut PyTypeObject,
+) -> c_int {
+    capi!("PyType_GetBaseByToken", |cx| {
+        if !result.is_null() {
+            // SAFETY: writable.
+            unsafe { *result = std::ptr::null_mut() };
+        }
+        // SAFETY: caller's contract.
+        let t = unsafe { arg(cx, ty) }?;
+        if cx.kind_of(t) != Kind::Type {
+            let tn = cx::tname(cx, t);
+            return Err(type_error(
+                cx,
+                &format!("expected a type instance, not '{tn}'"),
+            ));
+        }
+        if token.is_null() {
+            return Ok(0);
+        }
+        let mut x = Some(t);
+        while let Some(tt) = x {
+            if ctype(tt).is_some_and(|c| c.token == token as usize) {
+                if !result.is_null() {
+                    // SAFETY: writable.
+                    unsafe { *result = cx::new_ref(cx, tt) };
+                }
+                return Ok(1);
+            }
+            x = type_payload(tt).base;
+        }
+        Ok(0)
+    })
+}

@@ -25,6 +25,17 @@ fn str_arg(cx: &mut Thread, p: *mut PyObject) -> PyResult<ObjRef> {
     Ok(o)
 }
 
+/// A str argument with CPython's `ensure_unicode` TypeError.
+fn ensure_str(cx: &mut Thread, p: *mut PyObject) -> PyResult<ObjRef> {
+    // SAFETY: an object C holds.
+    let o = unsafe { arg(cx, p) }?;
+    if cx.kind_of(o) != Kind::Str {
+        let msg = format!("must be str, not {}", tname(cx, o));
+        return Err(type_error(cx, &msg));
+    }
+    Ok(o)
+}
+
 fn decode(cx: &mut Thread, b: &[u8]) -> PyResult<String> {
     match std::str::from_utf8(b) {
         Ok(s) => Ok(s.to_string()),
@@ -543,7 +554,7 @@ pub unsafe extern "C" fn PyUnicode_Replace(
     max: Py_ssize_t,
 ) -> *mut PyObject {
     capi!("PyUnicode_Replace", |cx| {
-        let (s, x, y) = (str_arg(cx, o)?, str_arg(cx, a)?, str_arg(cx, b)?);
+        let (s, x, y) = (ensure_str(cx, o)?, ensure_str(cx, a)?, ensure_str(cx, b)?);
         let (t, p, q) = (
             cx.str_value(s).unwrap_or("").to_string(),
             cx.str_value(x).unwrap_or("").to_string(),
@@ -572,7 +583,7 @@ pub unsafe extern "C" fn PyUnicode_Find(
     direction: c_int,
 ) -> Py_ssize_t {
     let r = capi!("PyUnicode_Find", |cx| {
-        let (s, x) = (str_arg(cx, o)?, str_arg(cx, sub)?);
+        let (s, x) = (ensure_str(cx, o)?, ensure_str(cx, sub)?);
         let chars: Vec<char> = cx.str_value(s).unwrap_or("").chars().collect();
         let n = chars.len() as isize;
         let norm = |v: isize| if v < 0 { (v + n).max(0) } else { v.min(n) };
@@ -618,7 +629,7 @@ pub unsafe extern "C" fn PyUnicode_Tailmatch(
     direction: c_int,
 ) -> Py_ssize_t {
     capi!("PyUnicode_Tailmatch", |cx| {
-        let (s, x) = (str_arg(cx, o)?, str_arg(cx, sub)?);
+        let (s, x) = (ensure_str(cx, o)?, ensure_str(cx, sub)?);
         let chars: Vec<char> = cx.str_value(s).unwrap_or("").chars().collect();
         let n = chars.len() as isize;
         let norm = |v: isize| if v < 0 { (v + n).max(0) } else { v.min(n) };
@@ -646,7 +657,7 @@ pub unsafe extern "C" fn PyUnicode_Count(
     end: Py_ssize_t,
 ) -> Py_ssize_t {
     capi!("PyUnicode_Count", |cx| {
-        let (s, x) = (str_arg(cx, o)?, str_arg(cx, sub)?);
+        let (s, x) = (ensure_str(cx, o)?, ensure_str(cx, sub)?);
         let chars: Vec<char> = cx.str_value(s).unwrap_or("").chars().collect();
         let n = chars.len() as isize;
         let norm = |v: isize| if v < 0 { (v + n).max(0) } else { v.min(n) };
@@ -662,7 +673,8 @@ pub unsafe extern "C" fn PyUnicode_Count(
     })
 }
 
-/// `PyUnicode_AsEncodedString` ("utf-8"/"ascii"/"latin-1", strict).
+/// `PyUnicode_AsEncodedString` (built-in codecs and error handlers, then codecs registered
+/// from C; NULL encoding: UTF-8).
 ///
 /// # Safety
 /// A str; encoding/errors NULL or C strings.
@@ -670,37 +682,32 @@ pub unsafe extern "C" fn PyUnicode_Count(
 pub unsafe extern "C" fn PyUnicode_AsEncodedString(
     o: *mut PyObject,
     encoding: *const c_char,
-    _errors: *const c_char,
+    errors: *const c_char,
 ) -> *mut PyObject {
     capi!("PyUnicode_AsEncodedString", |cx| {
-        let s = str_arg(cx, o)?;
-        // SAFETY: NULL or a C string.
-        let enc = unsafe { cx::cstr_lossy(encoding) }
-            .to_ascii_lowercase()
-            .replace('_', "-");
-        let text = cx.str_value(s).unwrap_or("").to_string();
-        let b: Vec<u8> = match enc.as_str() {
-            "" | "utf-8" | "utf8" => text.into_bytes(),
-            "ascii" | "latin-1" | "latin1" | "iso-8859-1" => {
-                let lim = if enc == "ascii" { 128 } else { 256 };
-                let mut v = Vec::new();
-                for (i, c) in text.chars().enumerate() {
-                    if (c as u32) >= lim {
-                        let t = cx.rt.types.exc.unicode_encode_error;
-                        let name = if lim == 128 { "ascii" } else { "latin-1" };
-                        return Err(cx.raise(t, &format!("'{name}' codec can't encode character '\\x{:02x}' in position {i}: ordinal not in range({lim})", c as u32)));
-                    }
-                    v.push(c as u8);
-                }
-                v
-            }
-            other => {
-                let t = cx.rt.types.exc.lookup_error;
-                return Err(cx.raise(t, &format!("unknown encoding: {other}")));
-            }
+        // SAFETY: caller's contract.
+        let ob = unsafe { arg(cx, o) }?;
+        if cx.kind_of(ob) != Kind::Str {
+            return Err(type_error(cx, "bad argument type for built-in operation"));
+        }
+        let h = cx.root(ob);
+        let enc = if encoding.is_null() {
+            "utf-8".to_string()
+        } else {
+            // SAFETY: a C string.
+            unsafe { cstr(cx, encoding) }?.to_string()
         };
-        let h = cx.bytes(&b);
-        Ok(new_ref_h(cx, h))
+        // SAFETY: NULL or a C string.
+        let errs = unsafe { crate::codecs::errors_arg(cx, errors) }?;
+        let r = crate::codecs::encode_obj(cx, h, &enc, errs.as_deref())?;
+        if cx.kind_of(cx.get(r)) != Kind::Bytes {
+            let msg = format!(
+                "'{enc}' encoder returned '{}' instead of 'bytes'; use codecs.encode() to encode to arbitrary types",
+                tname(cx, cx.get(r))
+            );
+            return Err(type_error(cx, &msg));
+        }
+        Ok(new_ref_h(cx, r))
     })
 }
 

@@ -208,7 +208,10 @@ HIDDEN PyObject *pyopaque_va_PyObject_CallMethodObjArgs(PyObject *obj, PyObject 
     return r;
 }
 
+void pyopaque_rs_cov_snprintf(int v);
+
 HIDDEN int pyopaque_va_PyOS_snprintf(char *str, size_t size, const char *format, ...) {
+    pyopaque_rs_cov_snprintf(0);
     va_list ap;
     va_start(ap, format);
     int r = vsnprintf(str, size, format, ap);
@@ -217,6 +220,7 @@ HIDDEN int pyopaque_va_PyOS_snprintf(char *str, size_t size, const char *format,
 }
 
 HIDDEN int pyopaque_va_PyOS_vsnprintf(char *str, size_t size, const char *format, va_list va) {
+    pyopaque_rs_cov_snprintf(1);
     return vsnprintf(str, size, format, va);
 }
 
@@ -226,6 +230,151 @@ HIDDEN PyObject *pyopaque_va_PyTuple_Pack(Py_ssize_t n, ...) {
     va_list ap;
     va_start(ap, n);
     PyObject *r = pyopaque_rs_tuple_pack(n, &ap);
+    va_end(ap);
+    return r;
+}
+
+/* ---- sys: writes and audit events ---------------------------------------- */
+void pyopaque_rs_sys_write(int fd, const char *s);
+void pyopaque_rs_sys_format(int fd, PyObject *s);
+int pyopaque_rs_sys_audit(const char *event);
+
+static void sys_vwrite(int fd, const char *format, va_list ap) {
+    char buf[1001];
+    vsnprintf(buf, sizeof buf, format, ap);
+    pyopaque_rs_sys_write(fd, buf);
+}
+
+HIDDEN void pyopaque_va_PySys_WriteStdout(const char *format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    sys_vwrite(1, format, ap);
+    va_end(ap);
+}
+
+HIDDEN void pyopaque_va_PySys_WriteStderr(const char *format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    sys_vwrite(2, format, ap);
+    va_end(ap);
+}
+
+HIDDEN void pyopaque_va_PySys_FormatStdout(const char *format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    PyObject *s = pyopaque_rs_from_format("PySys_FormatStdout", format, &ap, 0);
+    va_end(ap);
+    pyopaque_rs_sys_format(1, s);
+}
+
+HIDDEN void pyopaque_va_PySys_FormatStderr(const char *format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    PyObject *s = pyopaque_rs_from_format("PySys_FormatStderr", format, &ap, 0);
+    va_end(ap);
+    pyopaque_rs_sys_format(2, s);
+}
+
+HIDDEN int pyopaque_va_PySys_Audit(const char *event, const char *format, ...) {
+    (void)format; /* no audit hooks can be installed: the arguments are never built */
+    return pyopaque_rs_sys_audit(event);
+}
+
+/* ---- the _SizeT spellings (CPython <= 3.12 headers map the PY_SSIZE_T_CLEAN calls to them;
+ * pyopaque always uses Py_ssize_t lengths, so they share the implementation) ---------------- */
+HIDDEN int pyopaque_va__PyArg_ParseTuple_SizeT(PyObject *args, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int r = pyopaque_rs_parse_tuple("_PyArg_ParseTuple_SizeT", args, fmt, &ap);
+    va_end(ap);
+    return r;
+}
+
+HIDDEN int pyopaque_va__PyArg_VaParse_SizeT(PyObject *args, const char *fmt, va_list vargs) {
+    va_list ap;
+    va_copy(ap, vargs);
+    int r = pyopaque_rs_parse_tuple("_PyArg_VaParse_SizeT", args, fmt, &ap);
+    va_end(ap);
+    return r;
+}
+
+HIDDEN int pyopaque_va__PyArg_Parse_SizeT(PyObject *arg, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int r = pyopaque_rs_parse("_PyArg_Parse_SizeT", arg, fmt, &ap);
+    va_end(ap);
+    return r;
+}
+
+HIDDEN int pyopaque_va__PyArg_ParseTupleAndKeywords_SizeT(PyObject *args, PyObject *kw,
+                                                          const char *fmt, char *const *kwlist,
+                                                          ...) {
+    va_list ap;
+    va_start(ap, kwlist);
+    int r = pyopaque_rs_parse_tuple_kw("_PyArg_ParseTupleAndKeywords_SizeT", args, kw, fmt, kwlist,
+                                       &ap);
+    va_end(ap);
+    return r;
+}
+
+HIDDEN int pyopaque_va__PyArg_VaParseTupleAndKeywords_SizeT(PyObject *args, PyObject *kw,
+                                                            const char *fmt, char *const *kwlist,
+                                                            va_list vargs) {
+    va_list ap;
+    va_copy(ap, vargs);
+    int r = pyopaque_rs_parse_tuple_kw("_PyArg_VaParseTupleAndKeywords_SizeT", args, kw, fmt,
+                                       kwlist, &ap);
+    va_end(ap);
+    return r;
+}
+
+HIDDEN PyObject *pyopaque_va__Py_BuildValue_SizeT(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    PyObject *r = pyopaque_rs_build_value("_Py_BuildValue_SizeT", fmt, &ap);
+    va_end(ap);
+    return r;
+}
+
+HIDDEN PyObject *pyopaque_va__Py_VaBuildValue_SizeT(const char *fmt, va_list vargs) {
+    va_list ap;
+    va_copy(ap, vargs);
+    PyObject *r = pyopaque_rs_build_value("_Py_VaBuildValue_SizeT", fmt, &ap);
+    va_end(ap);
+    return r;
+}
+
+HIDDEN PyObject *pyopaque_va__PyObject_CallFunction_SizeT(PyObject *callable, const char *fmt,
+                                                          ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    PyObject *r = pyopaque_rs_call_function("_PyObject_CallFunction_SizeT", callable, fmt, &ap);
+    va_end(ap);
+    return r;
+}
+
+HIDDEN PyObject *pyopaque_va__PyObject_CallMethod_SizeT(PyObject *obj, const char *name,
+                                                        const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    PyObject *r = pyopaque_rs_call_method("_PyObject_CallMethod_SizeT", obj, name, fmt, &ap);
+    va_end(ap);
+    return r;
+}
+
+HIDDEN PyObject *pyopaque_va_PyEval_CallFunction(PyObject *callable, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    PyObject *r = pyopaque_rs_call_function("PyEval_CallFunction", callable, fmt, &ap);
+    va_end(ap);
+    return r;
+}
+
+HIDDEN PyObject *pyopaque_va_PyEval_CallMethod(PyObject *obj, const char *name, const char *fmt,
+                                               ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    PyObject *r = pyopaque_rs_call_method("PyEval_CallMethod", obj, name, fmt, &ap);
     va_end(ap);
     return r;
 }

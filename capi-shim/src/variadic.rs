@@ -56,4 +56,30 @@ trampolines! {
     PyOS_snprintf => pyopaque_va_PyOS_snprintf,
     PyOS_vsnprintf => pyopaque_va_PyOS_vsnprintf,
     PyTuple_Pack => pyopaque_va_PyTuple_Pack,
+    PySys_WriteStdout => pyopaque_va_PySys_WriteStdout,
+    PySys_WriteStderr => pyopaque_va_PySys_WriteStderr,
+    PySys_FormatStdout => pyopaque_va_PySys_FormatStdout,
+    PySys_FormatStderr => pyopaque_va_PySys_FormatStderr,
+    PySys_Audit => pyopaque_va_PySys_Audit,
+    _PyArg_ParseTuple_SizeT => pyopaque_va__PyArg_ParseTuple_SizeT,
+    _PyArg_VaParse_SizeT => pyopaque_va__PyArg_VaParse_SizeT,
+    _PyArg_Parse_SizeT => pyopaque_va__PyArg_Parse_SizeT,
+    _PyArg_ParseTupleAndKeywords_SizeT => pyopaque_va__PyArg_ParseTupleAndKeywords_SizeT,
+    _PyArg_VaParseTupleAndKeywords_SizeT => pyopaque_va__PyArg_VaParseTupleAndKeywords_SizeT,
+    _Py_BuildValue_SizeT => pyopaque_va__Py_BuildValue_SizeT,
+    _Py_VaBuildValue_SizeT => pyopaque_va__Py_VaBuildValue_SizeT,
+    _PyObject_CallFunction_SizeT => pyopaque_va__PyObject_CallFunction_SizeT,
+    _PyObject_CallMethod_SizeT => pyopaque_va__PyObject_CallMethod_SizeT,
+    PyEval_CallFunction => pyopaque_va_PyEval_CallFunction,
+    PyEval_CallMethod => pyopaque_va_PyEval_CallMethod,
+}
+
+/// Coverage of `PyOS_snprintf` (0) and `PyOS_vsnprintf` (1), which va.c implements in C.
+#[no_mangle]
+pub extern "C" fn pyopaque_rs_cov_snprintf(v: std::ffi::c_int) {
+    if v == 0 {
+        crate::cov!("PyOS_snprintf");
+    } else {
+        crate::cov!("PyOS_vsnprintf");
+    }
 }

@@ -43,14 +43,15 @@ pub fn shim_lib() -> PathBuf {
     lib
 }
 
-/// A scratch directory under the target dir.
+/// A scratch directory under the target dir, private to this process (tests of one binary run
+/// in parallel threads, and several `cargo test` runs may share a target dir).
 pub fn scratch(name: &str) -> PathBuf {
     let child = PathBuf::from(env!("CARGO_BIN_EXE_pyopaque-ext-child"));
     let d = child
         .parent()
         .expect("target dir")
         .join("capi-test-ext")
-        .join(name);
+        .join(format!("{name}-{}", std::process::id()));
     std::fs::create_dir_all(&d).expect("scratch dir");
     d
 }

@@ -102,6 +102,25 @@ pub fn c_decref(cx: &mut Thread, obj: ObjRef) -> Result<(), i64> {
     if skips_counting(cx, h) {
         return Ok(());
     }
+    if cx.scheme == Scheme::Classic {
+        // The common case, inlined: one plain count.
+        let a = h.rc_a();
+        let n = a.load(Relaxed) as i64;
+        if n <= 0 {
+            return Err(n);
+        }
+        a.store((n - 1) as u64, Relaxed);
+        if n == 1 {
+            cx.dealloc(obj);
+        }
+        return Ok(());
+    }
+    c_decref_other(cx, obj, h)
+}
+
+/// [`c_decref`] under the schemes other than `classic`.
+#[inline(never)]
+fn c_decref_other(cx: &mut Thread, obj: ObjRef, h: Header) -> Result<(), i64> {
     if cx.scheme == Scheme::Tracing {
         let old = h.rc_a().fetch_sub(1, Relaxed);
         if old == 0 {
@@ -122,6 +141,7 @@ pub fn c_decref(cx: &mut Thread, obj: ObjRef) -> Result<(), i64> {
 
 /// The reference count as `Py_REFCNT` reports it: the sum of local and shared counts (biased),
 /// the C-held count (tracing), or the single count.
+#[inline]
 pub fn total_count(cx: &Thread, obj: ObjRef) -> i64 {
     if obj.is_tagged() {
         return 1 << 30;

@@ -86,6 +86,25 @@ pub(crate) fn payload<'a>(obj: ObjRef) -> &'a mut ListObject {
     unsafe { &mut *obj.as_ptr().cast::<ListObject>() }
 }
 
+/// Appends `obj` to list `l` when it fits the current storage without widening (no gc
+/// allocation, so `l` and `obj` may be raw references); false, changing nothing, otherwise.
+#[inline]
+pub(crate) fn append_fast(cx: &Thread, l: ObjRef, obj: ObjRef) -> bool {
+    let it = classify(cx, obj);
+    let p = payload(l);
+    match (&mut p.storage, it) {
+        (Storage::Int(v), strategy::Item::Int(x)) if p.cache.is_none() => v.push(x),
+        (Storage::Float(v), strategy::Item::Float(x)) if p.cache.is_none() => v.push(x),
+        (Storage::Object(v), _) => {
+            refcount::incref(cx, obj);
+            v.push(obj);
+        }
+        _ => return false,
+    }
+    p.sync();
+    true
+}
+
 /// Where elements come from: a list or a tuple, at positions `start + k * step` for
 /// `k in 0..count`.
 #[derive(Clone, Copy, Debug)]
@@ -257,29 +276,11 @@ impl Thread {
     /// `list.append(item)`.
     pub fn list_append(&mut self, l: Handle, item: Handle) -> PyResult<()> {
         let r = self.list_check(l);
-        let it = classify(self, self.get(item));
-        let p = payload(r);
         // Fast paths: the element fits the current storage.
-        match (&mut p.storage, it) {
-            (Storage::Int(v), strategy::Item::Int(x)) if p.cache.is_none() => {
-                v.push(x);
-                p.sync();
-                return Ok(());
-            }
-            (Storage::Float(v), strategy::Item::Float(x)) if p.cache.is_none() => {
-                v.push(x);
-                p.sync();
-                return Ok(());
-            }
-            (Storage::Object(v), _) => {
-                let obj = self.get(item);
-                refcount::incref(self, obj);
-                v.push(obj);
-                p.sync();
-                return Ok(());
-            }
-            _ => {}
+        if append_fast(self, r, self.get(item)) {
+            return Ok(());
         }
+        let it = classify(self, self.get(item));
         ensure_fits(self, l, it.strategy());
         let n = self.list_len(self.get(l));
         let mut garbage = Vec::new();

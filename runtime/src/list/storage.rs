@@ -78,6 +78,7 @@ impl Storage {
     }
 
     /// Number of elements.
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         match self {
             Storage::Empty => 0,
@@ -88,6 +89,7 @@ impl Storage {
     }
 
     /// Bytes of capacity held off the heap.
+    #[inline]
     pub(crate) fn capacity_bytes(&self) -> usize {
         match self {
             Storage::Empty => 0,
@@ -124,6 +126,7 @@ impl ListObject {
     }
 
     /// Bytes of capacity held off the heap now (storage plus box cache).
+    #[inline]
     pub(crate) fn bytes(&self) -> usize {
         self.storage.capacity_bytes() + self.cache.as_ref().map_or(0, |c| c.capacity() * 8)
     }
