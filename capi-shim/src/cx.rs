@@ -267,6 +267,13 @@ pub fn tagging_fast() -> bool {
     HOT.tagging.load(Ordering::Relaxed)
 }
 
+/// True when thread-free lean paths on immediates may run: tagging on, no finalizer running,
+/// no deferred decrefs, debug mode off (one cache line).
+#[inline(always)]
+pub fn lean_tagged() -> bool {
+    HOT.slow.load(Ordering::Relaxed) == 0 && HOT.tagging.load(Ordering::Relaxed)
+}
+
 /// True when `o` is a heap object whose type is exactly the runtime's `list`.
 #[inline(always)]
 pub fn is_exact_list(o: ObjRef) -> bool {
@@ -624,13 +631,21 @@ macro_rules! capi_lean {
                     $fast
                 })) {
                     Ok(Some(v)) => v,
-                    Ok(None) => $crate::cx::api($name, $body),
+                    Ok(None) => $crate::cx::api_cold($name, $body),
                     Err(e) => $crate::cx::panicked(cxr, $name, e),
                 }
             }
-            None => $crate::cx::api($name, $body),
+            None => $crate::cx::api_cold($name, $body),
         }
     }};
+}
+
+/// [`api`], kept out of line: the general path of a [`capi_lean!`] function, so that the fast
+/// path's function stays small (no register saves for the general path's needs).
+#[cold]
+#[inline(never)]
+pub fn api_cold<R: CRet>(name: &'static str, f: impl FnOnce(&mut Thread) -> PyResult<R>) -> R {
+    api(name, f)
 }
 
 /// The thread for a lean fast path: `None` when the general path must run (finalizing, debug
@@ -699,6 +714,23 @@ pub unsafe fn from_c(p: *mut PyObject) -> Option<ObjRef> {
         debug_incoming(r);
     }
     r
+}
+
+/// `p` as a heap reference when it is neither NULL, an immediate, nor (possibly) a static type
+/// symbol: the lean paths' one-compare conversion (no debug check: lean paths run only with
+/// debug mode off).
+#[inline(always)]
+pub fn heap_ref(p: *mut PyObject) -> Option<ObjRef> {
+    let a = p as usize;
+    if a & 1 == 1
+        || a.wrapping_sub(HOT.static_min.load(Ordering::Acquire))
+            <= HOT.static_span.load(Ordering::Relaxed)
+    {
+        return None;
+    }
+    // SAFETY: not NULL (NULL is below every symbol when the range is set, and inside the
+    // initial full range), not an immediate: by the callers' contract a live object's payload.
+    unsafe { ObjRef::from_raw(p.cast()) }
 }
 
 #[inline(never)]

@@ -8,7 +8,10 @@
 
 use std::ffi::c_int;
 
-use pyopaque_runtime::capi_support::{list_append_fast, list_item_fast, list_len_fast, FastItem};
+use pyopaque_runtime::capi_support::{
+    list_append_fast, list_append_immediate, list_int_item_immediate, list_item_fast,
+    list_len_fast, FastItem,
+};
 use pyopaque_runtime::list::Slice;
 use pyopaque_runtime::{Handle, Kind, ObjRef, PyResult, Thread};
 
@@ -19,8 +22,7 @@ use crate::ffi::*;
 /// An exact list C passed (lean paths; `None`: NULL, another type, or a subclass).
 #[inline(always)]
 fn exact_list(p: *mut PyObject) -> Option<ObjRef> {
-    // SAFETY: callers pass an object C holds (or NULL).
-    let o = unsafe { cx::from_c(p) }?;
+    let o = cx::heap_ref(p)?;
     cx::is_exact_list(o).then_some(o)
 }
 
@@ -151,6 +153,13 @@ fn borrow_item(cx: &mut Thread, h: Handle, i: isize, api: &'static str) -> PyRes
 /// A list C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_GetItem(l: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
+    if cx::lean_tagged() {
+        // An `int` list with tagging: the element is an immediate; no thread, no pin.
+        if let Some(r) = exact_list(l).and_then(|lo| list_int_item_immediate(lo, i)) {
+            crate::cov!("PyList_GetItem");
+            return r.as_ptr().cast();
+        }
+    }
     crate::capi_lean!(
         "PyList_GetItem",
         |cx| borrow_lean(cx, l, i, "PyList_GetItem"),
@@ -167,6 +176,12 @@ pub unsafe extern "C" fn PyList_GetItem(l: *mut PyObject, i: Py_ssize_t) -> *mut
 /// A list C holds; `i` in range.
 #[no_mangle]
 pub unsafe extern "C" fn PyOpaque_List_GET_ITEM(l: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
+    if cx::lean_tagged() {
+        if let Some(r) = exact_list(l).and_then(|lo| list_int_item_immediate(lo, i)) {
+            crate::cov!("PyOpaque_List_GET_ITEM");
+            return r.as_ptr().cast();
+        }
+    }
     crate::capi_lean!(
         "PyOpaque_List_GET_ITEM",
         |cx| borrow_lean(cx, l, i, "PyList_GET_ITEM"),
@@ -266,12 +281,28 @@ pub unsafe extern "C" fn PyList_Insert(l: *mut PyObject, i: Py_ssize_t, v: *mut 
 /// A list and an object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_Append(l: *mut PyObject, v: *mut PyObject) -> c_int {
+    if cx::lean_tagged() && (v as usize) & 1 == 1 {
+        // An immediate onto an `int` list: no thread, no count.
+        if let Some(lo) = exact_list(l) {
+            // SAFETY: an immediate word (bit 0 set, so not NULL).
+            let vo = unsafe { pyopaque_runtime::ObjRef::from_raw(v.cast()) };
+            if vo.is_some_and(|vo| list_append_immediate(lo, vo)) {
+                crate::cov!("PyList_Append");
+                return 0;
+            }
+        }
+    }
     crate::capi_lean!(
         "PyList_Append",
         |cx| {
             let lo = exact_list(l)?;
-            // SAFETY: caller's contract.
-            let vo = unsafe { cx::from_c(v) }?;
+            // An immediate, or a heap object (static type symbols take the general path).
+            let vo = if (v as usize) & 1 == 1 {
+                // SAFETY: an immediate word (bit 0 set, so not NULL).
+                unsafe { pyopaque_runtime::ObjRef::from_raw(v.cast()) }?
+            } else {
+                cx::heap_ref(v)?
+            };
             list_append_fast(cx, lo, vo).then_some(0)
         },
         |cx| {

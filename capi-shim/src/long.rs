@@ -194,8 +194,7 @@ pub unsafe extern "C" fn PyLong_AsLong(o: *mut PyObject) -> c_long {
     crate::capi_lean!(
         "PyLong_AsLong",
         |cx| {
-            // SAFETY: caller's contract.
-            let ob = unsafe { cx::from_c(o) }?;
+            let ob = cx::heap_ref(o)?;
             pyopaque_runtime::capi_support::exact_int_i64(cx, ob).map(|v| v as c_long)
         },
         |cx| Ok(to_signed(cx, o, i64::MIN as i128, i64::MAX as i128, "C long")? as c_long)

@@ -759,6 +759,9 @@ pub fn getitem(cx: &mut Thread, h: Handle, key: Handle) -> PyResult<Handle> {
         },
         Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes => {
             let k = cx.get(key);
+            if crate::slice::is_slice(k) {
+                return crate::slice::slice_of(cx, h, k);
+            }
             let Some(i) = cx.int_as_i64(k)? else {
                 let what = match cx.kind_of(o) {
                     Kind::List => "list",
@@ -815,6 +818,13 @@ pub fn setitem(cx: &mut Thread, h: Handle, key: Handle, v: Option<Handle>) -> Py
         },
         Kind::List => {
             let k = cx.get(key);
+            if crate::slice::is_slice(k) {
+                let sl = crate::slice::runtime_slice(cx, k)?;
+                return match v {
+                    Some(v) => cx.list_set_slice(h, sl, v),
+                    None => cx.list_del_slice(h, sl),
+                };
+            }
             let Some(i) = cx.int_as_i64(k)? else {
                 return Err(type_error(
                     cx,

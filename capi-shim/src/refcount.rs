@@ -27,14 +27,25 @@ pub unsafe extern "C" fn Py_IncRef(o: *mut PyObject) {
         return;
     }
     if let Some(p) = cx::lean_thread() {
-        // Fast path: the published thread, no finalizer running, debug mode off.
-        // SAFETY: caller's contract.
-        if let Some(obj) = unsafe { from_c(o) } {
+        // Fast path: the published thread, no finalizer running, debug mode off, and a heap
+        // object (not a static type symbol: those are immortal anyway).
+        if let Some(obj) = cx::heap_ref(o) {
             // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
             refcount::c_incref(unsafe { &*p }, obj);
+            return;
         }
-        return;
     }
+    // SAFETY: caller's contract.
+    unsafe { incref_slow(o) }
+}
+
+/// The general `Py_IncRef` (debug mode, finalizers, other threads, static type symbols).
+///
+/// # Safety
+/// As `Py_IncRef`.
+#[cold]
+#[inline(never)]
+unsafe fn incref_slow(o: *mut PyObject) {
     let saved_api = if cx::debug_on() {
         cx::set_current_api("Py_IncRef")
     } else {
@@ -74,6 +85,31 @@ pub unsafe extern "C" fn Py_DecRef(o: *mut PyObject) {
     if o.is_null() || (o as usize) & 1 == 1 {
         return;
     }
+    if let Some(p) = cx::lean_thread() {
+        if let Some(obj) = cx::heap_ref(o) {
+            // Fast path (as Py_IncRef's; debug mode is off, so a decref below zero is ignored,
+            // as CPython's release build would not notice it either).
+            // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
+            let t = unsafe { &mut *p };
+            if refcount::c_decref_is_last(t, obj) {
+                // SAFETY: caller's contract.
+                unsafe { decref_slow(o) };
+            }
+            return;
+        }
+    }
+    // SAFETY: caller's contract.
+    unsafe { decref_slow(o) }
+}
+
+/// The general `Py_DecRef`: the last reference (deallocation), debug mode, finalizers, other
+/// threads, static type symbols.
+///
+/// # Safety
+/// As `Py_DecRef`.
+#[cold]
+#[inline(never)]
+unsafe fn decref_slow(o: *mut PyObject) {
     let saved_api = if cx::debug_on() {
         cx::set_current_api("Py_DecRef")
     } else {

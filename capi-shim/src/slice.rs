@@ -352,3 +352,71 @@ pub unsafe extern "C" fn PySlice_GetIndices(
         Ok(0)
     })
 }
+
+/// The runtime `Slice` for a slice object (`__index__` values clamped; TypeError otherwise;
+/// ValueError for a zero step).
+pub fn runtime_slice(cx: &mut Thread, o: ObjRef) -> PyResult<pyopaque_runtime::list::Slice> {
+    let (a, b, c) = parts(o);
+    let none = cx.rt.none;
+    let conv = |cx: &mut Thread, x: ObjRef| -> PyResult<Option<isize>> {
+        if x == none {
+            Ok(None)
+        } else {
+            clamp_index(cx, x).map(Some)
+        }
+    };
+    let start = conv(cx, a)?;
+    let stop = conv(cx, b)?;
+    let step = conv(cx, c)?;
+    if step == Some(0) {
+        return Err(cx::value_error(cx, "slice step cannot be zero"));
+    }
+    Ok(pyopaque_runtime::list::Slice::new(start, stop, step))
+}
+
+/// `seq[slice]` for tuples, str and bytes (lists use the runtime's list slicing).
+pub fn slice_of(
+    cx: &mut Thread,
+    h: pyopaque_runtime::Handle,
+    s: ObjRef,
+) -> PyResult<pyopaque_runtime::Handle> {
+    let sl = runtime_slice(cx, s)?;
+    let o = cx.get(h);
+    if cx.kind_of(o) == pyopaque_runtime::Kind::List {
+        return cx.list_get_slice(h, sl);
+    }
+    let n = crate::object::length(cx, h)?;
+    let Some(ix) = sl.indices(n) else {
+        return Err(cx::value_error(cx, "slice step cannot be zero"));
+    };
+    let (mut i, step, count) = (ix.start, ix.step, ix.len);
+    let o = cx.get(h);
+    match cx.kind_of(o) {
+        pyopaque_runtime::Kind::Str => {
+            let chars: Vec<char> = cx.str_value(o).unwrap_or("").chars().collect();
+            let mut out = String::new();
+            for _ in 0..count {
+                out.push(chars[i as usize]);
+                i += step;
+            }
+            Ok(cx.str(&out))
+        }
+        pyopaque_runtime::Kind::Bytes => {
+            let b: Vec<u8> = pyopaque_runtime::objects::text::text_bytes(o).to_vec();
+            let mut out = Vec::with_capacity(count);
+            for _ in 0..count {
+                out.push(b[i as usize]);
+                i += step;
+            }
+            Ok(cx.bytes(&out))
+        }
+        _ => {
+            let mut items = Vec::with_capacity(count);
+            for _ in 0..count {
+                items.push(crate::sequence::seq_getitem(cx, h, i)?);
+                i += step;
+            }
+            Ok(cx.tuple(&items))
+        }
+    }
+}

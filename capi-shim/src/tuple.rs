@@ -79,9 +79,8 @@ fn get(cx: &mut Thread, t: *mut PyObject, i: Py_ssize_t) -> PyResult<*mut PyObje
 /// A tuple (or subclass) C passed, for the lean paths.
 #[inline(always)]
 fn tuple_lean(t: *mut PyObject) -> Option<ObjRef> {
-    // SAFETY: callers pass an object C holds (or NULL).
-    let o = unsafe { cx::from_c(t) }?;
-    (!o.is_tagged() && kind_of_heap(o) == Kind::Tuple).then_some(o)
+    let o = cx::heap_ref(t)?;
+    (kind_of_heap(o) == Kind::Tuple).then_some(o)
 }
 
 /// The lean borrowed item: in range and non-NULL (`None`: the general path reports).

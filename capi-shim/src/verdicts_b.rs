@@ -399,4 +399,5 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("PyObject_GenericSetDict", Rule::Cost("only modules have an instance __dict__ in pyopaque (C types' tp_dictoffset is not supported)")),
     ("PyOS_AfterFork_Child", Rule::Cost("nothing to reinitialise: no GIL and no import lock; runtime threads other than the caller do not survive fork, as in CPython")),
     ("PyOS_AfterFork", Rule::Cost("nothing to reinitialise: no GIL and no import lock; runtime threads other than the caller do not survive fork, as in CPython")),
+    ("PyObject_Format", Rule::Cost("the format-spec mini-language is implemented in the shim for int, bool, float and str (no __format__ methods on runtime builtins); other objects use their __format__")),
 ];

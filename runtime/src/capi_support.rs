@@ -52,6 +52,35 @@ pub fn list_item_fast(cx: &Thread, l: ObjRef, i: isize) -> FastItem {
     }
 }
 
+/// Element `i` of list `l` as an immediate, when the list has `int` storage (no box cache) and
+/// the element fits an immediate; `None` otherwise (out of range included). Needs no thread: the
+/// caller checked that `l` is a list and that tagging is on.
+#[inline(always)]
+pub fn list_int_item_immediate(l: ObjRef, i: isize) -> Option<ObjRef> {
+    let p = crate::list::payload(l);
+    match &p.storage {
+        Storage::Int(v) => ObjRef::small_int(*v.get(usize::try_from(i).ok()?)?),
+        _ => None,
+    }
+}
+
+/// Appends the immediate `item` to list `l` when the list has `int` storage without a box
+/// cache (no thread needed: no count, no allocation on the gc heap); false, changing nothing,
+/// otherwise. The caller checked that `l` is a list and `item` an immediate.
+#[inline(always)]
+pub fn list_append_immediate(l: ObjRef, item: ObjRef) -> bool {
+    let Some(x) = item.as_small_int() else {
+        return false;
+    };
+    let p = crate::list::payload(l);
+    match (&mut p.storage, &p.cache) {
+        (Storage::Int(v), None) => v.push(x),
+        _ => return false,
+    }
+    p.sync();
+    true
+}
+
 /// `len(l)` for a list `l` (the caller checked its type).
 #[inline]
 pub fn list_len_fast(l: ObjRef) -> usize {

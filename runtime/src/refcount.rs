@@ -118,6 +118,39 @@ pub fn c_decref(cx: &mut Thread, obj: ObjRef) -> Result<(), i64> {
     c_decref_other(cx, obj, h)
 }
 
+/// The lean half of [`c_decref`]: drops one C-held count when that cannot free the object and
+/// the count is positive (returns false, done); returns true, changing nothing, when the caller
+/// must run [`c_decref`] itself (the last reference, a count at or below zero, a lost race under
+/// `tracing`, or the `atomic` and `biased` schemes, whose decrement stays in `c_decref`).
+#[inline]
+pub fn c_decref_is_last(cx: &Thread, obj: ObjRef) -> bool {
+    if obj.is_tagged() {
+        return false;
+    }
+    let h = header_of(obj);
+    if skips_counting(cx, h) {
+        return false;
+    }
+    match cx.scheme {
+        Scheme::Classic => {
+            let a = h.rc_a();
+            let n = a.load(Relaxed) as i64;
+            if n <= 1 {
+                return true;
+            }
+            a.store((n - 1) as u64, Relaxed);
+            false
+        }
+        Scheme::Tracing => {
+            // Other threads may count concurrently: one compare-exchange, else the full path.
+            let a = h.rc_a();
+            let n = a.load(Relaxed);
+            n == 0 || a.compare_exchange(n, n - 1, Relaxed, Relaxed).is_err()
+        }
+        Scheme::Atomic | Scheme::Biased => true,
+    }
+}
+
 /// [`c_decref`] under the schemes other than `classic`.
 #[inline(never)]
 fn c_decref_other(cx: &mut Thread, obj: ObjRef, h: Header) -> Result<(), i64> {

@@ -140,6 +140,34 @@ TEST(test_slice) {
     PyObject *bad2 = PySlice_New(str, NULL, NULL);
     ASSERT(PySlice_Unpack(bad2, &a, &b, &c) == -1);
     ASSERT_RAISES(PyExc_TypeError);
+    /* subscripting with slices */
+    PyObject *l = Py_BuildValue("[iiiii]", 0, 1, 2, 3, 4);
+    PyObject *sub = PyObject_GetItem(l, s); /* [1:10:2] */
+    ASSERT(sub && PyList_Check(sub) && PyList_Size(sub) == 2 && PyLong_AsLong(PyList_GetItem(sub, 1)) == 3);
+    Py_DECREF(sub);
+    PyObject *t = PyList_AsTuple(l);
+    sub = PyObject_GetItem(t, rev);
+    ASSERT(sub && PyTuple_Check(sub) && PyTuple_Size(sub) == 5 && PyLong_AsLong(PyTuple_GetItem(sub, 0)) == 4);
+    Py_DECREF(sub);
+    PyObject *text = PyUnicode_FromString("h\xc3\xa9llo");
+    sub = PyObject_GetItem(text, rev);
+    PyObject *expect = PyUnicode_FromString("oll\xc3\xa9h");
+    ASSERT(sub && PyUnicode_Compare(sub, expect) == 0 && PyUnicode_GetLength(sub) == 5);
+    Py_DECREF(expect);
+    Py_DECREF(sub);
+    PyObject *by = PyBytes_FromString("abcdef");
+    sub = PyObject_GetItem(by, s);
+    ASSERT(sub && PyBytes_Size(sub) == 3 && memcmp(PyBytes_AsString(sub), "bdf", 3) == 0);
+    Py_DECREF(sub);
+    PyObject *repl = Py_BuildValue("[ss]", "a", "b");
+    ASSERT(PyObject_SetItem(l, s, repl) == 0); /* l[1:10:2] = ['a', 'b'] */
+    ASSERT(PyUnicode_Check(PyList_GetItem(l, 1)) && PyUnicode_Check(PyList_GetItem(l, 3)));
+    ASSERT(PyObject_DelItem(l, all) == 0 && PyList_Size(l) == 0);
+    ASSERT(PyObject_GetItem(t, bad) == NULL); /* error path: zero step */
+    ASSERT_RAISES(PyExc_ValueError);
+    ASSERT(PyObject_GetItem(t, bad2) == NULL);
+    ASSERT_RAISES(PyExc_TypeError);
+    Py_DECREF(repl); Py_DECREF(by); Py_DECREF(text); Py_DECREF(t); Py_DECREF(l);
     Py_DECREF(bad2); Py_DECREF(str); Py_DECREF(bad); Py_DECREF(zero); Py_DECREF(rev);
     Py_DECREF(m1); Py_DECREF(all); Py_DECREF(s); Py_DECREF(one); Py_DECREF(ten); Py_DECREF(two);
     Py_RETURN_NONE;

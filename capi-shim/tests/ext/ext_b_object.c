@@ -305,7 +305,78 @@ TEST(test_cfunction) {
     Py_RETURN_NONE;
 }
 
+static int fmt_is(PyObject *o, const char *spec, const char *expect) {
+    PyObject *sp = PyUnicode_FromString(spec);
+    PyObject *r = PyObject_Format(o, sp);
+    Py_DECREF(sp);
+    if (!r) return 0;
+    int ok = PyUnicode_CompareWithASCIIString(r, expect) == 0;
+    if (!ok) {
+        PyErr_Format(PyExc_AssertionError, "format(%R, %s) gave %R, expected %s", o, spec, r, expect);
+        Py_DECREF(r);
+        return -1;
+    }
+    Py_DECREF(r);
+    return 1;
+}
+#define FMT(o, spec, expect) do { int _r = fmt_is((o), (spec), (expect)); if (_r < 0) return NULL; ASSERT(_r == 1); } while (0)
+
+TEST(test_format) {
+    PyObject *i = PyLong_FromLong(1234567), *n = PyLong_FromLong(-42), *f = PyFloat_FromDouble(3.14159);
+    PyObject *s = PyUnicode_FromString("abc"), *big = PyFloat_FromDouble(1e20), *t = Py_True;
+    FMT(i, "", "1234567");
+    FMT(i, "d", "1234567");
+    FMT(i, ",", "1,234,567");
+    FMT(i, "_", "1_234_567");
+    FMT(i, "x", "12d687");
+    FMT(i, "#X", "0X12D687");
+    FMT(i, "#b", "0b100101101011010000111");
+    FMT(i, "o", "4553207");
+    FMT(i, ">10", "   1234567");
+    FMT(i, "*^11", "**1234567**");
+    FMT(i, "+", "+1234567");
+    FMT(n, "05", "-0042");
+    FMT(n, "<6", "-42   ");
+    FMT(n, "=6", "-   42");
+    FMT(n, " ", "-42");
+    FMT(i, ".2f", "1234567.00");
+    FMT(i, ".3e", "1.235e+06");
+    FMT(f, "", "3.14159");
+    FMT(f, ".2f", "3.14");
+    FMT(f, "10.3f", "     3.142");
+    FMT(f, "<10.1f", "3.1       ");
+    FMT(f, "e", "3.141590e+00");
+    FMT(f, ".3g", "3.14");
+    FMT(f, ".1%", "314.2%");
+    FMT(f, ".3", "3.14");
+    FMT(big, "", "1e+20");
+    FMT(big, ",.0f", "100,000,000,000,000,000,000");
+    FMT(s, "", "abc");
+    FMT(s, "5", "abc  ");
+    FMT(s, ">5", "  abc");
+    FMT(s, "^7", "  abc  ");
+    FMT(s, ".2", "ab");
+    FMT(t, "", "True");
+    FMT(t, "d", "1");
+    PyObject *q = PyUnicode_FromString("q");
+    ASSERT(PyObject_Format(i, q) == NULL); /* error path: unknown code */
+    ASSERT_RAISES(PyExc_ValueError);
+    PyObject *dd = PyUnicode_FromString("d");
+    ASSERT(PyObject_Format(s, dd) == NULL);
+    ASSERT_RAISES(PyExc_ValueError);
+    PyObject *l = PyList_New(0);
+    ASSERT(PyObject_Format(l, dd) == NULL);
+    ASSERT_RAISES(PyExc_TypeError);
+    PyObject *e = PyObject_Format(l, NULL);
+    ASSERT(e && PyUnicode_CompareWithASCIIString(e, "[]") == 0);
+    Py_DECREF(e);
+    Py_DECREF(l); Py_DECREF(dd); Py_DECREF(q); Py_DECREF(big); Py_DECREF(s); Py_DECREF(f);
+    Py_DECREF(n); Py_DECREF(i);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    DEF(test_format),
     DEF(test_mapping),
     DEF(test_attrs),
     DEF(test_object_misc),

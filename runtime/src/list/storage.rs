@@ -140,10 +140,18 @@ impl ListObject {
 
     /// Brings the runtime's `off_heap_bytes` up to date with this list's capacity. Called after
     /// every operation that may change a capacity.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn sync(&mut self) {
         let now = self.bytes();
         if now != self.accounted {
+            self.sync_to(now);
+        }
+    }
+
+    /// The accounting half of [`ListObject::sync`] (a capacity changed).
+    #[inline(never)]
+    fn sync_to(&mut self, now: usize) {
+        {
             if now > self.accounted {
                 self.counter()
                     .fetch_add(now - self.accounted, Ordering::Relaxed);
