@@ -47,6 +47,9 @@ pub fn exported_symbols(lib: &Path) -> Result<BTreeSet<String>, String> {
         .collect())
 }
 
+/// Prefix under which coverage sets record referenced (not called) symbols.
+const DATA_PREFIX: &str = "data:";
+
 /// Symbols an extension leaves undefined (what it uses from the library: functions it may call
 /// and data items it reads).
 pub fn undefined_symbols(so: &Path) -> Result<BTreeSet<String>, String> {
@@ -93,10 +96,11 @@ pub fn coverage(configs: &[ExtConfig], progress: &dyn Fn(&str)) -> Result<Covera
     for src in test_extensions() {
         let so = ext::compile(&src, &work, false)?;
         let module = ext::module_name(&so);
-        // Data items are read, not called: an extension covers the data symbols it references.
+        // Data items are read, not called: an extension covers the data symbols it references
+        // (recorded apart from calls: a function merely linked is not covered).
         let data_refs: Vec<String> = undefined_symbols(&so)?
             .into_iter()
-            .filter(|s| s.starts_with("PyExc_") || s.ends_with("_Type") || s.starts_with("_Py_"))
+            .map(|s| format!("{DATA_PREFIX}{s}"))
             .collect();
         for cfg in configs {
             progress(&format!("matrix coverage: {module} [{}]", cfg.label));
@@ -173,7 +177,8 @@ pub fn section(
         if is_fn && limited {
             limited_total += 1;
         }
-        if let Some(t) = tests_by_fn.get(&name) {
+        let cov_key = if is_fn { name.clone() } else { format!("{DATA_PREFIX}{name}") };
+        if let Some(t) = tests_by_fn.get(&cov_key) {
             e["tests"] = json!(t);
         }
         let verdicts = e["verdicts"]
@@ -189,7 +194,7 @@ pub fn section(
                 .or_default() += 1;
             if verdict == "works" || verdict == "works-with-cost" {
                 let exported = symbols.contains(&name);
-                let covered = cov.get(label).is_some_and(|s| s.contains(&name));
+                let covered = cov.get(label).is_some_and(|s| s.contains(&cov_key));
                 v["exported"] = json!(exported);
                 v["covered"] = json!(covered);
                 if !exported {

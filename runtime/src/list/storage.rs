@@ -151,16 +151,14 @@ impl ListObject {
     /// The accounting half of [`ListObject::sync`] (a capacity changed).
     #[inline(never)]
     fn sync_to(&mut self, now: usize) {
-        {
-            if now > self.accounted {
-                self.counter()
-                    .fetch_add(now - self.accounted, Ordering::Relaxed);
-            } else {
-                self.counter()
-                    .fetch_sub(self.accounted - now, Ordering::Relaxed);
-            }
-            self.accounted = now;
+        if now > self.accounted {
+            self.counter()
+                .fetch_add(now - self.accounted, Ordering::Relaxed);
+        } else {
+            self.counter()
+                .fetch_sub(self.accounted - now, Ordering::Relaxed);
         }
+        self.accounted = now;
     }
 
     /// Un-accounts everything (the list is dying).
