@@ -13,6 +13,15 @@
 //!   freed objects are caught). [`to_c`] goes back (builtin types leave as their static symbol).
 //!   [`new_ref`] hands out a new reference (C-held count: pins the object under every scheme);
 //!   [`borrowed`] hands out a borrowed one (pinned until the native call returns).
+//! * **Hot paths.** The thread is found without TLS on the common path (the published thread,
+//!   see "The fast path to the thread" below), and the process-wide flags the entry checks
+//!   (finalizers running, deferred decrefs, debug mode) are one counter in one cache line
+//!   ([`lean_thread`], [`lean_tagged`]). Hot functions use [`capi_lean!`]: a fast path with no
+//!   handle scope (it roots nothing and cannot allocate, or hands a fresh object over with
+//!   [`hand_over`]), still under `catch_unwind`, falling back to the general `capi!` body out
+//!   of line ([`api_cold`]). Immediates are answered before any of that (`PyLong_FromLong`,
+//!   `PyLong_AsLong`, `Py_IncRef`/`Py_DecRef`, `PyList_GetItem`/`PyList_Append` on `int`
+//!   storage with tagging need no thread at all). Coverage stays: one relaxed load per call.
 //! * **Re-entrancy.** C code called from the shim may call the shim again. The thread is reached
 //!   through a raw pointer; before calling C the shim publishes the pointer derived from its own
 //!   `&mut Thread` ([`call_c`]), so a nested entry borrows from it rather than aliasing it.
@@ -149,7 +158,7 @@ pub fn global() -> &'static Global {
 // A `thread_local!` in a cdylib is reached through `__tls_get_addr` (the general-dynamic TLS
 // model; stable Rust cannot ask for initial-exec), about 3-5 ns per access, several accesses per
 // call. So one thread, the first to attach (in practice the only one: `classic` refuses a
-// second), is also published in two plain statics: its *thread pointer* (the `fs` base on
+// second), is also published in `HOT` (`fast_tp`, `fast_thread`): its *thread pointer* (the `fs` base on
 // x86-64, `tpidr_el0` on aarch64: one instruction, unique among live threads) and its
 // `*mut Thread`. An entry compares its own thread pointer with the published one (one load, one
 // compare) and takes the `Thread` from the static; every other thread uses the TLS slot. The

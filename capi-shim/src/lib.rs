@@ -10,6 +10,7 @@
 //!   [`pyopaque_capi_init`]; each OS thread attaches a `Thread` on first use.
 //! * **Conventions, written once** ([`cx::api`], [`capi!`]): coverage, panic catching, handle
 //!   scopes, NULL/-1 error returns, SystemError for bad internal calls.
+//! * **Hot paths** ([`capi_lean!`], see [`cx`]): no TLS, no handle scope, immediates first.
 //! * **Pointer conversion** ([`cx::from_c`], [`cx::to_c`]): immediates pass through; static type
 //!   symbols (`&PyLong_Type`) are translated through a table ([`data`]).
 //! * **References**: new references are C-held counts (pin the object under every scheme);

@@ -2,6 +2,7 @@
  * PyState, sys. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <unistd.h>
 #include <string.h>
 #include <errno.h>
 #include <signal.h>
@@ -53,6 +54,9 @@ TEST(test_locks_and_threads) {
     unsigned long id = PyThread_start_new_thread(worker, &value);
     ASSERT(id != (unsigned long)-1);
     ASSERT(PyThread_acquire_lock(done_lock, WAIT_LOCK) == 1); /* waits for the worker */
+    /* The worker calls PyThread_exit_thread right after releasing the lock: give it time to
+     * get there (the coverage record of that call must exist before the process ends). */
+    usleep(100000);
     ASSERT(thread_flag == 7);
     ASSERT(thread_seen_ident != PyThread_get_thread_ident());
     PyThread_release_lock(done_lock);
