@@ -109,3 +109,68 @@ pub fn write_all(
     )?;
     Ok(names)
 }
+
+/// Per-workload time ratio CPython / pyopaque (default configuration) and CPython / PyPy, and
+/// memory per list element for every runtime, from the C workloads section's JSON. Returns the
+/// file names written (none when that section has no samples).
+pub fn write_capi(out: &Path, capi: &serde_json::Value) -> Result<Vec<String>, String> {
+    let Some(samples) = capi.get("samples").and_then(|s| s.as_object()) else {
+        return Ok(Vec::new());
+    };
+    let med = |runner: &str, key: &str| -> Option<f64> {
+        let xs: Vec<f64> = samples
+            .get(runner)?
+            .get(key)?
+            .as_array()?
+            .iter()
+            .filter_map(|v| v.as_f64())
+            .collect();
+        (!xs.is_empty()).then(|| pyopaque_runtime::bench::median(&xs))
+    };
+    let default = samples
+        .keys()
+        .find(|k| k.ends_with("classic+imm+tag+strat"))
+        .cloned()
+        .unwrap_or_default();
+    let mut ratios = Vec::new();
+    for (k, _) in super::capi_peers::WORKLOADS {
+        let short = k.trim_start_matches("bench_");
+        if let (Some(c), Some(o)) = (med("CPython", k), med(&default, k)) {
+            ratios.push((format!("{short}: pyopaque"), c / o));
+        }
+        if let (Some(c), Some(p)) = (med("CPython", k), med("PyPy", k)) {
+            ratios.push((format!("{short}: PyPy"), c / p));
+        }
+    }
+    let mut names = Vec::new();
+    if !ratios.is_empty() {
+        bars(
+            &out.join("capi_ratio.svg"),
+            "C workloads: time ratio to CPython (higher is faster)",
+            "CPython time / runtime time",
+            &ratios,
+        )?;
+        names.push("capi_ratio.svg".to_string());
+    }
+    let mut mem = Vec::new();
+    for runner in samples.keys() {
+        if runner.starts_with("pyopaque") && *runner != default {
+            continue;
+        }
+        for (key, label) in [("mem_int_list.before", "ints"), ("mem_int_list.after", "ints, after C read")] {
+            if let Some(v) = med(runner, key) {
+                mem.push((format!("{runner}: {label}"), v));
+            }
+        }
+    }
+    if !mem.is_empty() {
+        bars(
+            &out.join("capi_memory.svg"),
+            "Memory per element of a 1e6-int list built from C",
+            "bytes per element",
+            &mem,
+        )?;
+        names.push("capi_memory.svg".to_string());
+    }
+    Ok(names)
+}

@@ -237,7 +237,10 @@ Not measured: {e}
     pb.inc(1);
 
     pb.set_message("charts");
-    let charts = charts::write_all(&args.out, &rc, &lists, &gc)?;
+    let mut charts = charts::write_all(&args.out, &rc, &lists, &gc)?;
+    if let Some(capi) = sections.iter().find(|s| s.key == "capi_workloads") {
+        charts.extend(charts::write_capi(&args.out, &capi.json)?);
+    }
     pb.inc(1);
     pb.finish_with_message("done");
 
