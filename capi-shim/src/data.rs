@@ -66,7 +66,7 @@ impl StaticTypes {
         let min = entries.iter().map(|e| e.0).min().unwrap_or(0);
         let max = entries.iter().map(|e| e.0).max().unwrap_or(0);
         let mut by_slot = Vec::new();
-        if (max - min) / 16 < MAX_SLOTS && entries.iter().all(|e| (e.0 - min) % 16 == 0) {
+        if (max - min) / 16 < MAX_SLOTS && entries.iter().all(|e| (e.0 - min).is_multiple_of(16)) {
             by_slot = vec![None; (max - min) / 16 + 1];
             for e in &entries {
                 by_slot[(e.0 - min) / 16] = Some(e.1);
@@ -124,7 +124,7 @@ impl StaticTypes {
         }
         if !self.by_slot.is_empty() {
             let d = addr - self.min;
-            return if d % 16 == 0 {
+            return if d.is_multiple_of(16) {
                 self.by_slot[d / 16]
             } else {
                 None

@@ -55,8 +55,8 @@ pub unsafe extern "C" fn PyDict_GetItem(d: *mut PyObject, k: *mut PyObject) -> *
         }
         Ok(match r {
             Ok(Some(v)) => {
-                let vo = cx.get(v);
-                borrowed(cx, vo)
+                let (vo, owner) = (cx.get(v), cx.get(dh));
+                cx::borrowed_from(cx, vo, owner, "PyDict_GetItem")
             }
             _ => std::ptr::null_mut(),
         })
@@ -319,36 +319,50 @@ pub unsafe extern "C" fn PyDict_Next(
     k: *mut *mut PyObject,
     v: *mut *mut PyObject,
 ) -> c_int {
-    capi!("PyDict_Next", |cx| {
-        if pos.is_null() {
-            return Ok(0);
-        }
-        // SAFETY: caller's contract.
-        let Some(o) = (unsafe { cx::from_c(d) }) else {
-            return Ok(0);
-        };
-        if cx.kind_of(o) != Kind::Dict {
-            return Ok(0);
-        }
-        // SAFETY: writable.
-        let mut p = unsafe { *pos }.max(0) as usize;
-        match cx.dict_next(o, &mut p) {
-            None => Ok(0),
-            Some((key, val)) => {
-                // SAFETY: writable pointers by contract.
-                unsafe {
-                    *pos = p as Py_ssize_t;
-                    if !k.is_null() {
-                        *k = borrowed(cx, key);
-                    }
-                    if !v.is_null() {
-                        *v = borrowed(cx, val);
-                    }
+    // No handle and no allocation on the gc heap: the whole body is a lean path (the general
+    // path, for debug mode, finalizers and other threads, runs the same code under `api`).
+    crate::capi_lean!(
+        "PyDict_Next",
+        |cx| Some(dict_next(cx, d, pos, k, v)),
+        |cx| Ok(dict_next(cx, d, pos, k, v))
+    )
+}
+
+fn dict_next(
+    cx: &mut Thread,
+    d: *mut PyObject,
+    pos: *mut Py_ssize_t,
+    k: *mut *mut PyObject,
+    v: *mut *mut PyObject,
+) -> c_int {
+    if pos.is_null() {
+        return 0;
+    }
+    // SAFETY: caller's contract.
+    let Some(o) = (unsafe { cx::from_c(d) }) else {
+        return 0;
+    };
+    if cx.kind_of(o) != Kind::Dict {
+        return 0;
+    }
+    // SAFETY: writable.
+    let mut p = unsafe { *pos }.max(0) as usize;
+    match cx.dict_next(o, &mut p) {
+        None => 0,
+        Some((key, val)) => {
+            // SAFETY: writable pointers by contract.
+            unsafe {
+                *pos = p as Py_ssize_t;
+                if !k.is_null() {
+                    *k = cx::borrowed_from(cx, key, o, "PyDict_Next");
                 }
-                Ok(1)
+                if !v.is_null() {
+                    *v = cx::borrowed_from(cx, val, o, "PyDict_Next");
+                }
             }
+            1
         }
-    })
+    }
 }
 
 fn view(cx: &mut Thread, d: *mut PyObject, which: u8) -> PyResult<*mut PyObject> {

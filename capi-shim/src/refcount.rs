@@ -221,6 +221,14 @@ pub unsafe extern "C" fn Py_REFCNT(o: *mut PyObject) -> Py_ssize_t {
 /// `o` must be an object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn Py_TYPE(o: *mut PyObject) -> *mut PyTypeObject {
+    if !cx::debug_fast() {
+        if let Some(obj) = cx::heap_ref(o) {
+            // Lean path: a heap object's type word, translated to its static symbol when it is
+            // a builtin type (one hash probe). Nothing here can panic.
+            cov!("Py_TYPE");
+            return to_c(header_of(obj).ty()).cast();
+        }
+    }
     capi_nothread!("Py_TYPE", std::ptr::null_mut(), || {
         // SAFETY: caller's contract.
         match unsafe { from_c(o) } {

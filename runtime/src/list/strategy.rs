@@ -67,6 +67,8 @@ pub(crate) trait Unboxed: Copy + PartialEq + 'static {
     fn unwrap(it: Item) -> Option<Self>;
     /// A new object for `v` (an owned reference; may allocate, so it may collect and move).
     fn wrap(cx: &mut Thread, v: Self) -> ObjRef;
+    /// `v` as an immediate (no allocation, no count) when the configuration has one for it.
+    fn immediate(cx: &Thread, v: Self) -> Option<ObjRef>;
     /// The vector of a storage known to be of this strategy.
     fn vec(s: &Storage) -> &Vec<Self>;
     /// As [`Unboxed::vec`], mutable.
@@ -119,6 +121,14 @@ impl Unboxed for i64 {
         cx.int_ref(v)
     }
     #[inline]
+    fn immediate(cx: &Thread, v: i64) -> Option<ObjRef> {
+        if cx.tagging {
+            ObjRef::small_int(v)
+        } else {
+            None
+        }
+    }
+    #[inline]
     fn vec(s: &Storage) -> &Vec<i64> {
         match s {
             Storage::Int(v) => v,
@@ -166,6 +176,10 @@ impl Unboxed for f64 {
     #[inline]
     fn wrap(cx: &mut Thread, v: f64) -> ObjRef {
         cx.float_ref(v)
+    }
+    #[inline]
+    fn immediate(_cx: &Thread, _v: f64) -> Option<ObjRef> {
+        None
     }
     #[inline]
     fn vec(s: &Storage) -> &Vec<f64> {
@@ -291,6 +305,17 @@ fn box_all<T: Unboxed>(cx: &mut Thread, l: Handle) {
         s @ (Storage::Int(_) | Storage::Float(_)) => std::mem::take(T::vec_mut(&mut { s })),
         _ => unreachable!(),
     };
+    // Fast path: every element is an immediate (ints with tagging) and no box is cached: one
+    // pass, no allocation, no handle traffic.
+    if payload(cx.get(l)).cache.is_none() {
+        let imm: Option<Vec<ObjRef>> = old.iter().map(|v| T::immediate(cx, *v)).collect();
+        if let Some(items) = imm {
+            let p = payload(cx.get(l));
+            p.storage = Storage::Object(items);
+            p.sync();
+            return;
+        }
+    }
     for (i, v) in old.iter().enumerate() {
         let cached = payload(cx.get(l)).cache.as_mut().and_then(|c| c[i].take());
         let r = match cached {
