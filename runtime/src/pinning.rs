@@ -11,6 +11,7 @@
 //! Pinned objects are roots of the collection and keep their address.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering::Relaxed;
 
 use crate::binding::{is_external, scan};
 use crate::config::Scheme;
@@ -49,6 +50,9 @@ pub(crate) fn pinned_objects(
         });
         return pinned;
     }
+    if matches!(cx.scheme, Scheme::Classic | Scheme::Atomic) {
+        return pinned_by_scratch_count(cx, handles, error, borrowed, pinned);
+    }
     let mut seen: HashMap<*mut u8, i64> = HashMap::new();
     let mut note = |r: ObjRef| {
         if !r.is_tagged() && !is_external(r) {
@@ -56,9 +60,7 @@ pub(crate) fn pinned_objects(
         }
     };
     heap.for_each_object(|o| {
-        scan(ObjRef::from_gc(o), &mut |slot| {
-            note(ObjRef::from_gc(slot.load()))
-        });
+        scan(ObjRef::from_gc(o), &mut |slot| note(ObjRef::from_gc(slot.load())));
     });
     handles.iter().copied().for_each(&mut note);
     error.into_iter().for_each(&mut note);
@@ -66,6 +68,41 @@ pub(crate) fn pinned_objects(
     heap.for_each_object(|o| {
         let r = ObjRef::from_gc(o);
         let visible = seen.get(&r.as_ptr()).copied().unwrap_or(0);
+        if total_count(cx, r) > visible {
+            pinned.push(r);
+        }
+    });
+    pinned
+}
+
+/// The same analysis for the single-count schemes, without a hash map: their second count word
+/// (`rc_b`) is always 0, so it serves as the scratch counter of visible references during the
+/// collection (one thread runs) and is reset to 0 in the second pass.
+fn pinned_by_scratch_count(
+    cx: &Thread,
+    handles: &[ObjRef],
+    error: Option<ObjRef>,
+    borrowed: &[ObjRef],
+    mut pinned: Vec<ObjRef>,
+) -> Vec<ObjRef> {
+    let note = |r: ObjRef| {
+        if !r.is_tagged() && !is_external(r) {
+            let b = header_of(r).rc_b();
+            b.store(b.load(Relaxed) + 1, Relaxed);
+        }
+    };
+    let heap = &cx.rt.heap;
+    heap.for_each_object(|o| {
+        scan(ObjRef::from_gc(o), &mut |slot| note(ObjRef::from_gc(slot.load())));
+    });
+    handles.iter().copied().for_each(note);
+    error.into_iter().for_each(note);
+    borrowed.iter().copied().for_each(note);
+    heap.for_each_object(|o| {
+        let r = ObjRef::from_gc(o);
+        let b = header_of(r).rc_b();
+        let visible = b.load(Relaxed);
+        b.store(0, Relaxed);
         if total_count(cx, r) > visible {
             pinned.push(r);
         }

@@ -63,6 +63,8 @@ pub struct Thread {
     borrowed: Vec<ObjRef>,
     borrowed_marks: Vec<usize>,
     dealloc_stack: Vec<ObjRef>,
+    /// Scratch buffer for the references a dying object held (reused, never shrunk).
+    dealloc_children: Vec<ObjRef>,
     in_dealloc: bool,
     in_collect: bool,
     /// Allocations and deallocations not yet added to `rt.stats` (kept local so the object
@@ -98,6 +100,7 @@ impl Thread {
             borrowed: Vec::new(),
             borrowed_marks: Vec::new(),
             dealloc_stack: Vec::new(),
+            dealloc_children: Vec::new(),
             in_dealloc: false,
             in_collect: false,
             unflushed_allocs: 0,
@@ -274,7 +277,8 @@ impl Thread {
             return;
         }
         self.in_dealloc = true;
-        let mut children: Vec<ObjRef> = Vec::new();
+        // One buffer for the whole cascade, kept on the thread between deallocations.
+        let mut children = std::mem::take(&mut self.dealloc_children);
         while let Some(o) = self.dealloc_stack.pop() {
             children.clear();
             binding::release_payload(o, &mut children);
@@ -286,6 +290,7 @@ impl Thread {
             }
             self.unflushed_deallocs += 1;
         }
+        self.dealloc_children = children;
         self.in_dealloc = false;
     }
 
@@ -355,6 +360,7 @@ impl Thread {
     }
 
     /// Records that `obj` was handed to C as a borrowed reference.
+    #[inline]
     pub fn note_borrowed(&mut self, obj: ObjRef) {
         if !obj.is_tagged() && !self.borrowed_marks.is_empty() {
             refcount::incref(self, obj);
