@@ -124,7 +124,13 @@ fn tiny_report_has_every_section_and_table() {
     ] {
         assert!(md.contains(heading), "REPORT.md has {heading}");
     }
-    for chart in ["refcount.svg", "list_memory.svg", "gc_pause.svg", "capi_ratio.svg", "capi_memory.svg"] {
+    for chart in [
+        "refcount.svg",
+        "list_memory.svg",
+        "gc_pause.svg",
+        "capi_ratio.svg",
+        "capi_memory.svg",
+    ] {
         let svg = std::fs::read_to_string(out_dir.join(chart)).unwrap();
         assert!(svg.starts_with("<svg"), "{chart} is an SVG");
     }

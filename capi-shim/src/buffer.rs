@@ -138,14 +138,12 @@ fn new_memoryview(cx: &mut Thread, view: PyBuffer) -> Handle {
         view,
         shape: Vec::new(),
         strides: Vec::new(),
-        format: std::ffi::CString::new(
-            if view.format.is_null() {
-                b"B".to_vec()
-            } else {
-                // SAFETY: a C string of the exporter (copied here).
-                unsafe { CStr::from_ptr(view.format) }.to_bytes().to_vec()
-            },
-        )
+        format: std::ffi::CString::new(if view.format.is_null() {
+            b"B".to_vec()
+        } else {
+            // SAFETY: a C string of the exporter (copied here).
+            unsafe { CStr::from_ptr(view.format) }.to_bytes().to_vec()
+        })
         .unwrap_or_default(),
         released: false,
     });

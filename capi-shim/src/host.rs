@@ -36,7 +36,12 @@ fn result_json(cx: &mut Thread, h: pyopaque_runtime::Handle) -> Value {
                 match x {
                     Some(x) => match cx.float_value(x) {
                         Some(f) => json!(f),
-                        None => cx.int_value(x).map(|v| json!(v.to_big().to_string().parse::<f64>().unwrap_or(f64::NAN))).unwrap_or(Value::Null),
+                        None => cx
+                            .int_value(x)
+                            .map(|v| {
+                                json!(v.to_big().to_string().parse::<f64>().unwrap_or(f64::NAN))
+                            })
+                            .unwrap_or(Value::Null),
                     },
                     None => Value::Null,
                 }

@@ -165,11 +165,24 @@ pub fn all_entries() -> Vec<ApiEntry> {
             tests: &[],
         });
     }
-    for line in ABI_ONLY.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in ABI_ONLY
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let (kind, n) = line.split_once(' ').unwrap_or(("func", line));
-        let kind = if kind == "data" { EntryKind::Data } else { EntryKind::Function };
+        let kind = if kind == "data" {
+            EntryKind::Data
+        } else {
+            EntryKind::Function
+        };
         let n = n.trim();
-        out.push(ApiEntry { name: leak(n), kind, limited: false, rule: find(n).unwrap_or(Rule::Todo), tests: &[] });
+        out.push(ApiEntry {
+            name: leak(n),
+            kind,
+            limited: false,
+            rule: find(n).unwrap_or(Rule::Todo),
+            tests: &[],
+        });
     }
     for (n, r) in known.iter() {
         if !out.iter().any(|e| e.name == *n) {

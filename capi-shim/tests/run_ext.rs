@@ -24,7 +24,11 @@ fn configs() -> Vec<String> {
 
 fn run_all(stress: bool) {
     let lib = common::shim_lib();
-    let dir = common::scratch(if stress { "pyopaque-stress" } else { "pyopaque" });
+    let dir = common::scratch(if stress {
+        "pyopaque-stress"
+    } else {
+        "pyopaque"
+    });
     let include = vec![format!(
         "-I{}",
         common::crate_dir().join("include").display()

@@ -60,7 +60,9 @@ pub(crate) fn pinned_objects(
         }
     };
     heap.for_each_object(|o| {
-        scan(ObjRef::from_gc(o), &mut |slot| note(ObjRef::from_gc(slot.load())));
+        scan(ObjRef::from_gc(o), &mut |slot| {
+            note(ObjRef::from_gc(slot.load()))
+        });
     });
     handles.iter().copied().for_each(&mut note);
     error.into_iter().for_each(&mut note);
@@ -93,7 +95,9 @@ fn pinned_by_scratch_count(
     };
     let heap = &cx.rt.heap;
     heap.for_each_object(|o| {
-        scan(ObjRef::from_gc(o), &mut |slot| note(ObjRef::from_gc(slot.load())));
+        scan(ObjRef::from_gc(o), &mut |slot| {
+            note(ObjRef::from_gc(slot.load()))
+        });
     });
     handles.iter().copied().for_each(note);
     error.into_iter().for_each(note);

@@ -315,7 +315,10 @@ fn type_errors_use_cpythons_wording() {
 /// roots that the collector updates, or a moved attribute value dangles.
 #[test]
 fn type_attributes_are_roots_that_move() {
-    let rt = Runtime::new(Config { gc_stress: true, ..Config::default() });
+    let rt = Runtime::new(Config {
+        gc_stress: true,
+        ..Config::default()
+    });
     let mut cx = Thread::attach(&rt).unwrap();
     let ty = rt.new_type(pyopaque_runtime::TypeObject::new(
         "m.T",
@@ -328,7 +331,10 @@ fn type_attributes_are_roots_that_move() {
         let v = cx.str("attribute value");
         let obj = cx.get(v);
         pyopaque_runtime::refcount::incref(cx, obj);
-        pyopaque_runtime::binding::type_payload(ty).attrs.lock().push(("x".into(), obj));
+        pyopaque_runtime::binding::type_payload(ty)
+            .attrs
+            .lock()
+            .push(("x".into(), obj));
     });
     let before = pyopaque_runtime::binding::type_payload(ty).attrs.lock()[0].1;
     cx.scope(|cx| {
@@ -348,7 +354,10 @@ fn type_attributes_are_roots_that_move() {
 #[cfg(debug_assertions)]
 #[should_panic(expected = "stale object reference")]
 fn unrooted_reference_across_an_allocation_panics() {
-    let rt = Runtime::new(Config { gc_stress: true, ..Config::default() });
+    let rt = Runtime::new(Config {
+        gc_stress: true,
+        ..Config::default()
+    });
     let mut cx = Thread::attach(&rt).unwrap();
     let s = cx.str("held without a handle");
     let raw = cx.get(s);

@@ -342,7 +342,16 @@ pub fn section(quick: bool, tiny: bool, progress: &dyn Fn(&str)) -> Result<super
         pinning.insert(c.label(), json!(per));
     }
     let _ = std::fs::remove_dir_all(&work);
-    Ok(render(&Measured { runners, samples, missing, failures, pinning, quick, reps, scale }))
+    Ok(render(&Measured {
+        runners,
+        samples,
+        missing,
+        failures,
+        pinning,
+        quick,
+        reps,
+        scale,
+    }))
 }
 
 /// Everything one run of the C workloads measured.
@@ -358,7 +367,16 @@ struct Measured {
 }
 
 fn render(m: &Measured) -> super::Section {
-    let Measured { runners, samples, missing, failures, pinning, quick, reps, scale } = m;
+    let Measured {
+        runners,
+        samples,
+        missing,
+        failures,
+        pinning,
+        quick,
+        reps,
+        scale,
+    } = m;
     let (quick, reps, scale) = (*quick, *reps, *scale);
     let fmt = super::fmt_num;
     let mut md = String::from("## C API workloads: CPython, PyPy and pyopaque, same C source\n\n");

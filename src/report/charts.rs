@@ -157,7 +157,10 @@ pub fn write_capi(out: &Path, capi: &serde_json::Value) -> Result<Vec<String>, S
         if runner.starts_with("pyopaque") && *runner != default {
             continue;
         }
-        for (key, label) in [("mem_int_list.before", "ints"), ("mem_int_list.after", "ints, after C read")] {
+        for (key, label) in [
+            ("mem_int_list.before", "ints"),
+            ("mem_int_list.after", "ints, after C read"),
+        ] {
             if let Some(v) = med(runner, key) {
                 mem.push((format!("{runner}: {label}"), v));
             }

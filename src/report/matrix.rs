@@ -60,10 +60,18 @@ const DATA_PREFIX: &str = "data:";
 /// Symbols an extension leaves undefined (what it uses from the library: functions it may call
 /// and data items it reads).
 pub fn undefined_symbols(so: &Path) -> Result<BTreeSet<String>, String> {
-    let out = Command::new("nm").arg("-u").arg(so).output().map_err(|e| format!("nm: {e}"))?;
+    let out = Command::new("nm")
+        .arg("-u")
+        .arg(so)
+        .output()
+        .map_err(|e| format!("nm: {e}"))?;
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
-        .filter_map(|l| l.split_whitespace().last().map(|s| s.split('@').next().unwrap_or(s).to_string()))
+        .filter_map(|l| {
+            l.split_whitespace()
+                .last()
+                .map(|s| s.split('@').next().unwrap_or(s).to_string())
+        })
         .collect())
 }
 
@@ -127,7 +135,11 @@ pub fn coverage(configs: &[ExtConfig], progress: &dyn Fn(&str)) -> Result<Covera
             }
             let called = std::fs::read_to_string(&cov_file).unwrap_or_default();
             let set = cov.entry(cfg.label.clone()).or_default();
-            let used = called.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string);
+            let used = called
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string);
             for f in used.chain(data_refs.iter().cloned()) {
                 let f = f.as_str();
                 set.insert(f.to_string());
@@ -139,7 +151,11 @@ pub fn coverage(configs: &[ExtConfig], progress: &dyn Fn(&str)) -> Result<Covera
         }
     }
     let _ = std::fs::remove_dir_all(&work);
-    Ok(Coverage { by_config: cov, failures, tests_by_fn })
+    Ok(Coverage {
+        by_config: cov,
+        failures,
+        tests_by_fn,
+    })
 }
 
 /// Builds the matrix, cross-checks it, writes the two files, and returns the report section.
@@ -164,7 +180,11 @@ pub fn section(
         verbose: false,
     };
     let configs: Vec<ExtConfig> = ext::configs(&args)?;
-    let Coverage { by_config: cov, failures: run_failures, tests_by_fn } = coverage(&configs, progress)?;
+    let Coverage {
+        by_config: cov,
+        failures: run_failures,
+        tests_by_fn,
+    } = coverage(&configs, progress)?;
     let labels: Vec<String> = configs.iter().map(|c| c.label.clone()).collect();
     let mut problems: Vec<String> = run_failures
         .iter()
@@ -184,7 +204,11 @@ pub fn section(
         if is_fn && limited {
             limited_total += 1;
         }
-        let cov_key = if is_fn { name.clone() } else { format!("{DATA_PREFIX}{name}") };
+        let cov_key = if is_fn {
+            name.clone()
+        } else {
+            format!("{DATA_PREFIX}{name}")
+        };
         if let Some(t) = tests_by_fn.get(&cov_key) {
             e["tests"] = json!(t);
         }
