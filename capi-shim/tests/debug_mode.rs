@@ -10,7 +10,11 @@ use std::process::{Command, Output};
 const CLASSIC: &str = "scheme=classic,immortal=on,tagging=on,strategies=on,gc_stress=off";
 
 fn build(ext: &str) -> String {
-    let dir = common::scratch("debug");
+    // Tests run in parallel threads and several build the same extension: each build gets its
+    // own directory so no test loads a file another one is still writing.
+    static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = common::scratch(&format!("debug-{n}"));
     let include = vec![format!(
         "-I{}",
         common::crate_dir().join("include").display()
