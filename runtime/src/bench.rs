@@ -140,6 +140,9 @@ fn two_threads(scheme: Scheme, immortal_obj: bool, shared: bool, n: u64) -> f64 
         }
     };
     let a = mk(&mut owner);
+    // Keep the second object off the first one's cache line (no false sharing): three more
+    // 40-byte objects in between put it at least 128 bytes away.
+    let _padding: Vec<ObjRef> = (0..3).map(|_| owner.float_ref(0.0)).collect();
     let b = if shared { a } else { mk(&mut owner) };
     let barrier = Arc::new(Barrier::new(2));
     let t0 = Instant::now();

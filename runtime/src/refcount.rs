@@ -201,14 +201,23 @@ fn counted_incref(cx: &Thread, h: Header) {
         }
         Scheme::Biased => {
             let a = h.rc_a().load(Relaxed);
-            if (a >> 32) as u32 == cx.tid {
+            // One subtract and compare: the high half is this thread's id and the local count
+            // is not at its maximum.
+            if a.wrapping_sub(cx.tid_hi) < 0xffff_ffff {
                 h.rc_a().store(a + 1, Relaxed);
             } else {
-                h.rc_b().fetch_add(BIASED_SHARED_ONE, Relaxed);
+                biased_shared_incref(h);
             }
         }
         Scheme::Tracing => {}
     }
+}
+
+/// A non-owner's incref: the shared count, atomically.
+#[cold]
+#[inline(never)]
+fn biased_shared_incref(h: Header) {
+    h.rc_b().fetch_add(BIASED_SHARED_ONE, Relaxed);
 }
 
 /// Returns true when the object must be deallocated now.
@@ -230,7 +239,11 @@ fn counted_decref(cx: &mut Thread, h: Header) -> bool {
         }
         Scheme::Biased => {
             let a = h.rc_a().load(Relaxed);
-            if (a >> 32) as u32 == cx.tid {
+            // Owner with a local count of 2 or more (the common case): one subtract and compare.
+            if a.wrapping_sub(cx.tid_hi).wrapping_sub(2) < 0xffff_fffe {
+                h.rc_a().store(a - 1, Relaxed);
+                false
+            } else if (a >> 32) as u32 == cx.tid {
                 let local = a & 0xffff_ffff;
                 debug_assert!(local > 0, "biased local decref below zero");
                 if local > 1 {
@@ -248,6 +261,8 @@ fn counted_decref(cx: &mut Thread, h: Header) -> bool {
 }
 
 /// Owner's local count reached zero: give up ownership and merge into the shared count.
+#[cold]
+#[inline(never)]
 fn merge_zero_local(h: Header) -> bool {
     h.rc_a().store(0, Release);
     let mut old = h.rc_b().load(Acquire);
@@ -262,6 +277,8 @@ fn merge_zero_local(h: Header) -> bool {
     }
 }
 
+#[cold]
+#[inline(never)]
 fn biased_shared_decref(cx: &mut Thread, h: Header) -> bool {
     let mut old = h.rc_b().load(Acquire);
     loop {

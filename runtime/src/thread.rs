@@ -53,6 +53,8 @@ pub struct Thread {
     pub(crate) immortal: bool,
     pub(crate) tagging: bool,
     pub(crate) tid: u32,
+    /// `tid << 32`: the owner half of a biased `rc_a` word owned by this thread.
+    pub(crate) tid_hi: u64,
     pub(crate) mutator: Mutator<RtBinding>,
     handles: Vec<ObjRef>,
     /// The current exception (owns one reference), or None.
@@ -93,6 +95,7 @@ impl Thread {
             immortal: rt.config.immortal,
             tagging: rt.config.tagging,
             tid,
+            tid_hi: (tid as u64) << 32,
             mutator: rt.heap.mutator(),
             handles: Vec::with_capacity(256),
             error: None,
