@@ -6,8 +6,7 @@ use std::ffi::{c_char, c_int};
 use std::sync::OnceLock;
 
 use pyopaque_gc::Slot;
-use pyopaque_runtime::types::tpflags;
-use pyopaque_runtime::{Handle, Kind, NativeHooks, ObjRef, PyResult, Thread, TypeObject};
+use pyopaque_runtime::{Handle, Kind, NativeHooks, ObjRef, PyResult, Thread};
 
 use crate::capi;
 use crate::cx::{self, arg, harg, new_ref_h, tname, type_error};
@@ -45,21 +44,8 @@ static HOOKS: NativeHooks = NativeHooks {
 
 /// The `bytearray` type.
 pub fn bytearray_type() -> ObjRef {
-    static T: OnceLock<usize> = OnceLock::new();
-    let a = *T.get_or_init(|| {
-        let rt = &cx::global().rt;
-        let mut t = TypeObject::new(
-            "bytearray",
-            Some(rt.types.object),
-            Kind::Native,
-            0,
-            tpflags::BASETYPE,
-        );
-        t.hooks = Some(&HOOKS);
-        rt.new_type(t).as_ptr().addr()
-    });
-    // SAFETY: the address of an immortal external type object made above.
-    unsafe { ObjRef::from_raw(a as *mut u8) }.expect("non-null")
+    static T: OnceLock<ObjRef> = OnceLock::new();
+    crate::shimtypes::lazy_native_type(&T, "bytearray", &HOOKS)
 }
 
 /// True when `o` is a bytearray.

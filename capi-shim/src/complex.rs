@@ -4,11 +4,10 @@ use std::ffi::c_double;
 use std::sync::OnceLock;
 
 use pyopaque_gc::Slot;
-use pyopaque_runtime::types::tpflags;
-use pyopaque_runtime::{Kind, NativeHooks, ObjRef, TypeObject};
+use pyopaque_runtime::{NativeHooks, ObjRef};
 
 use crate::capi;
-use crate::cx::{self, arg, new_ref_h, tname, type_error};
+use crate::cx::{arg, new_ref_h, tname, type_error};
 use crate::ffi::*;
 use crate::shimtypes::{is_exactly, payload};
 
@@ -32,21 +31,8 @@ static HOOKS: NativeHooks = NativeHooks {
 
 /// The `complex` type.
 pub fn complex_type() -> ObjRef {
-    static T: OnceLock<usize> = OnceLock::new();
-    let a = *T.get_or_init(|| {
-        let rt = &cx::global().rt;
-        let mut t = TypeObject::new(
-            "complex",
-            Some(rt.types.object),
-            Kind::Native,
-            0,
-            tpflags::BASETYPE,
-        );
-        t.hooks = Some(&HOOKS);
-        rt.new_type(t).as_ptr().addr()
-    });
-    // SAFETY: the address of an immortal external type object made above.
-    unsafe { ObjRef::from_raw(a as *mut u8) }.expect("non-null")
+    static T: OnceLock<ObjRef> = OnceLock::new();
+    crate::shimtypes::lazy_native_type(&T, "complex", &HOOKS)
 }
 
 /// `(re, im)` of a complex, None for other objects.

@@ -1377,6 +1377,26 @@ pub unsafe extern "C" fn PyObject_HasAttrString(o: *mut PyObject, name: *const c
     })
 }
 
+/// The body shared by `PyObject_SetAttr` and `PyObject_GenericSetAttr` (only the entry name,
+/// for coverage, differs): `name` must be a str; a NULL `v` deletes.
+///
+/// # Safety
+/// Objects C holds (`v` may be NULL).
+unsafe fn setattr_object_name(
+    cx: &mut Thread,
+    o: *mut PyObject,
+    name: *mut PyObject,
+    v: *mut PyObject,
+) -> PyResult<c_int> {
+    // SAFETY: caller's contract.
+    let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
+    let n = name_str(cx, n)?;
+    // SAFETY: caller's contract.
+    let v = unsafe { cx::from_c(v) }.map(|v| cx.root(v));
+    setattr(cx, h, &n, v)?;
+    Ok(0)
+}
+
 /// `PyObject_SetAttr` (NULL value deletes).
 ///
 /// # Safety
@@ -1389,12 +1409,7 @@ pub unsafe extern "C" fn PyObject_SetAttr(
 ) -> c_int {
     capi!("PyObject_SetAttr", |cx| {
         // SAFETY: caller's contract.
-        let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
-        let n = name_str(cx, n)?;
-        // SAFETY: caller's contract.
-        let v = unsafe { cx::from_c(v) }.map(|v| cx.root(v));
-        setattr(cx, h, &n, v)?;
-        Ok(0)
+        unsafe { setattr_object_name(cx, o, name, v) }
     })
 }
 
@@ -1410,12 +1425,7 @@ pub unsafe extern "C" fn PyObject_GenericSetAttr(
 ) -> c_int {
     capi!("PyObject_GenericSetAttr", |cx| {
         // SAFETY: caller's contract.
-        let (h, n) = unsafe { (harg(cx, o)?, harg(cx, name)?) };
-        let n = name_str(cx, n)?;
-        // SAFETY: caller's contract.
-        let v = unsafe { cx::from_c(v) }.map(|v| cx.root(v));
-        setattr(cx, h, &n, v)?;
-        Ok(0)
+        unsafe { setattr_object_name(cx, o, name, v) }
     })
 }
 

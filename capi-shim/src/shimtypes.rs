@@ -426,3 +426,25 @@ pub fn type_name(ty: ObjRef) -> &'static str {
 
 /// Keeps descriptor definitions' types in scope for docs.
 pub type _Defs = (PyMemberDef, PyGetSetDef);
+
+/// A shim-side builtin type (`bytearray`, `complex`, ...), created once per process on first
+/// use: an immortal external type object deriving from `object`, its payload described by
+/// `hooks`. The reference is kept as an `ObjRef` (a pointer with provenance, never an integer).
+pub fn lazy_native_type(
+    cell: &'static std::sync::OnceLock<pyopaque_runtime::ObjRef>,
+    name: &str,
+    hooks: &'static pyopaque_runtime::NativeHooks,
+) -> pyopaque_runtime::ObjRef {
+    *cell.get_or_init(|| {
+        let rt = &crate::cx::global().rt;
+        let mut t = pyopaque_runtime::TypeObject::new(
+            name,
+            Some(rt.types.object),
+            pyopaque_runtime::Kind::Native,
+            0,
+            pyopaque_runtime::types::tpflags::BASETYPE,
+        );
+        t.hooks = Some(hooks);
+        rt.new_type(t)
+    })
+}
