@@ -61,18 +61,17 @@ fn msg_name(canon: &str) -> &'static str {
 /// The address of an object kept pinned by a C-held count, shareable between threads (pinned
 /// objects never move).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct PinnedRef(usize);
+pub struct PinnedRef(ObjRef);
 
 impl PinnedRef {
-    /// Remembers `o` (the caller holds a C-held count on it).
+    /// Remembers `o` (the caller holds a C-held count on it, so it is pinned and never moves).
+    /// Kept as an `ObjRef`, so the pointer keeps its provenance.
     pub fn new(o: ObjRef) -> Self {
-        PinnedRef(o.as_ptr().addr())
+        PinnedRef(o)
     }
     /// The object.
     pub fn get(self) -> ObjRef {
-        // SAFETY: the address (or immediate word) of an object pinned by a C-held count that
-        // the registry still holds.
-        unsafe { ObjRef::from_raw(self.0 as *mut u8) }.expect("non-null")
+        self.0
     }
 }
 
