@@ -201,6 +201,7 @@ impl Evacuator<'_> {
             return;
         }
         let size = cell.size();
+        prefetch_ahead(cell.ptr());
         let new = self.alloc_copy(size);
         // SAFETY: `cell` spans `size` bytes of a from-space block, `new` is `size` fresh bytes of
         // a to-space block; distinct blocks, so no overlap; both 8-aligned, size % 8 == 0.
@@ -238,6 +239,33 @@ impl Evacuator<'_> {
             binding.scan_object(obj, &mut |slot| self.visit(slot));
         }
     }
+}
+
+/// How far ahead of an object being copied the evacuator prefetches from-space.
+const PREFETCH_AHEAD_BYTES: usize = 1024;
+
+/// Prefetch the from-space memory [`PREFETCH_AHEAD_BYTES`] past `cell`.
+///
+/// Depth-first evacuation lays out objects in the order the trace reaches them, so from the
+/// second collection on, a trace that follows the same references walks from-space in
+/// increasing address order (a linked list is a forward stream). The hardware prefetcher does not
+/// run ahead of such a dependent-load chain fast enough (each next address is known only once
+/// the previous object is read), so the trace stalled on every new line; prefetching a fixed
+/// distance ahead hides that latency. When the guess is wrong the cost is one prefetch
+/// instruction and, at worst, one useless line fill. Measured (`pyopaque bench gc`): compaction
+/// of a 100 MiB list of 48-byte objects went from 3.2 to 4.6 GB/s; see docs/design.md.
+#[inline(always)]
+fn prefetch_ahead(cell: NonNull<u8>) {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let ahead = cell.as_ptr().wrapping_add(PREFETCH_AHEAD_BYTES);
+        // SAFETY: a prefetch is a hint: it never faults and has no architectural effect, so any
+        // address (here possibly past the block, computed with `wrapping_add`) is allowed.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(ahead.cast::<i8>()) };
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+    let _ = (cell, PREFETCH_AHEAD_BYTES);
 }
 
 /// Copy a cell. Small cells are copied word by word inline (a libc `memcpy` call costs more
