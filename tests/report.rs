@@ -108,6 +108,31 @@ fn tiny_report_has_every_section_and_table() {
         "matrix built and cross-checked: {m}"
     );
     assert!(m["limited_total"].as_u64().unwrap() >= 736);
+    let t = &json["targets"];
+    assert_eq!(t["mode"], "tiny");
+    let ids: Vec<&str> = t["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "gc_compaction_over_memcpy",
+        "gc_heap_after_compact_over_live",
+        "gc_alloc_over_box",
+        "list_append_vs_cpython",
+        "list_getitem_sum_vs_cpython",
+        "int_list_memory_vs_cpython",
+        "incref_call_cost_stated",
+    ] {
+        assert!(ids.contains(&id), "target {id} in report.json: {ids:?}");
+    }
+    for r in t["rows"].as_array().unwrap() {
+        assert!(
+            r["met"].is_boolean() || r["threshold"].is_null() || r["figure"].is_null(),
+            "a target with a threshold and a figure has a verdict: {r}"
+        );
+    }
     let md = std::fs::read_to_string(out_dir.join("REPORT.md")).unwrap();
     for heading in [
         "## Machine",
@@ -121,6 +146,7 @@ fn tiny_report_has_every_section_and_table() {
         "### Objects pinned by C",
         "C API implementability matrix",
         "## What this means",
+        "## Issue targets, checked against this run",
     ] {
         assert!(md.contains(heading), "REPORT.md has {heading}");
     }
