@@ -331,11 +331,13 @@ pub fn section(quick: bool, tiny: bool, progress: &dyn Fn(&str)) -> Result<super
             label: c.label(),
             so: so.clone(),
         };
+        // One process runs every workload; the child reports pinning per workload (counter
+        // deltas around each call), so one launch per configuration is enough.
         let mut per = BTreeMap::new();
-        for w in &timed {
-            if let Ok(res) = run_once(&r, &[w], scale) {
-                if let Some(p) = res.get("__pinning") {
-                    per.insert(w.to_string(), p.get(w).cloned().unwrap_or(Value::Null));
+        if let Ok(res) = run_once(&r, &timed, scale) {
+            if let Some(p) = res.get("__pinning") {
+                for w in &timed {
+                    per.insert(w.to_string(), p.get(*w).cloned().unwrap_or(Value::Null));
                 }
             }
         }
