@@ -327,6 +327,18 @@ _PyOpaque_TypeCheck(PyObject *ob, PyTypeObject *type)
 #define Py_NotImplemented   Py_GetConstantBorrowed(Py_CONSTANT_NOT_IMPLEMENTED)
 #define Py_Ellipsis         Py_GetConstantBorrowed(Py_CONSTANT_ELLIPSIS)
 
+#ifndef Py_LIMITED_API
+/* The singletons as data symbols, for code written against headers that spell
+ * Py_None as &_Py_NoneStruct. The library translates each address to the
+ * runtime's object and back, so Py_None == &_Py_NoneStruct holds. The macros
+ * above do not use them. */
+PyAPI_DATA(PyObject) _Py_NoneStruct;
+PyAPI_DATA(PyObject) _Py_TrueStruct;
+PyAPI_DATA(PyObject) _Py_FalseStruct;
+PyAPI_DATA(PyObject) _Py_EllipsisObject;
+PyAPI_DATA(PyObject) _Py_NotImplementedStruct;
+#endif
+
 /* Py_GetConstant returns a new reference, which is exactly what the
  * Py_RETURN_* macros need. */
 #define Py_RETURN_NONE      return Py_GetConstant(Py_CONSTANT_NONE)

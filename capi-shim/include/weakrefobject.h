@@ -24,6 +24,10 @@ PyAPI_DATA(PyTypeObject) _PyWeakref_CallableProxyType;
 PyAPI_FUNC(PyObject *) PyWeakref_NewProxy(PyObject *ob, PyObject *callback);
 PyAPI_FUNC(PyObject *) PyWeakref_NewRef(PyObject *ob, PyObject *callback);
 
+/* Deprecated since 3.13 (use PyWeakref_GetRef); a borrowed reference, or Py_None once the
+ * referent died. In pyopaque the borrowed referent stays pinned until the native call returns. */
+PyAPI_FUNC(PyObject *) PyWeakref_GetObject(PyObject *ref);
+
 /* added to the Limited API in 3.13 */
 #if !defined(Py_LIMITED_API) || Py_LIMITED_API+0 >= 0x030D0000
 PyAPI_FUNC(int) PyWeakref_GetRef(PyObject *ref, PyObject **pobj);

@@ -134,7 +134,8 @@ pub unsafe fn format_message(
     let va = Va(ap);
     // SAFETY: caller's contract.
     let f = unsafe { CStr::from_ptr(fmt) }.to_bytes();
-    let mut out = String::new();
+    // Room for the literal text and a few short conversions: usually one allocation.
+    let mut out = String::with_capacity(f.len() + 32);
     let mut i = 0;
     while i < f.len() {
         if f[i] != b'%' {
@@ -142,7 +143,10 @@ pub unsafe fn format_message(
             while i < f.len() && f[i] != b'%' {
                 i += 1;
             }
-            out.push_str(&String::from_utf8_lossy(&f[start..i]));
+            match std::str::from_utf8(&f[start..i]) {
+                Ok(s) => out.push_str(s),
+                Err(_) => out.push_str(&String::from_utf8_lossy(&f[start..i])),
+            }
             continue;
         }
         i += 1;
@@ -226,7 +230,13 @@ pub unsafe fn format_message(
                         "z" | "t" => va.ssize() as i64,
                         _ => va.int() as i64,
                     };
-                    let mut s = v.abs().to_string();
+                    if prec.is_none() && width.is_none() {
+                        // The common case, written in place (no temporary string).
+                        use std::fmt::Write as _;
+                        let _ = write!(out, "{v}");
+                        continue;
+                    }
+                    let mut s = v.unsigned_abs().to_string();
                     if let Some(p) = prec {
                         while s.len() < p {
                             s.insert(0, '0');
@@ -274,6 +284,14 @@ pub unsafe fn format_message(
                     let p = va.ptr::<c_char>();
                     if p.is_null() {
                         "(null)".to_string()
+                    } else if prec.is_none() && width.is_none() {
+                        // The common case, copied in place (no temporary string).
+                        let b = CStr::from_ptr(p).to_bytes();
+                        match std::str::from_utf8(b) {
+                            Ok(s) => out.push_str(s),
+                            Err(_) => out.push_str(&String::from_utf8_lossy(b)),
+                        }
+                        continue;
                     } else {
                         let s = cx::cstr_lossy(p);
                         match prec {
@@ -339,7 +357,11 @@ pub unsafe fn format_message(
                 }
             }
         };
-        let n = piece.chars().count();
+        let n = if width.is_some() {
+            piece.chars().count()
+        } else {
+            0
+        };
         match width {
             Some(w) if w > n => {
                 let pad = w - n;
@@ -375,23 +397,26 @@ pub unsafe extern "C" fn pyopaque_rs_from_format(
     ap: *mut c_void,
     bytes: c_int,
 ) -> *mut PyObject {
-    // SAFETY: a static literal from va.c.
-    let which = unsafe { cx::cstr_lossy(api) };
-    match which.as_str() {
-        "PyUnicode_FromFormat" => cov!("PyUnicode_FromFormat"),
-        "PyUnicode_FromFormatV" => cov!("PyUnicode_FromFormatV"),
-        "PyBytes_FromFormat" => cov!("PyBytes_FromFormat"),
-        "PySys_FormatStdout" | "PySys_FormatStderr" => {}
+    // SAFETY: a static literal from va.c (compared in place: no allocation per call).
+    let which = unsafe { CStr::from_ptr(api) }.to_bytes();
+    match which {
+        b"PyUnicode_FromFormat" => cov!("PyUnicode_FromFormat"),
+        b"PyUnicode_FromFormatV" => cov!("PyUnicode_FromFormatV"),
+        b"PyBytes_FromFormat" => cov!("PyBytes_FromFormat"),
+        b"PySys_FormatStdout" | b"PySys_FormatStderr" => {}
         _ => cov!("PyBytes_FromFormatV"),
     }
     cx::api("PyUnicode_FromFormat", |cx| {
+        if bytes != 0 {
+            // Bytes have their own conversions (raw bytes, `%c` as one byte): see bytes.rs.
+            // SAFETY: forwarded contract.
+            let b = unsafe { crate::bytes::format_bytes(cx, fmt, ap) }?;
+            let h = cx.bytes(&b);
+            return Ok(new_ref_h(cx, h));
+        }
         // SAFETY: forwarded contract.
         let s = unsafe { format_message(cx, fmt, ap) }?;
-        let h = if bytes != 0 {
-            cx.bytes(s.as_bytes())
-        } else {
-            cx.str(&s)
-        };
+        let h = cx.str(&s);
         Ok(new_ref_h(cx, h))
     })
 }
@@ -753,17 +778,34 @@ pub unsafe extern "C" fn pyopaque_rs_call_obj_args(
             c = crate::object::getattr(cx, c, &s)?;
         }
         let va = Va(ap);
-        let mut args = Vec::new();
+        // Up to 8 arguments on the stack (no allocation per call), more in a vector.
+        let mut small: Option<[Handle; 8]> = None;
+        let mut big: Vec<Handle> = Vec::new();
+        let mut n = 0;
         loop {
             // SAFETY: the list is NULL-terminated objects.
             let p = unsafe { va.ptr::<PyObject>() };
             // SAFETY: an object or NULL.
-            match unsafe { cx::from_c(p) } {
-                None => break,
-                Some(o) => args.push(cx.root(o)),
+            let Some(o) = (unsafe { cx::from_c(p) }) else {
+                break;
+            };
+            let h = cx.root(o);
+            if n < 8 {
+                small.get_or_insert([h; 8])[n] = h;
+            } else {
+                if n == 8 {
+                    big.extend_from_slice(small.as_ref().expect("8 arguments stored"));
+                }
+                big.push(h);
             }
+            n += 1;
         }
-        let r = crate::call::call(cx, c, &args, &[])?;
+        let args: &[Handle] = match &small {
+            _ if n > 8 => &big,
+            Some(s) => &s[..n],
+            None => &[],
+        };
+        let r = crate::call::call(cx, c, args, &[])?;
         Ok(new_ref_h(cx, r))
     })
 }

@@ -890,7 +890,8 @@ pub unsafe extern "C" fn PyMemoryView_FromObject(o: *mut PyObject) -> *mut PyObj
     })
 }
 
-fn from_object(cx: &mut Thread, ob: ObjRef) -> PyResult<Handle> {
+/// A memoryview of `ob` (TypeError for objects without the buffer protocol).
+pub fn from_object(cx: &mut Thread, ob: ObjRef) -> PyResult<Handle> {
     if exporter_kind(cx, ob).is_none() {
         let tn = cx::tname(cx, ob);
         return Err(cx::type_error(

@@ -3,7 +3,6 @@
 //! pinning); it is invalidated by `PyByteArray_Resize`, as in CPython.
 
 use std::ffi::{c_char, c_int};
-use std::sync::OnceLock;
 
 use pyopaque_gc::Slot;
 use pyopaque_runtime::{Handle, Kind, NativeHooks, ObjRef, PyResult, Thread};
@@ -36,7 +35,8 @@ fn finalize(obj: ObjRef) {
     }
 }
 
-static HOOKS: NativeHooks = NativeHooks {
+/// Hooks of the `bytearray` type.
+pub static HOOKS: NativeHooks = NativeHooks {
     trace,
     finalize,
     c_layout: false,
@@ -44,8 +44,7 @@ static HOOKS: NativeHooks = NativeHooks {
 
 /// The `bytearray` type.
 pub fn bytearray_type() -> ObjRef {
-    static T: OnceLock<ObjRef> = OnceLock::new();
-    crate::shimtypes::lazy_native_type(&T, "bytearray", &HOOKS)
+    crate::cx::global().types.bytearray
 }
 
 /// True when `o` is a bytearray.

@@ -4,6 +4,7 @@
 //! Arguments reach C as borrowed references inside a native-call frame: pinned until the C
 //! function returns, so the collector cannot move them while C holds their addresses.
 
+use pyopaque_runtime::weakref::WeakKind;
 use std::ffi::{c_char, c_int};
 
 use pyopaque_runtime::binding::type_payload;
@@ -68,9 +69,15 @@ pub unsafe fn add_methods_to_type(
         let n = unsafe { cx::cstr_lossy(d.ml_name) };
         let t = cx.get(ty);
         pyopaque_runtime::refcount::incref(cx, t);
+        let g = cx::global();
+        let dty = if d.ml_flags & METH_CLASS != 0 {
+            g.types.classmethod_descr
+        } else {
+            g.types.method_descr
+        };
         let dh = crate::shimtypes::alloc(
             cx,
-            cx::global().types.method_descr,
+            dty,
             FuncPayload {
                 self_: None,
                 module: None,
@@ -92,8 +99,13 @@ pub fn is_callable(cx: &Thread, obj: ObjRef) -> bool {
     let t = cx.type_of(obj);
     t == g.types.cfunction
         || t == g.types.method_descr
+        || t == g.types.classmethod_descr
         || cx.kind_of(obj) == Kind::Type
         || get_slot(t, slot::TP_CALL) != 0
+        || matches!(
+            crate::weakref::weak_kind(cx, obj),
+            Some(WeakKind::Ref | WeakKind::CallableProxy)
+        )
 }
 
 /// Calls `callable(*pos, **kw)`.
@@ -140,8 +152,47 @@ pub fn call(
         }
         return call_cfunction(cx, def, Some(*first), cls, rest, kw);
     }
+    if t == g.types.classmethod_descr {
+        // SAFETY: descriptor payload.
+        let p = unsafe { payload::<FuncPayload>(c) };
+        let (def, cls) = (p.def, p.cls);
+        // SAFETY: static def.
+        let name = unsafe { cx::cstr_lossy((*def).ml_name) };
+        let owner = cls.map_or("?", |cl| type_payload(cl).short_name());
+        let Some((first, rest)) = pos.split_first() else {
+            return Err(type_error(
+                cx,
+                &format!("descriptor '{name}' of '{owner}' object needs an argument"),
+            ));
+        };
+        let f = cx.get(*first);
+        if cx.kind_of(f) != Kind::Type {
+            return Err(type_error(
+                cx,
+                &format!(
+                    "descriptor '{name}' for type '{owner}' needs a type, not a '{}' as arg 2",
+                    tname(cx, f)
+                ),
+            ));
+        }
+        if let Some(cl) = cls {
+            if !cx.is_subtype(f, cl) {
+                return Err(type_error(
+                    cx,
+                    &format!(
+                        "descriptor '{name}' requires a subtype of '{owner}' but received '{}'",
+                        type_payload(f).short_name()
+                    ),
+                ));
+            }
+        }
+        return call_cfunction(cx, def, Some(*first), cls, rest, kw);
+    }
     if cx.kind_of(c) == Kind::Type {
         return call_type_object(cx, callable, pos, kw);
+    }
+    if let Some(r) = crate::weakref::call_weak(cx, callable, pos, kw)? {
+        return Ok(r);
     }
     // SAFETY: Py_tp_call is a ternaryfunc.
     if let Some(f) = unsafe { slot_fn::<ternaryfunc>(cx, c, slot::TP_CALL) } {
@@ -269,6 +320,9 @@ fn call_type_object(
     if t == rt.types.object && pos.is_empty() && kw.is_empty() {
         return crate::typeobj::alloc_instance(cx, t, 0);
     }
+    if let Some(r) = crate::ctors::construct(cx, t, pos, kw) {
+        return r;
+    }
     Err(type_error(
         cx,
         &format!("cannot create '{}' instances", type_payload(t).short_name()),
@@ -286,8 +340,9 @@ fn call_cfunction(
 ) -> PyResult<Handle> {
     // SAFETY: defs are static C data.
     let d = unsafe { &*def };
+    // The name only appears in errors: it is made only then (no allocation per call).
     // SAFETY: names are C strings.
-    let name = unsafe { cx::cstr_lossy(d.ml_name) };
+    let name = || unsafe { cx::cstr_lossy(d.ml_name) };
     let Some(meth) = d.ml_meth else {
         return Err(cx::system_error(cx, "method without implementation"));
     };
@@ -306,7 +361,7 @@ fn call_cfunction(
             if !kw.is_empty() {
                 return Err(type_error(
                     cx,
-                    &format!("{name}() takes no keyword arguments"),
+                    &format!("{}() takes no keyword arguments", name()),
                 ));
             }
             Ok(())
@@ -317,7 +372,7 @@ fn call_cfunction(
                 if n != 0 {
                     return Err(type_error(
                         cx,
-                        &format!("{name}() takes no arguments ({n} given)"),
+                        &format!("{}() takes no arguments ({n} given)", name()),
                     ));
                 }
                 // SAFETY: METH_NOARGS functions are PyCFunctions.
@@ -332,7 +387,7 @@ fn call_cfunction(
                 if n != 1 {
                     return Err(type_error(
                         cx,
-                        &format!("{name}() takes exactly one argument ({n} given)"),
+                        &format!("{}() takes exactly one argument ({n} given)", name()),
                     ));
                 }
                 let a = cx.get(pos[0]);
@@ -372,13 +427,19 @@ fn call_cfunction(
             }
             METH_FASTCALL => {
                 noargs_kw(cx)?;
-                let v: Vec<*mut PyObject> = pos
-                    .iter()
-                    .map(|h| {
-                        let o = cx.get(*h);
-                        borrowed(cx, o)
-                    })
-                    .collect();
+                // Up to 8 arguments on the stack (no allocation per call).
+                let mut small = [std::ptr::null_mut::<PyObject>(); 8];
+                let mut big: Vec<*mut PyObject> = Vec::new();
+                for (i, h) in pos.iter().enumerate() {
+                    let o = cx.get(*h);
+                    let p = borrowed(cx, o);
+                    if n <= small.len() {
+                        small[i] = p;
+                    } else {
+                        big.push(p);
+                    }
+                }
+                let v: &[*mut PyObject] = if n <= small.len() { &small } else { &big };
                 // SAFETY: METH_FASTCALL functions are PyCFunctionFast.
                 let f: PyCFunctionFast =
                     unsafe { std::mem::transmute::<RawFn, PyCFunctionFast>(meth) };
@@ -423,14 +484,14 @@ fn call_cfunction(
             }
             _ => Err(cx::system_error(
                 cx,
-                &format!("{name}() method: bad call flags"),
+                &format!("{}() method: bad call flags", name()),
             )),
         }
     })();
     cx.end_native_call();
     let p = r?;
     // SAFETY: the C function returned a new reference or NULL.
-    unsafe { cx::take_result(cx, p, &name) }
+    unsafe { cx::take_result_lazy(cx, p, name) }
 }
 
 /// Positional and keyword arguments as handles.

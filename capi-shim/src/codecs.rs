@@ -1,7 +1,8 @@
 //! Codecs: the built-in codecs (`utf-8`, `ascii`, `latin-1`, `utf-16*`, `utf-32*`,
 //! `unicode-escape`, `raw-unicode-escape`) written in Rust, a registry of search functions and
 //! error handlers registered from C (`PyCodec_*`), and the error handlers `strict`, `ignore`,
-//! `replace`, `backslashreplace`, `xmlcharrefreplace`.
+//! `replace`, `backslashreplace`, `xmlcharrefreplace`, `namereplace` (character names from the
+//! `unicode_names2` crate).
 //!
 //! Strings are stored as UTF-8, so they never hold lone surrogates: `surrogateescape` and
 //! `surrogatepass` cannot produce their results and behave like `strict`.
@@ -90,6 +91,7 @@ const BUILTIN_HANDLERS: &[&str] = &[
     "replace",
     "backslashreplace",
     "xmlcharrefreplace",
+    "namereplace",
     "surrogateescape",
     "surrogatepass",
 ];
@@ -555,6 +557,11 @@ pub fn encode(
                     out.extend_from_slice(format!("&#{};", *ch as u32).as_bytes());
                 }
             }
+            Handler::Builtin("namereplace") => {
+                for ch in &text[start..end] {
+                    out.extend_from_slice(name_escape(*ch).as_bytes());
+                }
+            }
             Handler::Custom(f) => {
                 let e = new_encode_error(cx, msg_name(canon), obj, start, end, &reason);
                 let (rep, pos) = call_custom(cx, f, e, text.len())?;
@@ -587,6 +594,15 @@ pub fn encode(
         i = end;
     }
     Ok(out)
+}
+
+/// `\N{NAME}` for a character with a name in the Unicode character database (the
+/// `unicode_names2` crate's tables), else its backslash escape: the `namereplace` handler.
+fn name_escape(c: char) -> String {
+    match unicode_names2::name(c) {
+        Some(n) => format!("\\N{{{n}}}"),
+        None => backslash(c),
+    }
 }
 
 fn backslash(c: char) -> String {
@@ -735,6 +751,7 @@ fn defs() -> &'static Defs {
                 "xmlcharrefreplace",
                 leak_def(c"xmlcharrefreplace_errors", handler_xml),
             ),
+            ("namereplace", leak_def(c"namereplace_errors", handler_name)),
         ],
     })
 }
@@ -1126,6 +1143,10 @@ fn errors_impl(cx: &mut Thread, exc: *mut PyObject, which: &str) -> PyResult<*mu
             .into_iter()
             .map(backslash)
             .collect(),
+        ("namereplace", EKind::Encode) => chars_of(cx, obj, s, en)
+            .into_iter()
+            .map(name_escape)
+            .collect(),
         ("xmlcharrefreplace", EKind::Encode) => chars_of(cx, obj, s, en)
             .into_iter()
             .map(|c| format!("&#{};", c as u32))
@@ -1171,6 +1192,7 @@ handler_fns! {
     PyCodec_ReplaceErrors, handler_replace, "PyCodec_ReplaceErrors", "replace";
     PyCodec_BackslashReplaceErrors, handler_backslash, "PyCodec_BackslashReplaceErrors", "backslashreplace";
     PyCodec_XMLCharRefReplaceErrors, handler_xml, "PyCodec_XMLCharRefReplaceErrors", "xmlcharrefreplace";
+    PyCodec_NameReplaceErrors, handler_name, "PyCodec_NameReplaceErrors", "namereplace";
 }
 
 /// Checks an `errors` C string for validity (NULL: strict).

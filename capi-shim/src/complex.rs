@@ -1,7 +1,6 @@
 //! `complex`: a shim-defined [`Kind::Native`] type holding two doubles (no references).
 
 use std::ffi::c_double;
-use std::sync::OnceLock;
 
 use pyopaque_gc::Slot;
 use pyopaque_runtime::{NativeHooks, ObjRef};
@@ -23,7 +22,8 @@ pub struct ComplexPayload {
 fn trace(_obj: ObjRef, _visit: &mut dyn FnMut(Slot)) {}
 fn finalize(_obj: ObjRef) {}
 
-static HOOKS: NativeHooks = NativeHooks {
+/// Hooks of the `complex` type.
+pub static HOOKS: NativeHooks = NativeHooks {
     trace,
     finalize,
     c_layout: false,
@@ -31,8 +31,7 @@ static HOOKS: NativeHooks = NativeHooks {
 
 /// The `complex` type.
 pub fn complex_type() -> ObjRef {
-    static T: OnceLock<ObjRef> = OnceLock::new();
-    crate::shimtypes::lazy_native_type(&T, "complex", &HOOKS)
+    crate::cx::global().types.complex
 }
 
 /// `(re, im)` of a complex, None for other objects.

@@ -577,6 +577,10 @@ pub fn api<R: CRet>(name: &'static str, f: impl FnOnce(&mut Thread) -> PyResult<
     let r = catch_unwind(AssertUnwindSafe(|| f(cx)));
     cx.release(m);
     drain_deferred(cx);
+    // The safe point for weak reference callbacks (queued by the collector or the deallocator).
+    if pyopaque_runtime::weakref::callbacks_pending_any() {
+        crate::weakref::run_pending_callbacks(cx);
+    }
     if debug_fast() {
         CURRENT_API.with(|c| c.set(saved_api));
         if take_debug_pending(cx) {
@@ -755,11 +759,15 @@ fn debug_incoming(r: Option<ObjRef>) {
     }
 }
 
-/// The C pointer for `obj` (builtin types leave as their exported static symbol).
+/// The C pointer for `obj` (builtin types and the singletons leave as their exported static
+/// symbol: objects flagged `STATIC_ALIAS` by the translation table).
 #[inline]
 pub fn to_c(obj: ObjRef) -> *mut PyObject {
     if !obj.is_tagged() {
-        if header_of(obj).ty().as_ptr() == HOT.type_type.load(Ordering::Relaxed) {
+        if header_of(obj).gc_flags().load(Ordering::Relaxed)
+            & pyopaque_runtime::header::flags::STATIC_ALIAS
+            != 0
+        {
             if let Some(a) = global().statics.alias_of(obj) {
                 return a as *mut PyObject;
             }

@@ -15,25 +15,51 @@
 //! the runtime's type object *at* the symbol), needs the header before the symbol and is not
 //! expressible for Rust statics without `global_asm!`, whose symbols a cdylib does not export.
 //!
+//! # Singletons (`_Py_NoneStruct`, ...)
+//! C compiled against headers that spell `Py_None` as `&_Py_NoneStruct` (CPython's, before the
+//! stable ABI's `Py_GetConstant`) uses the symbol's address as the object. The five singletons
+//! go through the same table: incoming, `&_Py_NoneStruct` is the runtime's None; outgoing, the
+//! runtime's None leaves as `&_Py_NoneStruct` (so `Py_None == &_Py_NoneStruct` holds whichever
+//! header spelled `Py_None`). Outgoing objects are tested with one flag bit of their header
+//! ([`STATIC_ALIAS`]), set on every object in the table. The singleton symbols are writable
+//! 16-byte cells whose first word (CPython's `ob_refcnt`) starts huge, so an old header's
+//! inline `Py_INCREF`/`Py_DECREF` on them writes harmlessly and never reaches zero; its inline
+//! `Py_TYPE` (the second word) reads NULL: that does not work and is the verdict's cost.
+//!
 //! # Exceptions
 //! `PyExc_*` are `PyObject *` variables (`AtomicPtr`, same layout), set when the runtime starts.
 #![allow(non_upper_case_globals)]
 
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicPtr, Ordering};
 use std::sync::Arc;
 
+use pyopaque_runtime::header::{flags::STATIC_ALIAS, header_of};
 use pyopaque_runtime::{ObjRef, Runtime};
 
 use crate::ffi::PyObject;
 use crate::shimtypes::ShimTypes;
 
-/// The placeholder an exported type symbol points at. Never read or written by anyone.
+/// The placeholder an exported type symbol points at. Never read by anyone; writable (like
+/// the singleton cells) so that every symbol lands in one section, 16 bytes apart, and the
+/// direct table below stays small.
 #[repr(C, align(16))]
-pub struct StaticTypeSymbol([u64; 2]);
+pub struct StaticTypeSymbol([AtomicI64; 2]);
 
 impl StaticTypeSymbol {
     const fn new() -> Self {
-        StaticTypeSymbol([0; 2])
+        StaticTypeSymbol([AtomicI64::new(0), AtomicI64::new(0)])
+    }
+}
+
+/// The cell an exported singleton symbol (`_Py_NoneStruct`, ...) points at: CPython's
+/// `ob_refcnt` and `ob_type` words, so that C compiled against headers with inline reference
+/// counting may write the count (nobody reads it; see the module docs).
+#[repr(C, align(16))]
+pub struct StaticObjectSymbol([AtomicI64; 2]);
+
+impl StaticObjectSymbol {
+    const fn new() -> Self {
+        StaticObjectSymbol([AtomicI64::new(1 << 60), AtomicI64::new(0)])
     }
 }
 
@@ -52,13 +78,14 @@ pub struct StaticTypes {
     alias: [(usize, usize); ALIAS_SLOTS],
 }
 
-const ALIAS_SLOTS: usize = 64;
+const ALIAS_BITS: u32 = 8;
+const ALIAS_SLOTS: usize = 1 << ALIAS_BITS;
 /// Largest direct table (entries) before falling back to a linear search.
 const MAX_SLOTS: usize = 4096;
 
 #[inline(always)]
 fn alias_hash(addr: usize) -> usize {
-    (addr >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (usize::BITS - 6)
+    (addr >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (usize::BITS - ALIAS_BITS)
 }
 
 impl StaticTypes {
@@ -84,6 +111,10 @@ impl StaticTypes {
                 i = (i + 1) % ALIAS_SLOTS;
             }
             alias[i] = (key, e.0);
+            // The outgoing test (`cx::to_c`) reads this bit instead of searching the table.
+            header_of(e.1)
+                .gc_flags()
+                .fetch_or(STATIC_ALIAS, Ordering::Relaxed);
         }
         StaticTypes {
             entries,
@@ -139,6 +170,7 @@ macro_rules! static_types {
         $(
             #[doc = concat!("`", stringify!($sym), "`: exported type symbol (see module docs).")]
             #[no_mangle]
+            #[link_section = ".data.pyopaque_static_symbols"]
             pub static $sym: StaticTypeSymbol = StaticTypeSymbol::new();
         )*
 
@@ -158,6 +190,7 @@ macro_rules! static_types {
                         entries.push((std::ptr::addr_of!($sym) as usize, $get));
                     }
                 )*
+                push_static_objects(rt, &mut entries);
                 StaticTypes::index(entries)
             }
         }
@@ -183,6 +216,66 @@ static_types! {
     PyGetSetDescr_Type => |rt, st| st.getset_descr;
     PySeqIter_Type => |rt, st| st.seq_iter;
     PyCapsule_Type => |rt, st| st.capsule;
+    _PyWeakref_RefType => |rt, st| rt.weak.ref_type;
+    _PyWeakref_ProxyType => |rt, st| rt.weak.proxy_type;
+    _PyWeakref_CallableProxyType => |rt, st| rt.weak.callable_proxy_type;
+    PyByteArray_Type => |rt, st| st.bytearray;
+    PyComplex_Type => |rt, st| st.complex;
+    PySet_Type => |rt, st| st.set;
+    PyFrozenSet_Type => |rt, st| st.frozenset;
+    PySlice_Type => |rt, st| st.slice;
+    PyMemoryView_Type => |rt, st| st.memoryview;
+    PyDictProxy_Type => |rt, st| st.mappingproxy;
+    Py_GenericAliasType => |rt, st| st.generic_alias;
+    PyCallIter_Type => |rt, st| st.call_iter;
+    PyClassMethodDescr_Type => |rt, st| st.classmethod_descr;
+    PyListIter_Type => |rt, st| st.iters.list;
+    PyListRevIter_Type => |rt, st| st.iters.list_rev;
+    PyTupleIter_Type => |rt, st| st.iters.tuple;
+    PyUnicodeIter_Type => |rt, st| st.iters.str_;
+    PyBytesIter_Type => |rt, st| st.iters.bytes;
+    PyByteArrayIter_Type => |rt, st| st.iters.bytearray;
+    PySetIter_Type => |rt, st| st.iters.set;
+    PyDictIterKey_Type => |rt, st| st.iters.dict_keys;
+    PyDictIterValue_Type => |rt, st| st.iters.dict_values;
+    PyDictIterItem_Type => |rt, st| st.iters.dict_items;
+    PyDictRevIterKey_Type => |rt, st| st.iters.dict_rev_keys;
+    PyDictRevIterValue_Type => |rt, st| st.iters.dict_rev_values;
+    PyDictRevIterItem_Type => |rt, st| st.iters.dict_rev_items;
+    PyDictKeys_Type => |rt, st| st.iters.keys_view;
+    PyDictValues_Type => |rt, st| st.iters.values_view;
+    PyDictItems_Type => |rt, st| st.iters.items_view;
+}
+
+macro_rules! static_objects {
+    ($( $sym:ident => |$rt:ident| $get:expr ;)*) => {
+        $(
+            #[doc = concat!("`", stringify!($sym), "`: exported singleton symbol (see module docs).")]
+            #[no_mangle]
+            #[link_section = ".data.pyopaque_static_symbols"]
+            pub static $sym: StaticObjectSymbol = StaticObjectSymbol::new();
+        )*
+
+        /// Names of every exported singleton symbol.
+        pub const STATIC_OBJECT_NAMES: &[&str] = &[$(stringify!($sym)),*];
+
+        fn push_static_objects(rt: &Arc<Runtime>, entries: &mut Vec<(usize, ObjRef)>) {
+            $(
+                {
+                    let $rt = rt;
+                    entries.push((std::ptr::addr_of!($sym) as usize, $get));
+                }
+            )*
+        }
+    };
+}
+
+static_objects! {
+    _Py_NoneStruct => |rt| rt.none;
+    _Py_TrueStruct => |rt| rt.true_;
+    _Py_FalseStruct => |rt| rt.false_;
+    _Py_EllipsisObject => |rt| rt.ellipsis;
+    _Py_NotImplementedStruct => |rt| rt.not_implemented;
 }
 
 macro_rules! exceptions {
@@ -275,3 +368,32 @@ exceptions! {
     PyExc_Warning = "Warning";
     PyExc_ZeroDivisionError = "ZeroDivisionError";
 }
+
+// ----- interpreter settings exported as data -----
+//
+// The runtime decodes and encodes file names, command-line arguments and the locale as UTF-8
+// whatever the locale says (`PyUnicode_DecodeFSDefault`, `Py_DecodeLocale`): that is CPython's
+// UTF-8 mode, fixed rather than chosen at start-up. The variables are writable, as in CPython
+// (an embedder may set them before initialisation); the runtime never reads them back.
+
+/// `Py_UTF8Mode`: 1, the runtime always runs in UTF-8 mode.
+#[no_mangle]
+pub static Py_UTF8Mode: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(1);
+
+/// `Py_HasFileSystemDefaultEncoding`: 1, the file-system encoding is fixed (UTF-8), not
+/// taken from the locale at start-up.
+#[no_mangle]
+pub static Py_HasFileSystemDefaultEncoding: std::sync::atomic::AtomicI32 =
+    std::sync::atomic::AtomicI32::new(1);
+
+/// `Py_FileSystemDefaultEncoding`: `"utf-8"`.
+#[no_mangle]
+pub static Py_FileSystemDefaultEncoding: AtomicPtr<std::ffi::c_char> =
+    AtomicPtr::new(c"utf-8".as_ptr().cast_mut());
+
+/// `Py_FileSystemDefaultEncodeErrors`: `"surrogateescape"`, the handler CPython's UTF-8 mode
+/// uses for file names (strings hold no lone surrogates, so it cannot map undecodable bytes:
+/// see the verdict).
+#[no_mangle]
+pub static Py_FileSystemDefaultEncodeErrors: AtomicPtr<std::ffi::c_char> =
+    AtomicPtr::new(c"surrogateescape".as_ptr().cast_mut());

@@ -22,15 +22,22 @@ fn method_descr(
     cx: &mut Thread,
     t: *mut PyTypeObject,
     def: *mut PyMethodDef,
+    class_method: bool,
 ) -> PyResult<*mut PyObject> {
     let ty = type_arg(cx, t)?;
     if def.is_null() {
         return Err(cx::bad_internal_call(cx));
     }
     let th = cx.root(ty);
+    let g = cx::global();
+    let dty = if class_method {
+        g.types.classmethod_descr
+    } else {
+        g.types.method_descr
+    };
     let h = alloc(
         cx,
-        cx::global().types.method_descr,
+        dty,
         FuncPayload {
             self_: None,
             module: None,
@@ -55,11 +62,11 @@ pub unsafe extern "C" fn PyDescr_NewMethod(
     t: *mut PyTypeObject,
     meth: *mut PyMethodDef,
 ) -> *mut PyObject {
-    capi!("PyDescr_NewMethod", |cx| method_descr(cx, t, meth))
+    capi!("PyDescr_NewMethod", |cx| method_descr(cx, t, meth, false))
 }
 
-/// `PyDescr_NewClassMethod`: as `PyDescr_NewMethod`; the definition's `METH_CLASS` flag makes
-/// lookup bind the class.
+/// `PyDescr_NewClassMethod`: a `classmethod_descriptor` of `type` for `meth`: calling it takes
+/// the class (a subtype of `type`) as the first argument.
 ///
 /// # Safety
 /// A type; `meth` a static definition.
@@ -68,7 +75,9 @@ pub unsafe extern "C" fn PyDescr_NewClassMethod(
     t: *mut PyTypeObject,
     meth: *mut PyMethodDef,
 ) -> *mut PyObject {
-    capi!("PyDescr_NewClassMethod", |cx| method_descr(cx, t, meth))
+    capi!("PyDescr_NewClassMethod", |cx| method_descr(
+        cx, t, meth, true
+    ))
 }
 
 fn data_descr(

@@ -97,15 +97,20 @@ pub unsafe extern "C" fn PyErr_SetNone(ty: *mut PyObject) {
 /// `PyErr_Occurred` (borrowed type, or NULL).
 #[no_mangle]
 pub extern "C" fn PyErr_Occurred() -> *mut PyObject {
-    capi!("PyErr_Occurred", |cx| {
-        Ok(match cx.error() {
-            Some(e) => {
-                let t = cx.type_of(e);
-                borrowed(cx, t)
-            }
-            None => std::ptr::null_mut(),
-        })
-    })
+    crate::capi_lean!(
+        "PyErr_Occurred",
+        // The common answer, no exception set, needs no handle scope.
+        |cx| cx.error().is_none().then_some(std::ptr::null_mut()),
+        |cx| {
+            Ok(match cx.error() {
+                Some(e) => {
+                    let t = cx.type_of(e);
+                    borrowed(cx, t)
+                }
+                None => std::ptr::null_mut(),
+            })
+        }
+    )
 }
 
 /// `PyErr_Clear`.
@@ -775,7 +780,8 @@ pub unsafe extern "C" fn PyException_GetTraceback(exc: *mut PyObject) -> *mut Py
 /// Warnings recorded by `PyErr_WarnEx` and friends (category name, message).
 pub static WARNINGS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 
-fn warn(cx: &mut Thread, category: Option<ObjRef>, msg: &str) -> PyResult<c_int> {
+/// Records and prints a warning of `category` (default RuntimeWarning): no warning filters.
+pub(crate) fn warn(cx: &mut Thread, category: Option<ObjRef>, msg: &str) -> PyResult<c_int> {
     let cat = category.unwrap_or(cx.rt.types.exc.runtime_warning);
     // CPython instantiates any exception class given as the category (non-Warning ones too).
     if !cx.is_exception_type(cat) {

@@ -126,7 +126,7 @@ pub unsafe extern "C" fn PyEval_GetFuncName(f: *mut PyObject) -> *const c_char {
         let o = unsafe { arg(cx, f) }?;
         let g = cx::global();
         let t = cx.type_of(o);
-        if t == g.types.cfunction || t == g.types.method_descr {
+        if t == g.types.cfunction || t == g.types.method_descr || t == g.types.classmethod_descr {
             // SAFETY: function payload with a static def.
             let def: *mut PyMethodDef = unsafe { payload::<FuncPayload>(o) }.def;
             // SAFETY: static C data.
@@ -147,11 +147,14 @@ pub unsafe extern "C" fn PyEval_GetFuncDesc(f: *mut PyObject) -> *const c_char {
         let o = unsafe { arg(cx, f) }?;
         let g = cx::global();
         let t = cx.type_of(o);
-        Ok(if t == g.types.cfunction || t == g.types.method_descr {
-            c"()".as_ptr()
-        } else {
-            c" object".as_ptr()
-        })
+        Ok(
+            if t == g.types.cfunction || t == g.types.method_descr || t == g.types.classmethod_descr
+            {
+                c"()".as_ptr()
+            } else {
+                c" object".as_ptr()
+            },
+        )
     })
 }
 

@@ -154,7 +154,7 @@ pub unsafe extern "C" fn PyObject_GC_IsTracked(o: *mut PyObject) -> c_int {
             return Ok(0);
         }
         let t = cx.type_of(obj);
-        Ok((pyopaque_runtime::binding::type_payload(t).flags
+        Ok((pyopaque_runtime::binding::type_payload(t).flags()
             & pyopaque_runtime::types::tpflags::HAVE_GC
             != 0) as c_int)
     })

@@ -47,6 +47,7 @@ pub extern "C" fn Py_IsInitialized() -> c_int {
     cx::initialised() as c_int
 }
 
-/// `Py_Version` data: the hex version our headers claim.
+/// `Py_Version` data: the hex version our headers claim (`PY_VERSION_HEX` of `patchlevel.h`,
+/// 3.15.0a0). An `unsigned long`, as the headers declare it.
 #[no_mangle]
-pub static Py_Version: u32 = 0x030F00A0;
+pub static Py_Version: std::ffi::c_ulong = 0x030F00A0;

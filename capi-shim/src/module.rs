@@ -359,7 +359,13 @@ pub unsafe extern "C" fn PyModule_GetDef(m: *mut PyObject) -> *mut PyModuleDef {
     capi!("PyModule_GetDef", |cx| {
         // SAFETY: caller's contract.
         let o = unsafe { arg(cx, m) }?;
-        Ok(module_payload(cx, o)?.def)
+        let def = module_payload(cx, o)?.def;
+        // A module made from slots has no definition C could see.
+        Ok(if slot_module_token(def).is_some() {
+            std::ptr::null_mut()
+        } else {
+            def
+        })
     })
 }
 
@@ -722,8 +728,209 @@ pub unsafe extern "C" fn PyModule_GetToken(
         // SAFETY: caller's contract.
         let o = unsafe { arg(cx, m) }?;
         let def = module_payload(cx, o)?.def;
+        // A module made from slots has the `Py_mod_token` slot's value (or NULL) as its token.
+        let token = slot_module_token(def).unwrap_or(def.cast());
         // SAFETY: writable.
-        unsafe { *result = def.cast() };
+        unsafe { *result = token };
         Ok(0)
+    })
+}
+
+// ----- modules from slots (PyModule_FromSlotsAndSpec) -----
+
+/// Definitions synthesized by `PyModule_FromSlotsAndSpec`, with the module's token
+/// (`Py_mod_token`, 0 without one). Such a module has no definition of its own for C
+/// (`PyModule_GetDef` is NULL); the synthesized one carries what the slots said (name, doc,
+/// state size, methods, state hooks, the exec slot) for the code shared with definitions.
+static SLOT_DEFS: std::sync::Mutex<Vec<(usize, usize)>> = std::sync::Mutex::new(Vec::new());
+
+/// The token of a module whose definition `def` was synthesized from slots, if it was.
+fn slot_module_token(def: *mut PyModuleDef) -> Option<*mut c_void> {
+    SLOT_DEFS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(d, _)| *d == def as usize)
+        .map(|(_, t)| *t as *mut c_void)
+}
+
+/// `Py_mod_*` slot ids beyond create/exec (moduleobject.h).
+const PY_MOD_MULTIPLE_INTERPRETERS: c_int = 3;
+const PY_MOD_GIL: c_int = 4;
+const PY_MOD_ABI: c_int = 5;
+const PY_MOD_NAME: c_int = 6;
+const PY_MOD_DOC: c_int = 7;
+const PY_MOD_STATE_SIZE: c_int = 8;
+const PY_MOD_METHODS: c_int = 9;
+const PY_MOD_STATE_TRAVERSE: c_int = 10;
+const PY_MOD_STATE_CLEAR: c_int = 11;
+const PY_MOD_STATE_FREE: c_int = 12;
+const PY_MOD_TOKEN: c_int = 13;
+
+/// `PyModule_FromSlotsAndSpec(slots, spec)`: a module from a `{0}`-terminated slot array (which
+/// need only live for the call) and a spec with a `name` attribute (the module's name; the
+/// `Py_mod_name` slot is accepted but not used for it). Runs `Py_mod_create` when given, checks
+/// `Py_mod_abi` with `PyABIInfo_Check`, adds `Py_mod_methods` and `Py_mod_doc`; the exec slot runs
+/// later, in `PyModule_Exec`. SystemError for NULL slots, an unknown slot id, a repeated slot, or
+/// state, exec slots or a token requested from a `Py_mod_create` that made no module object.
+///
+/// # Safety
+/// `slots` NULL or a `{0}`-terminated array whose values have the types their ids document;
+/// `spec` an object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyModule_FromSlotsAndSpec(
+    slots: *const PyModuleDef_Slot,
+    spec: *mut PyObject,
+) -> *mut PyObject {
+    capi!("PyModule_FromSlotsAndSpec", |cx| {
+        if slots.is_null() {
+            return Err(cx::system_error(
+                cx,
+                "PyModule_FromSlotsAndSpec called with NULL slots",
+            ));
+        }
+        // SAFETY: caller's contract.
+        let sh = unsafe { harg(cx, spec) }?;
+        let name_h = crate::object::getattr(cx, sh, "name")?;
+        let name = match cx.str_value(cx.get(name_h)) {
+            Some(s) => s.to_string(),
+            None => return Err(type_error(cx, "module name must be a string")),
+        };
+        let mut seen: Vec<c_int> = Vec::new();
+        let mut create: *mut c_void = std::ptr::null_mut();
+        let mut exec: Option<*mut c_void> = None;
+        let mut token: *mut c_void = std::ptr::null_mut();
+        let mut doc: *const c_char = std::ptr::null();
+        let mut size: Py_ssize_t = 0;
+        let mut methods: *mut PyMethodDef = std::ptr::null_mut();
+        let mut hooks: [*mut c_void; 3] = [std::ptr::null_mut(); 3];
+        let mut s = slots;
+        loop {
+            // SAFETY: caller's contract: `s` stays inside the terminated array.
+            let e = unsafe { &*s };
+            if e.slot == 0 {
+                break;
+            }
+            let repeatable = e.slot == PY_MOD_ABI;
+            if !repeatable && seen.contains(&e.slot) {
+                return Err(cx::system_error(
+                    cx,
+                    &format!("module {name} has more than one slot with ID {}", e.slot),
+                ));
+            }
+            seen.push(e.slot);
+            match e.slot {
+                PY_MOD_CREATE => create = e.value,
+                PY_MOD_EXEC => exec = Some(e.value),
+                PY_MOD_MULTIPLE_INTERPRETERS | PY_MOD_GIL | PY_MOD_NAME => {}
+                PY_MOD_ABI => {
+                    // SAFETY: the slot's value is a PyABIInfo (caller's contract).
+                    unsafe { crate::extra_f::check_abi(cx, e.value.cast(), Some(&name)) }?
+                }
+                PY_MOD_DOC => doc = e.value.cast(),
+                PY_MOD_STATE_SIZE => size = e.value as Py_ssize_t,
+                PY_MOD_METHODS => methods = e.value.cast(),
+                PY_MOD_STATE_TRAVERSE => hooks[0] = e.value,
+                PY_MOD_STATE_CLEAR => hooks[1] = e.value,
+                PY_MOD_STATE_FREE => hooks[2] = e.value,
+                PY_MOD_TOKEN => token = e.value,
+                id => {
+                    return Err(cx::system_error(
+                        cx,
+                        &format!("module {name} uses unknown slot ID {id}"),
+                    ))
+                }
+            }
+            // SAFETY: not at the terminator.
+            s = unsafe { s.add(1) };
+        }
+        // The definition the shared code reads: leaked, as a module's definition must outlive
+        // the module (modules live for the process here).
+        let mut def_slots: Vec<PyModuleDef_Slot> = Vec::new();
+        if let Some(x) = exec {
+            def_slots.push(PyModuleDef_Slot {
+                slot: PY_MOD_EXEC,
+                value: x,
+            });
+        }
+        def_slots.push(PyModuleDef_Slot {
+            slot: 0,
+            value: std::ptr::null_mut(),
+        });
+        let cname = CString::new(name.as_str()).unwrap_or_default().into_raw();
+        // SAFETY: the hook slots hold functions of these signatures (caller's contract); a NULL
+        // value becomes None.
+        let (trav, clear, free) = unsafe {
+            (
+                std::mem::transmute::<*mut c_void, Option<traverseproc>>(hooks[0]),
+                std::mem::transmute::<*mut c_void, Option<inquiry>>(hooks[1]),
+                std::mem::transmute::<*mut c_void, Option<freefunc>>(hooks[2]),
+            )
+        };
+        let def = Box::into_raw(Box::new(PyModuleDef {
+            m_base: PyModuleDef_Base {
+                m_init: None,
+                m_index: 0,
+                m_copy: std::ptr::null_mut(),
+            },
+            m_name: cname,
+            m_doc: doc,
+            m_size: size,
+            m_methods: methods,
+            m_slots: Box::leak(def_slots.into_boxed_slice()).as_mut_ptr(),
+            m_traverse: trav,
+            m_clear: clear,
+            m_free: free,
+        }));
+        SLOT_DEFS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((def as usize, token as usize));
+        let m = if create.is_null() {
+            new_module(cx, &name, def)?
+        } else {
+            // SAFETY: Py_mod_create's signature; no definition is passed (NULL), as documented
+            // for modules made from slots.
+            let f = unsafe {
+                std::mem::transmute::<
+                    *mut c_void,
+                    unsafe extern "C" fn(*mut PyObject, *mut PyModuleDef) -> *mut PyObject,
+                >(create)
+            };
+            cx.begin_native_call();
+            let so = cx.get(sh);
+            let sp = borrowed(cx, so);
+            // SAFETY: calling Py_mod_create with the spec.
+            let p = cx::publish(cx, || unsafe { f(sp, std::ptr::null_mut()) });
+            cx.end_native_call();
+            // SAFETY: a new reference or NULL.
+            let m = unsafe { cx::take_result(cx, p, "Py_mod_create") }?;
+            if cx.type_of(cx.get(m)) != cx::global().types.module {
+                let why = if size > 0 || hooks.iter().any(|h| !h.is_null()) {
+                    "requests module state"
+                } else if exec.is_some() {
+                    "specifies execution slots"
+                } else if !token.is_null() {
+                    "specifies a token"
+                } else {
+                    ""
+                };
+                if !why.is_empty() {
+                    return Err(cx::system_error(
+                        cx,
+                        &format!("module {name} {why}, but did not create a ModuleType instance"),
+                    ));
+                }
+                if !methods.is_null() {
+                    // SAFETY: a NULL-terminated static array (caller's contract).
+                    unsafe { add_functions(cx, m, methods) }?;
+                }
+                return Ok(new_ref_h(cx, m));
+            }
+            m
+        };
+        // SAFETY: the definition built above.
+        unsafe { init_from_def(cx, m, def) }?;
+        Ok(new_ref_h(cx, m))
     })
 }

@@ -88,9 +88,30 @@ fn unsupported(cx: &mut Thread, a: Handle, b: Handle, op: Op) -> pyopaque_runtim
     type_error(cx, &msg)
 }
 
+/// The set operation a set-like dict view gives `op` (`&`, `|`, `-`, `^`).
+fn view_op(op: Op) -> Option<crate::dictview::SetOp> {
+    use crate::dictview::SetOp;
+    Some(match op {
+        Op::And => SetOp::And,
+        Op::Or => SetOp::Or,
+        Op::Xor => SetOp::Xor,
+        Op::Bin(BinOp::Sub) => SetOp::Sub,
+        _ => return None,
+    })
+}
+
 fn binary(cx: &mut Thread, a: Handle, b: Handle, op: Op) -> PyResult<Handle> {
+    // A set-like dict view's slot (see dictview.rs) in its place: first when it is the left
+    // operand, after the left operand's slot when it is the right one.
+    let vop = view_op(op);
+    if let Some(v) = vop.filter(|_| crate::dictview::is_set_like(cx.get(a))) {
+        return crate::dictview::binop(cx, a, b, v);
+    }
     if let Some(r) = try_slots(cx, a, b, op.slot())? {
         return Ok(r);
+    }
+    if let Some(v) = vop.filter(|_| crate::dictview::is_set_like(cx.get(b))) {
+        return crate::dictview::binop(cx, a, b, v);
     }
     let (x, y) = (cx.get(a), cx.get(b));
     let (kx, ky) = (cx.kind_of(x), cx.kind_of(y));
@@ -641,6 +662,22 @@ pub unsafe extern "C" fn PyNumber_Index(o: *mut PyObject) -> *mut PyObject {
     capi!("PyNumber_Index", |cx| {
         // SAFETY: caller's contract.
         let ob = unsafe { arg(cx, o) }?;
+        let nb_index = get_slot(cx.type_of(ob), 13);
+        if cx.int_value(ob).is_none() && nb_index != 0 {
+            // A C type's `nb_index` (the slot PyIndex_Check tests); it must return an int.
+            // SAFETY: Py_nb_index holds a unaryfunc.
+            let f: unsafe extern "C" fn(*mut PyObject) -> *mut PyObject =
+                unsafe { std::mem::transmute::<usize, _>(nb_index) };
+            let h = cx.root(ob);
+            // SAFETY: calling the slot with the object.
+            let r = crate::object::c_call(cx, "__index__", &[h], |a| unsafe { f(a[0]) })?;
+            let ro = cx.get(r);
+            if cx.int_value(ro).is_none() {
+                let msg = format!("__index__ returned non-int (type {})", tname(cx, ro));
+                return Err(type_error(cx, &msg));
+            }
+            return Ok(new_ref_h(cx, r));
+        }
         let v = int_of(cx, ob)?;
         let r = cx.int_from_value(v);
         Ok(new_ref_h(cx, r))

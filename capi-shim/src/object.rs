@@ -74,6 +74,9 @@ pub fn repr(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
         // SAFETY: calling the type's tp_repr.
         return c_call(cx, "__repr__", &[h], |a| unsafe { f(a[0]) });
     }
+    if crate::iterobj::is_dict_view(o) {
+        return crate::dictview::repr(cx, h);
+    }
     let s = match cx.kind_of(o) {
         Kind::Native | Kind::Type => default_repr(cx, o),
         _ => cx.repr_of(h)?,
@@ -131,6 +134,7 @@ pub fn str_(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
 /// `hash(o)`.
 pub fn hash(cx: &mut Thread, h: Handle) -> PyResult<i64> {
     let o = cx.get(h);
+    crate::dictview::check_hashable(cx, o)?;
     let hs = get_slot(cx.type_of(o), slot::TP_HASH);
     if hs == PyObject_HashNotImplemented as *const () as usize {
         return Err(type_error(
@@ -153,6 +157,13 @@ pub fn richcompare(cx: &mut Thread, a: Handle, b: Handle, op: c_int) -> PyResult
     };
     for (x, y, o) in [(a, b, op), (b, a, swapped(op))] {
         let xo = cx.get(x);
+        if crate::dictview::is_set_like(xo) {
+            // Keys and items views compare with sets and set-like views (see dictview.rs).
+            if let Some(v) = crate::dictview::richcompare(cx, x, y, o)? {
+                return Ok(cx.root(if v { cx.rt.true_ } else { cx.rt.false_ }));
+            }
+            continue;
+        }
         // SAFETY: Py_tp_richcompare is a richcmpfunc.
         if let Some(f) = unsafe { slot_fn::<richcmpfunc>(cx, xo, slot::TP_RICHCOMPARE) } {
             // SAFETY: calling tp_richcompare.
@@ -191,6 +202,9 @@ fn compare_op(op: c_int) -> Option<CompareOp> {
 /// `bool(o)`.
 pub fn truth(cx: &mut Thread, h: Handle) -> PyResult<bool> {
     let o = cx.get(h);
+    if crate::iterobj::is_dict_view(o) {
+        return Ok(crate::iterobj::view_len(cx, o) != 0);
+    }
     if cx.kind_of(o) == Kind::Native {
         // SAFETY: Py_nb_bool is an inquiry.
         if let Some(f) = unsafe { slot_fn::<inquiry>(cx, o, slot::NB_BOOL) } {
@@ -227,6 +241,7 @@ pub fn length(cx: &mut Thread, h: Handle) -> PyResult<usize> {
         _ if !o.is_tagged() && cx.type_of(o) == cx::global().types.memoryview => {
             crate::buffer::memoryview_len(o).unwrap_or(0)
         }
+        _ if crate::iterobj::is_dict_view(o) => crate::iterobj::view_len(cx, o),
         _ => {
             for id in [slot::MP_LENGTH, slot::SQ_LENGTH] {
                 // SAFETY: length slots are lenfuncs.
@@ -259,6 +274,9 @@ fn name_str(cx: &mut Thread, name: Handle) -> PyResult<String> {
 /// Looks up attribute `name`; `Ok(None)` when absent (no exception set).
 pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> {
     let o = cx.get(h);
+    if let Some(target) = crate::weakref::proxy_target(cx, o)? {
+        return getattr_opt(cx, target, name);
+    }
     let g = cx::global();
     let ty = cx.type_of(o);
     // Custom tp_getattro.
@@ -304,7 +322,23 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
             }
             _ => {}
         }
-        return Ok(lookup_type_attr(o, name).map(|v| cx.root(v)));
+        let v = lookup_type_attr(o, name);
+        if let Some(v) = v.filter(|v| cx.type_of(*v) == g.types.classmethod_descr) {
+            // A class method looked up on its class: bound to the class (as CPython's
+            // classmethod_descriptor.__get__ does).
+            // SAFETY: descriptor payload.
+            let fp = unsafe { payload::<FuncPayload>(v) };
+            let (def, cls) = (fp.def, fp.cls);
+            let bh = cx.root(o);
+            return Ok(Some(crate::call::new_cfunction(
+                cx,
+                def,
+                Some(bh),
+                None,
+                cls,
+            )));
+        }
+        return Ok(v.map(|v| cx.root(v)));
     }
     if cx.kind_of(o) == Kind::Exception && name == "args" {
         let a = pyopaque_runtime::capi_support::exception_args(o);
@@ -313,6 +347,13 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
             None => cx.tuple(&[]),
         }));
     }
+    if cx.kind_of(o) == Kind::Exception {
+        if let Some(v) = crate::errors_f::exception_attr(cx, h, name)? {
+            return Ok(Some(v));
+        }
+    }
+    // Re-read: the lookup above may allocate (and so move the object).
+    let o = cx.get(h);
     if name == "__class__" {
         return Ok(Some(cx.root(ty)));
     }
@@ -322,11 +363,17 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
     if let Some(f) = crate::proxy::alias_attr(cx, o, name) {
         return Ok(Some(f));
     }
+    if let Some(f) = crate::iterobj::builtin_method(cx, h, name) {
+        return Ok(Some(f));
+    }
+    if let Some(v) = crate::dictview::attr(cx, h, name)? {
+        return Ok(Some(v));
+    }
     let Some(v) = lookup_type_attr(ty, name) else {
         return Ok(None);
     };
     let vt = cx.type_of(v);
-    if vt == g.types.method_descr {
+    if vt == g.types.method_descr || vt == g.types.classmethod_descr {
         // Bind: a builtin method with __self__ = o.
         // SAFETY: method descriptor payload.
         let fp = unsafe { payload::<FuncPayload>(v) };
@@ -397,6 +444,9 @@ pub fn getattr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Handle> {
 /// Sets (or deletes, with `None`) attribute `name`.
 pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyResult<()> {
     let o = cx.get(h);
+    if let Some(target) = crate::weakref::proxy_target(cx, o)? {
+        return setattr(cx, target, name, v);
+    }
     let g = cx::global();
     let ty = cx.type_of(o);
     let sa = get_slot(ty, slot::TP_SETATTRO);
@@ -440,7 +490,7 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
         };
     }
     if cx.kind_of(o) == Kind::Type {
-        if type_payload(o).flags & pyopaque_runtime::types::tpflags::IMMUTABLETYPE != 0 {
+        if type_payload(o).flags() & pyopaque_runtime::types::tpflags::IMMUTABLETYPE != 0 {
             return Err(type_error(
                 cx,
                 &format!(
@@ -503,6 +553,9 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
             })?;
             return Ok(());
         }
+    }
+    if cx.kind_of(o) == Kind::Exception {
+        return crate::errors_f::exception_setattr(cx, h, name, v);
     }
     Err(attribute_error(
         cx,
@@ -868,48 +921,29 @@ pub fn setitem(cx: &mut Thread, h: Handle, key: Handle, v: Option<Handle>) -> Py
 
 /// `iter(o)`.
 pub fn iter(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
-    let o = cx.get(h);
-    match cx.kind_of(o) {
-        Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes | Kind::Dict => {
-            let st = cx::global().types.seq_iter;
-            // Allocate first: the allocation may move the sequence (re-read it afterwards).
-            let it = crate::shimtypes::alloc(
-                cx,
-                st,
-                IterPayload {
-                    seq: None,
-                    index: 0,
-                },
-            );
-            let o = cx.get(h);
-            pyopaque_runtime::refcount::incref(cx, o);
-            let i = cx.get(it);
-            // SAFETY: a fresh iterator payload.
-            unsafe { payload::<IterPayload>(i) }.seq = Some(o);
-            Ok(it)
-        }
-        _ => {
-            if cx.type_of(o) == cx::global().types.seq_iter || crate::iterobj::is_call_iter(o) {
-                return Ok(h);
-            }
-            if crate::set::is_anyset(o) {
-                let d = crate::set::keys(cx, o);
-                return iter(cx, d);
-            }
-            if let Some(m) = crate::proxy::proxied(cx, o) {
-                return iter(cx, m);
-            }
-            // SAFETY: Py_tp_iter is a getiterfunc.
-            if let Some(f) = unsafe { slot_fn::<unaryfunc>(cx, o, slot::TP_ITER) } {
-                // SAFETY: calling tp_iter.
-                return c_call(cx, "__iter__", &[h], |a| unsafe { f(a[0]) });
-            }
-            Err(type_error(
-                cx,
-                &format!("'{}' object is not iterable", tname(cx, o)),
-            ))
-        }
+    // Lists, tuples, str, bytes, bytearrays, dicts, sets and dict views: their own types.
+    if let Some(it) = crate::iterobj::builtin_iter(cx, h)? {
+        return Ok(it);
     }
+    let o = cx.get(h);
+    if cx.type_of(o) == cx::global().types.seq_iter
+        || crate::iterobj::is_call_iter(o)
+        || crate::iterobj::is_builtin_iter(o)
+    {
+        return Ok(h);
+    }
+    if let Some(m) = crate::proxy::proxied(cx, o) {
+        return iter(cx, m);
+    }
+    // SAFETY: Py_tp_iter is a getiterfunc.
+    if let Some(f) = unsafe { slot_fn::<unaryfunc>(cx, o, slot::TP_ITER) } {
+        // SAFETY: calling tp_iter.
+        return c_call(cx, "__iter__", &[h], |a| unsafe { f(a[0]) });
+    }
+    Err(type_error(
+        cx,
+        &format!("'{}' object is not iterable", tname(cx, o)),
+    ))
 }
 
 /// True when `h` is an iterator (has `__next__`).
@@ -921,6 +955,7 @@ pub fn is_iterator(cx: &Thread, h: Handle) -> bool {
     let t = cx.type_of(o);
     t == cx::global().types.seq_iter
         || crate::iterobj::is_call_iter(o)
+        || crate::iterobj::is_builtin_iter(o)
         || get_slot(t, slot::TP_ITERNEXT) != 0
 }
 
@@ -991,6 +1026,9 @@ pub fn next(cx: &mut Thread, it: Handle) -> PyResult<Option<Handle>> {
     }
     if crate::iterobj::is_call_iter(o) {
         return crate::iterobj::call_iter_next(cx, it);
+    }
+    if crate::iterobj::is_builtin_iter(o) {
+        return crate::iterobj::builtin_next(cx, it);
     }
     // SAFETY: Py_tp_iternext is an iternextfunc.
     if let Some(f) = unsafe { slot_fn::<unaryfunc>(cx, o, slot::TP_ITERNEXT) } {
@@ -1713,15 +1751,6 @@ fn is_subclass_any(cx: &mut Thread, t: ObjRef, cls: ObjRef, what: &str) -> PyRes
             &format!("{what}() arg 2 must be a type, a tuple of types, or a union"),
         )),
     }
-}
-
-/// `PyObject_ClearWeakRefs`: weak references are not supported; nothing to clear.
-///
-/// # Safety
-/// Thread-free; any pointer.
-#[no_mangle]
-pub unsafe extern "C" fn PyObject_ClearWeakRefs(_o: *mut PyObject) {
-    crate::cov!("PyObject_ClearWeakRefs");
 }
 
 /// `PyObject_Print`: writes repr/str to a FILE*.

@@ -1,6 +1,10 @@
 //! `pyopaque_capi_run_tests`: load an extension, initialise its module (single- or
 //! multi-phase), call every module-level `test_*` function in definition order, and print one
 //! line per test.
+//!
+//! Tests named `test_exits_<N>_*` or `test_exits_abort_*` end the process (`Py_Exit`,
+//! `Py_FatalError`): each runs in a forked child, and passes when the child exits with status N
+//! or dies of SIGABRT ([`run_exit_test`]).
 
 use std::ffi::{c_int, CString};
 
@@ -152,6 +156,8 @@ fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
                 let fo = cx.get(f);
                 if cx.type_of(fo) != g.types.cfunction {
                     Some(format!("TypeError: {n} is not a C function"))
+                } else if let Some(expect) = exit_expectation(&n) {
+                    run_exit_test(cx, f, expect)
                 } else {
                     // SAFETY: function payload.
                     let _ = unsafe { payload::<FuncPayload>(fo) };
@@ -187,6 +193,96 @@ fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
         out.push(TestResult { name: n, failure });
     }
     out
+}
+
+// ----- exit tests -----
+
+/// How a `test_exits_*` test must end its process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ExitExpect {
+    /// `test_exits_<N>_...`: exit status N.
+    Status(i32),
+    /// `test_exits_abort_...`: killed by SIGABRT.
+    Abort,
+}
+
+/// The expectation a test's name states, for `test_exits_<N>_*` and `test_exits_abort_*`.
+fn exit_expectation(name: &str) -> Option<ExitExpect> {
+    let rest = name.strip_prefix("test_exits_")?;
+    let word = rest.split('_').next()?;
+    if word == "abort" {
+        return Some(ExitExpect::Abort);
+    }
+    word.parse().ok().map(ExitExpect::Status)
+}
+
+/// Runs a test that ends the process (`Py_Exit`, `Py_FatalError`) in a forked child and checks
+/// how the child ended. The child writes its coverage record to a file before it ends (see
+/// `errors_f::flush_coverage_before_exit`); the parent merges it into its own. A child whose test
+/// returns writes the outcome to a second file and leaves with `_exit`.
+fn run_exit_test(cx: &mut Thread, f: Handle, expect: ExitExpect) -> Option<String> {
+    use std::io::Write;
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let base = std::env::temp_dir().join(format!("pyopaque-exit-{}-{seq}", std::process::id()));
+    let cov_path = base.with_extension("cov");
+    let ret_path = base.with_extension("ret");
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: fork in a process whose only thread is this one (the runtime starts no threads;
+    // a test that started threads joined them). The child runs the test and ends with `_exit`
+    // or the exit/abort under test; it never returns into the parent's caller.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Some("OSError: fork failed".into());
+    }
+    if pid == 0 {
+        *crate::errors_f::EXIT_COVERAGE_PATH
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(cov_path.display().to_string());
+        cx.begin_native_call();
+        let r = crate::call::call(cx, f, &[], &[]);
+        cx.end_native_call();
+        let outcome = match r {
+            Ok(_) => "the test returned".to_string(),
+            Err(_) => format!("the test raised {}", describe_current(cx)),
+        };
+        let _ = std::fs::write(&ret_path, outcome);
+        crate::errors_f::flush_coverage_before_exit();
+        // SAFETY: ends the child at once, without the parent's exit handlers.
+        unsafe { libc::_exit(0) }
+    }
+    let mut status: libc::c_int = 0;
+    // SAFETY: waiting for the child forked above.
+    let w = unsafe { libc::waitpid(pid, &mut status, 0) };
+    if let Ok(names) = std::fs::read_to_string(&cov_path) {
+        for n in names.lines().filter(|l| !l.is_empty()) {
+            // The coverage set holds static names; a handful per exit test.
+            cx::record_hit(Box::leak(n.to_string().into_boxed_str()));
+        }
+    }
+    let returned = std::fs::read_to_string(&ret_path).ok();
+    let _ = std::fs::remove_file(&cov_path);
+    let _ = std::fs::remove_file(&ret_path);
+    if w != pid {
+        return Some("OSError: waitpid failed".into());
+    }
+    if let Some(r) = returned {
+        return Some(format!(
+            "AssertionError: expected the process to end ({expect:?}); {r}"
+        ));
+    }
+    let got = if libc::WIFEXITED(status) {
+        ExitExpect::Status(libc::WEXITSTATUS(status))
+    } else if libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGABRT {
+        ExitExpect::Abort
+    } else {
+        return Some(format!(
+            "AssertionError: the process ended with wait status {status}"
+        ));
+    };
+    (got != expect)
+        .then(|| format!("AssertionError: expected {expect:?}, the process ended with {got:?}"))
 }
 
 /// Converts the runner's result into the C return value (number of failures, -1 on load error).

@@ -388,11 +388,14 @@ pub unsafe extern "C" fn PySequence_InPlaceRepeat(
     })
 }
 
-fn contains(cx: &mut Thread, s: Handle, v: Handle) -> PyResult<bool> {
+/// `v in s` (`PySequence_Contains`'s protocol: lists, dicts, sets, dict views, mappingproxies,
+/// str, then iteration with `==`).
+pub fn contains(cx: &mut Thread, s: Handle, v: Handle) -> PyResult<bool> {
     let o = cx.get(s);
     match cx.kind_of(o) {
         Kind::List => cx.list_contains(s, v),
         Kind::Dict => Ok(cx.dict_get(s, v)?.is_some()),
+        _ if crate::iterobj::is_dict_view(o) => crate::dictview::contains(cx, s, v),
         _ if crate::set::is_anyset(o) => {
             let d = crate::set::keys(cx, o);
             Ok(cx.dict_get(d, v)?.is_some())

@@ -55,7 +55,8 @@ pub fn keys(cx: &mut Thread, o: ObjRef) -> Handle {
     cx.root(d)
 }
 
-fn new_set(cx: &mut Thread, frozen: bool, iterable: Option<Handle>) -> PyResult<Handle> {
+/// A new set (or frozenset) of `iterable`'s items (empty for None).
+pub fn new_set(cx: &mut Thread, frozen: bool, iterable: Option<Handle>) -> PyResult<Handle> {
     let d = cx.dict();
     if let Some(src) = iterable {
         let it = crate::object::iter(cx, src)?;

@@ -33,7 +33,8 @@ pub struct ShimTypes {
     pub member_descr: ObjRef,
     /// `getset_descriptor`.
     pub getset_descr: ObjRef,
-    /// `iterator` (over a list, tuple, str, bytes or dict keys).
+    /// `iterator` (`PySeqIter_New`: `seq[i]` until IndexError; the builtin containers have
+    /// their own iterator types, see `iters`).
     pub seq_iter: ObjRef,
     /// `PyCapsule`.
     pub capsule: ObjRef,
@@ -51,6 +52,14 @@ pub struct ShimTypes {
     pub mappingproxy: ObjRef,
     /// `types.GenericAlias` (see `proxy.rs`).
     pub generic_alias: ObjRef,
+    /// `classmethod_descriptor` (`PyDescr_NewClassMethod`, `METH_CLASS` methods of C types).
+    pub classmethod_descr: ObjRef,
+    /// `bytearray` (see `bytearray.rs`).
+    pub bytearray: ObjRef,
+    /// `complex` (see `complex.rs`).
+    pub complex: ObjRef,
+    /// The builtin containers' iterator types and the dict views (see `iterobj.rs`).
+    pub iters: crate::iterobj::IterTypes,
     /// Every exception type by name (the runtime's plus the shim's).
     pub exc: Vec<(&'static str, ObjRef)>,
 }
@@ -107,6 +116,12 @@ impl ShimTypes {
         let mk = |name: &str, hooks: &'static NativeHooks| {
             let mut t =
                 TypeObject::new(name, Some(object), Kind::Native, 0, tpflags::IMMUTABLETYPE);
+            t.hooks = Some(hooks);
+            rt.new_type(t)
+        };
+        // Subclassable builtins (as `lazy_native_type` made them).
+        let mk_base = |name: &str, hooks: &'static NativeHooks| {
+            let mut t = TypeObject::new(name, Some(object), Kind::Native, 0, tpflags::BASETYPE);
             t.hooks = Some(hooks);
             rt.new_type(t)
         };
@@ -178,9 +193,17 @@ impl ShimTypes {
             frozenset: mk("frozenset", &crate::set::SET_HOOKS),
             mappingproxy: mk("mappingproxy", &crate::proxy::PAIR_HOOKS),
             generic_alias: mk("types.GenericAlias", &crate::proxy::PAIR_HOOKS),
+            classmethod_descr: mk("classmethod_descriptor", &FUNC_HOOKS),
+            bytearray: mk_base("bytearray", &crate::bytearray::HOOKS),
+            complex: mk_base("complex", &crate::complex::HOOKS),
+            iters: crate::iterobj::IterTypes::new(rt),
             exc,
         };
         crate::data::set_exceptions(&st);
+        // Instances that accept weak references, as in CPython (see `weakref.rs`).
+        for t in [st.module, st.cfunction, st.set, st.frozenset] {
+            type_payload(t).add_flags(tpflags::MANAGED_WEAKREF);
+        }
         st
     }
 

@@ -228,40 +228,87 @@ pub unsafe extern "C" fn pyopaque_rs_tuple_pack(
     ap: *mut std::ffi::c_void,
 ) -> *mut PyObject {
     crate::cov!("PyTuple_Pack");
-    cx::api("PyTuple_Pack", |cx| {
-        if n < 0 {
-            return Err(bad_internal_call(cx));
+    if n < 0 {
+        return cx::api("PyTuple_Pack", |cx| Err(bad_internal_call(cx)));
+    }
+    let n = n as usize;
+    let va = crate::args::Va(ap);
+    // The pointers are read once (a va_list cannot be rewound): up to 8 on the stack.
+    let mut small = [std::ptr::null_mut::<PyObject>(); 8];
+    let mut big: Vec<*mut PyObject> = Vec::new();
+    for i in 0..n {
+        // SAFETY: the caller passes `n` object pointers.
+        let p = unsafe { va.ptr::<PyObject>() };
+        if n <= small.len() {
+            small[i] = p;
+        } else {
+            big.push(p);
         }
-        let n = n as usize;
-        let va = crate::args::Va(ap);
+    }
+    let ptrs: &[*mut PyObject] = if n <= small.len() {
+        &small[..n]
+    } else {
+        &big[..]
+    };
+    match cx::lean_thread() {
+        // SAFETY: `p` is this thread's Thread (see cx::api); the fast path calls no C.
+        Some(p) if n <= small.len() => match pack_lean(unsafe { &mut *p }, ptrs) {
+            Some(r) => r,
+            None => pack_general(ptrs),
+        },
+        _ => pack_general(ptrs),
+    }
+}
+
+/// `PyTuple_Pack`'s lean path: every item a heap object (not a static type symbol) or an
+/// immediate, so no pointer needs translating; `None` declines (NULL items, type symbols).
+/// No handle scope: the items are held by C, hence pinned (they neither move nor die during
+/// the tuple's allocation), and the new tuple is handed over without a handle.
+#[inline(always)]
+fn pack_lean(cx: &mut Thread, ptrs: &[*mut PyObject]) -> Option<*mut PyObject> {
+    let mut items = [None::<ObjRef>; 8];
+    for (slot, &p) in items.iter_mut().zip(ptrs) {
+        *slot = if (p as usize) & 1 == 1 {
+            // SAFETY: an immediate int word is a valid reference as it is.
+            unsafe { ObjRef::from_raw(p.cast()) }
+        } else {
+            cx::heap_ref(p)
+        };
+        slot.as_ref()?;
+    }
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let t = cx.tuple_raw(ptrs.len());
+        for (i, o) in items[..ptrs.len()].iter().enumerate() {
+            let o = o.expect("checked above");
+            refcount::incref(cx, o);
+            tuple_slot_write(t, i, Some(o));
+        }
+        cx::hand_over(cx, t)
+    }));
+    Some(match r {
+        Ok(p) => p,
+        Err(e) => cx::panicked(cx, "PyTuple_Pack", e),
+    })
+}
+
+/// `PyTuple_Pack`'s general path (any pointer C may pass, under the full `capi!` entry).
+fn pack_general(ptrs: &[*mut PyObject]) -> *mut PyObject {
+    cx::api_cold("PyTuple_Pack", |cx| {
         // No handles: every object C passes is held by C, hence pinned (it neither moves nor
-        // dies during the tuple's allocation). Up to 8 items live on the stack.
-        let mut small = [None::<ObjRef>; 8];
-        let mut big: Vec<Option<ObjRef>> = Vec::new();
-        for i in 0..n {
-            // SAFETY: the caller passes `n` object pointers.
-            let p = unsafe { va.ptr::<PyObject>() };
+        // dies during the tuple's allocation).
+        let mut items: Vec<ObjRef> = Vec::with_capacity(ptrs.len());
+        for &p in ptrs {
             // SAFETY: an object C holds (or NULL).
-            let o = unsafe { cx::from_c(p) };
-            if n <= small.len() {
-                small[i] = o;
-            } else {
-                big.push(o);
+            match unsafe { cx::from_c(p) } {
+                Some(o) => items.push(o),
+                None => return Err(bad_internal_call(cx)),
             }
         }
-        let items = if n <= small.len() {
-            &small[..n]
-        } else {
-            &big[..]
-        };
-        if items.iter().any(Option::is_none) {
-            return Err(bad_internal_call(cx));
-        }
-        let t = cx.tuple_uninit(n);
+        let t = cx.tuple_uninit(items.len());
         let to = cx.get(t);
         for (i, o) in items.iter().enumerate() {
-            refcount::incref(cx, *o.as_ref().expect("checked above"));
-            tuple_slot_write(to, i, *o);
+            refcount::incref(cx, *o);
+            tuple_slot_write(to, i, Some(*o));
         }
         Ok(new_ref_h(cx, t))
     })

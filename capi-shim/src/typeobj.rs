@@ -279,7 +279,7 @@ pub unsafe fn from_spec(
             ),
         ));
     }
-    if bp.flags & tpflags::BASETYPE == 0 {
+    if bp.flags() & tpflags::BASETYPE == 0 {
         return Err(type_error(
             cx,
             &format!("type '{}' is not an acceptable base type", bp.short_name()),
@@ -309,6 +309,9 @@ pub unsafe fn from_spec(
     }
     let flags = (sp.flags as u64 & !(tpflags::IMMUTABLETYPE))
         | tpflags::HEAPTYPE
+        // Every C-defined type accepts weak references: they live in the runtime's side table,
+        // so `__weaklistoffset__` and the instance field it names are not needed (and ignored).
+        | tpflags::MANAGED_WEAKREF
         | (sp.flags as u64 & tpflags::IMMUTABLETYPE);
     let mut t = TypeObject::new(&name, Some(base), Kind::Native, basicsize, flags);
     t.itemsize = sp.itemsize.max(0) as usize;
@@ -464,7 +467,7 @@ pub fn call_type(
         // SAFETY: tp_new returns a new reference or NULL.
         unsafe { cx::take_result(cx, p, "tp_new") }?
     } else {
-        if tp.flags & (1 << 7) != 0 || c_base(ty).is_none() {
+        if tp.flags() & (1 << 7) != 0 || c_base(ty).is_none() {
             return Err(type_error(
                 cx,
                 &format!("cannot create '{}' instances", tp.name),
@@ -654,7 +657,7 @@ pub unsafe extern "C" fn PyType_GetFlags(ty: *mut PyTypeObject) -> std::ffi::c_u
         match unsafe { cx::from_c(ty) } {
             Some(t) if !t.is_tagged() => {
                 let p = type_payload(t);
-                let mut f = p.flags | (1 << 12);
+                let mut f = p.flags() | (1 << 12);
                 if t == cx::global().rt.types.type_ {
                     f |= 1 << 31;
                 }

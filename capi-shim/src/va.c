@@ -175,6 +175,18 @@ HIDDEN int pyopaque_va_PyErr_WarnFormat(PyObject *category, Py_ssize_t stackleve
     return r;
 }
 
+int pyopaque_rs_resource_warning(PyObject *source, Py_ssize_t stacklevel, const char *fmt,
+                                 void *ap);
+
+HIDDEN int pyopaque_va_PyErr_ResourceWarning(PyObject *source, Py_ssize_t stacklevel,
+                                             const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int r = pyopaque_rs_resource_warning(source, stacklevel, fmt, &ap);
+    va_end(ap);
+    return r;
+}
+
 HIDDEN PyObject *pyopaque_va_PyObject_CallFunction(PyObject *callable, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -49,6 +49,7 @@ trampolines! {
     PyErr_Format => pyopaque_va_PyErr_Format,
     PyErr_FormatV => pyopaque_va_PyErr_FormatV,
     PyErr_WarnFormat => pyopaque_va_PyErr_WarnFormat,
+    PyErr_ResourceWarning => pyopaque_va_PyErr_ResourceWarning,
     PyObject_CallFunction => pyopaque_va_PyObject_CallFunction,
     PyObject_CallMethod => pyopaque_va_PyObject_CallMethod,
     PyObject_CallFunctionObjArgs => pyopaque_va_PyObject_CallFunctionObjArgs,

@@ -319,5 +319,8 @@ pub const AREAS: &[&[(&str, Rule)]] = &[
     NOT_IMPLEMENTABLE,
     crate::verdicts_a::TABLE,
     crate::verdicts_b::TABLE,
+    crate::verdicts_f::TABLE,
+    crate::verdicts_d::TABLE,
     crate::verdicts_p::TABLE,
+    crate::verdicts_w::TABLE,
 ];

@@ -36,8 +36,10 @@ fn extensions_pass_under_cpython() {
         common::compile(&e, &dir.join(format!("{e}{suffix}")), &includes)
             .unwrap_or_else(|e| panic!("{e}"));
     }
+    // Tests named `test_exits_<N>_*` / `test_exits_abort_*` end the process: each runs in its own
+    // interpreter, which must exit with status N or die of SIGABRT (as in pyopaque's runner).
     let script = format!(
-        "import sys, importlib\nsys.path.insert(0, {dir:?})\nfails = 0\nfor name in {exts:?}:\n    m = importlib.import_module(name)\n    for t in [n for n in m.__dict__ if n.startswith('test_')]:\n        try:\n            getattr(m, t)()\n            print('PASS', name + '.' + t)\n        except Exception as e:\n            fails += 1\n            print('FAIL', name + '.' + t + ':', type(e).__name__ + ':', e)\nsys.exit(1 if fails else 0)\n",
+        "import sys, importlib, subprocess, signal\nsys.path.insert(0, {dir:?})\nfails = 0\ndef expected(t):\n    w = t[len('test_exits_'):].split('_')[0]\n    return -signal.SIGABRT if w == 'abort' else int(w)\nfor name in {exts:?}:\n    m = importlib.import_module(name)\n    for t in [n for n in m.__dict__ if n.startswith('test_')]:\n        if t.startswith('test_exits_'):\n            code = 'import sys; sys.path.insert(0, %r); import %s; %s.%s()' % ({dir:?}, name, name, t)\n            rc = subprocess.run([sys.executable, '-c', code], capture_output=True).returncode\n            if rc == expected(t):\n                print('PASS', name + '.' + t)\n            else:\n                fails += 1\n                print('FAIL', name + '.' + t + ':', 'exit status', rc, 'expected', expected(t))\n            continue\n        try:\n            getattr(m, t)()\n            print('PASS', name + '.' + t)\n        except Exception as e:\n            fails += 1\n            print('FAIL', name + '.' + t + ':', type(e).__name__ + ':', e)\nsys.exit(1 if fails else 0)\n",
         dir = dir.display().to_string(),
         exts = common::exts(),
     );

@@ -24,6 +24,17 @@ pub trait Binding: Send + Sync + 'static {
     /// Called only for objects flagged [`crate::flags::FINALIZE`] (the binding sets the flag
     /// when it allocates an object that owns memory outside the heap or counted references).
     fn finalize(&self, obj: ObjectReference, cx: &FinalizeContext<'_>);
+
+    /// Weak references: called once per collection, after tracing and evacuation and before any
+    /// finalizer runs, so the fate of every object is known and all memory is still readable.
+    /// `resolve(obj)` answers for any object the binding remembers outside the heap's slots (a
+    /// weak table): `Some(current address)` when it survives (the new copy if it moved, `obj`
+    /// itself if it stayed in place), `None` when it dies in this collection or was freed. The
+    /// binding updates or clears its weak entries here; like `finalize`, it must not allocate on
+    /// or collect the heap. Default: no weak references, nothing to do.
+    fn process_weak(&self, resolve: &mut dyn FnMut(ObjectReference) -> Option<ObjectReference>) {
+        let _ = resolve;
+    }
 }
 
 /// The roots of a collection.

@@ -22,9 +22,10 @@
 //!    old copy gets FORWARDED and the new payload address at cell + 8 (the rest is poisoned if
 //!    configured); the slot is updated. Copies carry MARK while on the mark stack (so a slot
 //!    reported twice is not copied twice); it is cleared when the copy is scanned.
-//! 2. **Finalize.** Every from-space or large object that is neither marked, forwarded nor freed
-//!    is dead: `Binding::finalize` runs once for it if it is flagged FINALIZE, while all memory is intact
-//!    ([`FinalizeContext::is_live`] works).
+//! 2. **Weak references, then finalize.** [`Binding::process_weak`] runs once with a resolver
+//!    (survivor -> current address, dead -> `None`). Then every from-space or large object that
+//!    is neither marked, forwarded nor freed is dead: `Binding::finalize` runs once for it if it
+//!    is flagged FINALIZE, while all memory is intact ([`FinalizeContext::is_live`] works).
 //! 3. **Reclaim.** From-space blocks without pinned objects go to the free pool (poisoned if
 //!    configured). Blocks with pinned objects are kept: their marks are cleared and every gap
 //!    between pinned objects is zeroed; gaps >= [`MIN_REGION_BYTES`] become holes for the allocator.
@@ -367,6 +368,9 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
         to_space: &to_space_set,
     };
     let binding = heap.binding();
+    // Weak references: the binding learns where every object it remembers went (or that it
+    // died) before finalizers run; nothing has been reclaimed yet.
+    binding.process_weak(&mut |obj| cx.is_live(obj).then(|| cx.forwarded(obj)));
     // Dead small objects: all that were in the blocks, less the survivors (moved or kept in
     // place) and those already freed by count. Only blocks that may hold FINALIZE-flagged
     // objects are walked to call finalizers; the others are released without reading them.
@@ -815,6 +819,73 @@ mod tests {
         };
         m.collect(&mut roots).unwrap();
         assert!(saw.load(Ordering::Relaxed));
+    }
+
+    /// Weak entries (the binding's table, updated by `Binding::process_weak`) follow moved
+    /// objects, keep pinned and large ones where they are, become `None` for the dead and the
+    /// freed, and never keep anything alive.
+    #[test]
+    fn weak_table_follows_moves_and_clears_the_dead() {
+        let cfg = test_config();
+        let big = cfg.large_object_bytes;
+        let heap = Heap::new(M::default(), cfg);
+        let mut m = heap.mutator();
+        let moving = node(&mut m, 1, 1);
+        let dead = node(&mut m, 2, 0);
+        let pinned = node(&mut m, 3, 0);
+        let large = M::alloc(&mut m, 0, big);
+        M::set_id(large, 4);
+        let dead_large = M::alloc(&mut m, 0, big);
+        let freed = node(&mut m, 6, 0);
+        let flagged = node(&mut m, 7, 0);
+        Heap::<M>::flags(flagged).fetch_or(flags::PINNED, Ordering::Relaxed);
+        // Reachable only through `moving`'s slot: moves with it (or stays, when flagged PINNED).
+        M::set(moving, 0, Some(large));
+        let b = heap.binding();
+        let w: Vec<usize> = [moving, dead, pinned, large, dead_large, freed, flagged]
+            .iter()
+            .map(|&o| b.add_weak(o))
+            .collect();
+        m.free(freed);
+        let mut roots = MockRoots {
+            movable: vec![moving, flagged],
+            pinned: vec![pinned],
+        };
+        m.collect(&mut roots).unwrap();
+        assert_eq!(b.weak_passes.load(Ordering::Relaxed), 1);
+        let moved = roots.movable[0];
+        assert_ne!(moved, moving, "the referent moved");
+        assert_eq!(b.weak_get(w[0]), Some(moved), "entry follows the move");
+        assert_eq!(M::id(b.weak_get(w[0]).unwrap()), 1);
+        assert_eq!(
+            b.weak_get(w[1]),
+            None,
+            "a weak entry does not keep its object alive"
+        );
+        assert_eq!(b.weak_get(w[2]), Some(pinned), "pinned root: same address");
+        assert_eq!(b.weak_get(w[3]), Some(large), "large object: same address");
+        assert_eq!(M::get(moved, 0), Some(large));
+        assert_eq!(b.weak_get(w[4]), None, "dead large object");
+        assert_eq!(b.weak_get(w[5]), None, "freed by count");
+        assert_eq!(b.weak_get(w[6]), Some(flagged), "PINNED flag: same address");
+        for &i in &w[..4] {
+            if let Some(o) = b.weak_get(i) {
+                heap.check_reference(o);
+            }
+        }
+        // A second collection: the survivor moves again, the pinned root is released and dies.
+        roots.pinned.clear();
+        m.collect(&mut roots).unwrap();
+        assert_eq!(b.weak_passes.load(Ordering::Relaxed), 2);
+        assert_ne!(roots.movable[0], moved);
+        assert_eq!(b.weak_get(w[0]), Some(roots.movable[0]));
+        assert_eq!(M::id(b.weak_get(w[0]).unwrap()), 1);
+        assert_eq!(b.weak_get(w[2]), None, "unpinned and unreachable: dead");
+        assert_eq!(b.weak_get(w[3]), Some(large));
+        // Drop the last root: everything still weakly referenced dies.
+        roots.movable.clear();
+        m.collect(&mut roots).unwrap();
+        assert!(w.iter().all(|&i| b.weak_get(i).is_none()));
     }
 
     #[test]

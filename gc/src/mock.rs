@@ -30,7 +30,21 @@ pub struct MockBinding<const HEADER: usize = 8> {
     pub finalized: Mutex<Vec<u64>>,
     /// Optional extra finalizer behaviour.
     pub hook: Option<FinalizeHook>,
+    /// A weak table: entries the collector updates when their object moves and clears when it
+    /// dies ([`Binding::process_weak`]). Tests register entries with [`MockBinding::add_weak`].
+    pub weak: Mutex<Vec<WeakEntry>>,
+    /// Number of [`Binding::process_weak`] calls so far.
+    pub weak_passes: AtomicUsize,
 }
+
+/// One entry of the mock's weak table: the object's current address, or `None` once it died.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WeakEntry(pub Option<ObjectReference>);
+
+// SAFETY: an entry is an address the mock never dereferences itself; the table is only read and
+// written under its mutex, and the collector (one thread, holding the heap) is the only code that
+// dereferences the objects it names.
+unsafe impl Send for WeakEntry {}
 
 /// Mock binding with a 24-byte VM header (the runtime's layout).
 pub type MockBinding24 = MockBinding<24>;
@@ -42,6 +56,18 @@ impl<const HEADER: usize> MockBinding<HEADER> {
             record: true,
             ..Self::default()
         }
+    }
+
+    /// Adds `obj` to the weak table; returns the entry's index for [`MockBinding::weak_get`].
+    pub fn add_weak(&self, obj: ObjectReference) -> usize {
+        let mut w = self.weak.lock();
+        w.push(WeakEntry(Some(obj)));
+        w.len() - 1
+    }
+
+    /// Entry `i` of the weak table: the object's current address, or `None` once it died.
+    pub fn weak_get(&self, i: usize) -> Option<ObjectReference> {
+        self.weak.lock()[i].0
     }
 
     /// VM header + payload bytes of an object with `nslots` slots and `data_bytes` data bytes
@@ -147,6 +173,15 @@ impl<const HEADER: usize> Binding for MockBinding<HEADER> {
         }
         if let Some(hook) = &self.hook {
             hook(obj, cx);
+        }
+    }
+
+    fn process_weak(&self, resolve: &mut dyn FnMut(ObjectReference) -> Option<ObjectReference>) {
+        self.weak_passes.fetch_add(1, Ordering::Relaxed);
+        for e in self.weak.lock().iter_mut() {
+            if let Some(o) = e.0 {
+                e.0 = resolve(o);
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! references are, and what a dead object releases. Dispatches on the type's [`Kind`].
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use pyopaque_gc::{Binding, FinalizeContext, ObjectReference, Slot};
 
@@ -10,12 +11,15 @@ use crate::header::{header_of, VM_HEADER_BYTES};
 use crate::objects::{dict, exc, int, tuple};
 use crate::objref::ObjRef;
 use crate::types::{Kind, TypeObject};
+use crate::weakref::{self, WeakRegistry};
 
-/// The binding: stateless apart from the scheme (which decides whether a dead object's
-/// references to live objects must be uncounted).
+/// The binding: the scheme (which decides whether a dead object's references to live objects
+/// must be uncounted) and the weak reference registry the collector keeps up to date.
 pub struct RtBinding {
     /// The runtime's counting scheme.
     pub scheme: Scheme,
+    /// The weak reference side table (shared with the [`crate::Runtime`]).
+    pub weak: Arc<WeakRegistry>,
 }
 
 /// True for objects outside the moving heap (types, singletons, cached small ints).
@@ -109,7 +113,11 @@ pub(crate) fn release_payload(obj: ObjRef, children: &mut Vec<ObjRef>) {
         Kind::Exception => exc::release(obj, children),
         Kind::Native => {
             if let Some(h) = ty.hooks {
-                (h.finalize)(obj)
+                if std::ptr::eq(h, &weakref::WEAKREF_HOOKS) {
+                    weakref::release(obj, children)
+                } else {
+                    (h.finalize)(obj)
+                }
             }
         }
         Kind::Type | Kind::Singleton | Kind::Bool | Kind::Float | Kind::Str | Kind::Bytes => {}
@@ -148,5 +156,9 @@ impl Binding for RtBinding {
                 }
             }
         }
+    }
+
+    fn process_weak(&self, resolve: &mut dyn FnMut(ObjectReference) -> Option<ObjectReference>) {
+        self.weak.process(self.scheme, resolve)
     }
 }

@@ -9,6 +9,12 @@ pub fn exception_args(obj: ObjRef) -> Option<ObjRef> {
     crate::objects::exc::exc_args(obj)
 }
 
+/// The attribute dict of an exception instance (None until an attribute was stored; see
+/// `Thread::exception_dict`).
+pub fn exception_dict(obj: ObjRef) -> Option<ObjRef> {
+    crate::objects::exc::exc_dict(obj)
+}
+
 /// Whether `obj` is a live object of `rt`'s moving heap (does not read the object). Used by the
 /// shim to tell its own objects from `malloc`ed memory (`PyObject_Free`) and by debug mode.
 pub fn heap_contains(rt: &Runtime, obj: ObjRef) -> bool {

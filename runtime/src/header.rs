@@ -41,6 +41,12 @@ pub mod flags {
     pub const C_LAYOUT: u32 = 1 << (BINDING_SHIFT + 1);
     /// Its identity (`id()`, default hash) was observed: it may no longer move.
     pub const ADDRESS_TAKEN: u32 = 1 << (BINDING_SHIFT + 2);
+    /// An exported C symbol stands for this (external, immortal) object: the C API shim hands
+    /// out the symbol's address instead of the payload's (`&PyLong_Type`, `&_Py_NoneStruct`).
+    pub const STATIC_ALIAS: u32 = 1 << (BINDING_SHIFT + 3);
+    /// The weak reference registry knows this object: a referent with weak references, or a
+    /// registered weak reference. The deallocator tests it (see `weakref.rs`).
+    pub const WEAK: u32 = 1 << (BINDING_SHIFT + 4);
 }
 
 const _: () = assert!(HEADER_BYTES == pyopaque_gc::address::GC_WORD_BYTES + VM_HEADER_BYTES);

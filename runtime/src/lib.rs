@@ -15,6 +15,7 @@
 //! * [`objects`]: payloads of int, float, str/bytes, tuple, dict, exceptions.
 //! * [`list`]: list storage behind one interface.
 //! * [`capi_support`]: services only the C API shim uses.
+//! * [`weakref`]: weak references (a side table updated by the collector).
 //! * [`ops`], [`repr`]: the object protocol (hash, compare, truth, arithmetic, repr, str).
 
 pub mod bench;
@@ -33,6 +34,7 @@ pub mod repr;
 pub mod runtime;
 pub mod thread;
 pub mod types;
+pub mod weakref;
 
 pub use config::{BorrowPolicy, Config, Scheme};
 pub use objref::ObjRef;

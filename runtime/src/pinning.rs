@@ -3,7 +3,8 @@
 //! Rule (see docs/design.md, "C-held objects"): an object is pinned while C may hold its address:
 //! - under `tracing`, when its C-held count is positive (only C references are counted);
 //! - under the counting schemes, when its count exceeds the references the runtime can see
-//!   (references from other heap objects, from handles, from the error indicator). This is
+//!   (references from other heap objects, from handles, from the error indicator, from the
+//!   queue of weak references whose callbacks are due). This is
 //!   CPython's `gc_refs` subtraction: the excess is held from outside, i.e. by C;
 //! - in every scheme, while it was handed to C as a borrowed reference during a native call that
 //!   has not returned.
@@ -26,6 +27,7 @@ pub(crate) fn pinned_objects(
     handles: &[ObjRef],
     error: Option<ObjRef>,
     borrowed: &[ObjRef],
+    weak_pending: &[ObjRef],
 ) -> Vec<ObjRef> {
     let mut pinned: Vec<ObjRef> = borrowed
         .iter()
@@ -51,7 +53,7 @@ pub(crate) fn pinned_objects(
         return pinned;
     }
     if matches!(cx.scheme, Scheme::Classic | Scheme::Atomic) {
-        return pinned_by_scratch_count(cx, handles, error, borrowed, pinned);
+        return pinned_by_scratch_count(cx, handles, error, borrowed, weak_pending, pinned);
     }
     let mut seen: HashMap<*mut u8, i64> = HashMap::new();
     let mut note = |r: ObjRef| {
@@ -67,6 +69,7 @@ pub(crate) fn pinned_objects(
     handles.iter().copied().for_each(&mut note);
     error.into_iter().for_each(&mut note);
     borrowed.iter().copied().for_each(&mut note);
+    weak_pending.iter().copied().for_each(&mut note);
     heap.for_each_object(|o| {
         let r = ObjRef::from_gc(o);
         let visible = seen.get(&r.as_ptr()).copied().unwrap_or(0);
@@ -85,6 +88,7 @@ fn pinned_by_scratch_count(
     handles: &[ObjRef],
     error: Option<ObjRef>,
     borrowed: &[ObjRef],
+    weak_pending: &[ObjRef],
     mut pinned: Vec<ObjRef>,
 ) -> Vec<ObjRef> {
     let note = |r: ObjRef| {
@@ -102,6 +106,7 @@ fn pinned_by_scratch_count(
     handles.iter().copied().for_each(note);
     error.into_iter().for_each(note);
     borrowed.iter().copied().for_each(note);
+    weak_pending.iter().copied().for_each(note);
     heap.for_each_object(|o| {
         let r = ObjRef::from_gc(o);
         let b = header_of(r).rc_b();

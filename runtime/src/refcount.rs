@@ -320,6 +320,25 @@ pub(crate) fn merge_queued(h: Header) -> bool {
     }
 }
 
+/// Adds one internal reference without a `Thread` (the weak reference registry, from the
+/// collector or the deallocator): under `biased` it goes to the shared count, which any thread
+/// may update.
+pub(crate) fn incref_shared(scheme: Scheme, obj: ObjRef) {
+    let h = header_of(obj);
+    if h.gc_flags().load(Relaxed) & IMMORTAL != 0 {
+        return;
+    }
+    match scheme {
+        Scheme::Classic | Scheme::Atomic => {
+            h.rc_a().fetch_add(1, Relaxed);
+        }
+        Scheme::Biased => {
+            h.rc_b().fetch_add(BIASED_SHARED_ONE, Relaxed);
+        }
+        Scheme::Tracing => {}
+    }
+}
+
 /// Removes one internal reference on behalf of the collector (a dead object held it). The
 /// object is live (reachable), so the count cannot reach zero here.
 pub(crate) fn uncount_from_collector(scheme: Scheme, obj: ObjRef) {

@@ -15,6 +15,7 @@ use crate::external::ExternalSpace;
 use crate::objects::int::IntRepr;
 use crate::objref::ObjRef;
 use crate::types::{tpflags, BuiltinTypes, ExceptionTypes, Kind, TypeObject, EXCEPTION_HIERARCHY};
+use crate::weakref::WeakRegistry;
 
 /// Smallest cached boxed int (CPython's small-int cache, used when tagging is off).
 pub const SMALL_BOX_MIN: i64 = -5;
@@ -68,6 +69,8 @@ pub struct Runtime {
     pub ellipsis: ObjRef,
     /// Boxed ints `SMALL_BOX_MIN..=SMALL_BOX_MAX` (immortal, external).
     small_ints: Vec<ObjRef>,
+    /// Weak references: the side table and the three weak reference types (see `weakref.rs`).
+    pub weak: Arc<WeakRegistry>,
     pub(crate) external: ExternalSpace,
     pub(crate) merge_queues: Mutex<HashMap<u32, Arc<SegQueue<ObjRef>>>>,
     pub(crate) next_tid: AtomicU32,
@@ -184,9 +187,30 @@ impl Runtime {
             collect_after_bytes: config.collect_after_bytes,
             ..HeapConfig::default()
         };
+        let weak_type = |name: &str, flags: u64| {
+            let mut t = TypeObject::new(name, Some(object), Kind::Native, 0, flags);
+            t.hooks = Some(&crate::weakref::WEAKREF_HOOKS);
+            t.basicsize = crate::weakref::WEAK_PAYLOAD_BYTES;
+            external.alloc(Some(type_type), t, 0)
+        };
+        let weak = Arc::new(WeakRegistry::new(
+            weak_type(
+                "weakref.ReferenceType",
+                tpflags::BASETYPE | tpflags::HAVE_GC | tpflags::IMMUTABLETYPE,
+            ),
+            weak_type(
+                "weakref.ProxyType",
+                tpflags::HAVE_GC | tpflags::IMMUTABLETYPE,
+            ),
+            weak_type(
+                "weakref.CallableProxyType",
+                tpflags::HAVE_GC | tpflags::IMMUTABLETYPE,
+            ),
+        ));
         let heap = Heap::new(
             RtBinding {
                 scheme: config.scheme,
+                weak: weak.clone(),
             },
             heap_config,
         );
@@ -200,6 +224,7 @@ impl Runtime {
             not_implemented,
             ellipsis,
             small_ints,
+            weak,
             external,
             merge_queues: Mutex::new(HashMap::new()),
             next_tid: AtomicU32::new(1),

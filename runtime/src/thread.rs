@@ -17,7 +17,8 @@ use pyopaque_gc::{CollectStats, Mutator, ObjectReference, RootSet, Slot};
 
 use crate::binding::{self, RtBinding};
 use crate::config::Scheme;
-use crate::header::{header_of, VM_HEADER_BYTES};
+use crate::header::{header_of, HEADER_BYTES, VM_HEADER_BYTES};
+
 use crate::objref::ObjRef;
 use crate::refcount;
 use crate::runtime::Runtime;
@@ -73,6 +74,24 @@ pub struct Thread {
     /// life cycle does no atomic read-modify-write; see [`Thread::flush_stats`]).
     unflushed_allocs: u64,
     unflushed_deallocs: u64,
+    /// Recently freed small cells kept for reuse, by (cell size, FINALIZE flag); see
+    /// [`Thread::free_cell`]. Empty and unused when `cell_cache_on` is false.
+    cell_cache: Vec<Vec<ObjRef>>,
+    /// Whether freed cells are cached: counting schemes, heap not poisoning freed cells.
+    cell_cache_on: bool,
+}
+
+/// Bytes of the GC word before the VM header.
+const GC_WORD_BYTES: usize = HEADER_BYTES - VM_HEADER_BYTES;
+/// Largest cell (header + payload, bytes) the free-cell cache keeps.
+const CACHED_CELL_MAX: usize = 256;
+/// Cells kept per (size, FINALIZE) class.
+const CACHED_PER_CLASS: usize = 64;
+
+/// The cache slot of a cell of `cell_bytes` (a multiple of 8, at most [`CACHED_CELL_MAX`]).
+#[inline(always)]
+fn cell_class(cell_bytes: usize, finalize: bool) -> usize {
+    (cell_bytes / 8) * 2 + finalize as usize
 }
 
 impl Thread {
@@ -108,6 +127,10 @@ impl Thread {
             in_collect: false,
             unflushed_allocs: 0,
             unflushed_deallocs: 0,
+            cell_cache: (0..cell_class(CACHED_CELL_MAX, true) + 1)
+                .map(|_| Vec::new())
+                .collect(),
+            cell_cache_on: rt.config.scheme.counts_internal() && !rt.heap.config().poison,
             rt: rt.clone(),
         })
     }
@@ -223,11 +246,31 @@ impl Thread {
         self.drain_merge_queue();
         let payload_bytes = payload_bytes.max(8).next_multiple_of(8);
         let bytes = VM_HEADER_BYTES + payload_bytes;
-        let r = ObjRef::from_gc(if finalize {
-            self.mutator.alloc_finalizable(bytes)
-        } else {
-            self.mutator.alloc(bytes)
-        });
+        let r = match self.cached_cell(GC_WORD_BYTES + bytes, finalize) {
+            Some(r) => {
+                // SAFETY: a cached cell is an unreachable, not freed cell of exactly this size
+                // (see `free_cell`): its payload is `payload_bytes` long, 8-aligned, and nobody
+                // else refers to it.
+                unsafe {
+                    let w = r.as_ptr().cast::<u64>();
+                    if payload_bytes <= 64 {
+                        // A few inline stores cost less than a `memset` call (volatile: LLVM
+                        // would turn the loop back into one).
+                        for i in 0..payload_bytes / 8 {
+                            w.add(i).write_volatile(0);
+                        }
+                    } else {
+                        w.cast::<u8>().write_bytes(0, payload_bytes);
+                    }
+                }
+                r
+            }
+            None => ObjRef::from_gc(if finalize {
+                self.mutator.alloc_finalizable(bytes)
+            } else {
+                self.mutator.alloc(bytes)
+            }),
+        };
         let h = header_of(r);
         h.set_ty(ty);
         let (a, b) = refcount::initial_counts(self.scheme, self.tid, 1);
@@ -273,23 +316,84 @@ impl Thread {
         }
     }
 
+    /// A cached free cell of `cell_bytes` whose FINALIZE flag is `finalize`, if any.
+    #[inline(always)]
+    fn cached_cell(&mut self, cell_bytes: usize, finalize: bool) -> Option<ObjRef> {
+        if !self.cell_cache_on || cell_bytes > CACHED_CELL_MAX || self.in_collect {
+            return None;
+        }
+        self.cell_cache[cell_class(cell_bytes, finalize)].pop()
+    }
+
+    /// Gives back the cell of `obj`, a dead heap object whose payload was released
+    /// (`binding::release_payload`). Small cells of kinds whose released payload is inert (no
+    /// references: int boxes without off-heap digits, float, str, bytes, and tuples, whose
+    /// release clears the items) and that carry no flag besides FINALIZE are kept in a bounded
+    /// per-thread cache and reused by the next allocation of the same size and FINALIZE flag
+    /// (CPython's free lists, by size). Until then the cell is unreachable garbage that scans as
+    /// an object with no references and a zero count, so the heap walks of a collection ignore
+    /// it; every collection first frees the cached cells (see [`Thread::flush_cell_cache`]), so
+    /// no cell stays cached across a collection and the collector's accounting is unchanged.
+    /// The cache is off where freed cells are poisoned (debug builds), so stale references to
+    /// freed objects are still caught there.
+    #[inline]
+    fn free_cell(&mut self, obj: ObjRef) {
+        if self.cell_cache_on && !self.in_collect {
+            let h = header_of(obj);
+            let cell = h.cell_bytes();
+            let f = h.gc_flags().load(Ordering::Relaxed);
+            if cell <= CACHED_CELL_MAX && f & !pyopaque_gc::flags::FINALIZE == 0 {
+                let finalize = f != 0;
+                let inert = match binding::type_payload(h.ty()).kind {
+                    crate::types::Kind::Float
+                    | crate::types::Kind::Str
+                    | crate::types::Kind::Bytes
+                    | crate::types::Kind::Tuple => true,
+                    crate::types::Kind::Int => !finalize,
+                    _ => false,
+                };
+                let slot = &mut self.cell_cache[cell_class(cell, finalize)];
+                if inert && slot.len() < CACHED_PER_CLASS {
+                    slot.push(obj);
+                    return;
+                }
+            }
+        }
+        self.mutator.free(obj.to_gc());
+    }
+
+    /// Frees every cached cell for real (before a collection and when the thread detaches).
+    fn flush_cell_cache(&mut self) {
+        for i in 0..self.cell_cache.len() {
+            while let Some(o) = self.cell_cache[i].pop() {
+                self.mutator.free(o.to_gc());
+            }
+        }
+    }
+
     /// Frees `obj` (its count reached zero) and, iteratively, everything only it held.
     pub(crate) fn dealloc(&mut self, obj: ObjRef) {
-        self.dealloc_stack.push(obj);
         if self.in_dealloc {
+            self.dealloc_stack.push(obj);
             return;
         }
         self.in_dealloc = true;
-        // One buffer for the whole cascade, kept on the thread between deallocations.
+        // One buffer for the whole cascade, kept on the thread between deallocations. The first
+        // object is taken directly, the ones its release frees from the stack.
         let mut children = std::mem::take(&mut self.dealloc_children);
-        while let Some(o) = self.dealloc_stack.pop() {
+        let mut first = Some(obj);
+        while let Some(o) = first.take().or_else(|| self.dealloc_stack.pop()) {
             children.clear();
+            // The only cost of weak references for objects without any: one flag test.
+            if header_of(o).gc_flags().load(Ordering::Relaxed) & crate::header::flags::WEAK != 0 {
+                self.rt.weak.object_died(self.scheme, o);
+            }
             binding::release_payload(o, &mut children);
             for c in children.drain(..) {
                 refcount::decref(self, c);
             }
             if !binding::is_external(o) {
-                self.mutator.free(o.to_gc());
+                self.free_cell(o);
             }
             self.unflushed_deallocs += 1;
         }
@@ -396,11 +500,20 @@ impl Thread {
                 .fetch_add(1, Ordering::Relaxed);
             return None;
         }
+        self.flush_cell_cache();
         self.in_collect = true;
         self.flush_stats();
         self.mutator.make_parseable();
-        let pinned =
-            crate::pinning::pinned_objects(self, &self.handles, self.error, &self.borrowed);
+        // Weak references whose callbacks are due are roots (and, under the counting schemes,
+        // references the pinning analysis sees).
+        let mut weak_pending = self.rt.weak.take_pending();
+        let pinned = crate::pinning::pinned_objects(
+            self,
+            &self.handles,
+            self.error,
+            &self.borrowed,
+            &weak_pending,
+        );
         // Types are external and never move, but their attribute values (methods, constants)
         // live in the heap: the attribute tables are roots. Collect the slots first: the
         // collector rewrites them in place (no other thread runs during a collection).
@@ -418,10 +531,12 @@ impl Thread {
         let mut roots = ThreadRoots {
             handles: &mut self.handles,
             error: &mut self.error,
+            weak_pending: &mut weak_pending,
             pinned: &pinned,
             attr_slots: &attr_slots,
         };
         let result = self.mutator.collect(&mut roots);
+        self.rt.weak.restore_pending(weak_pending);
         self.in_collect = false;
         match result {
             Ok(stats) => {
@@ -456,6 +571,7 @@ impl Drop for Thread {
         self.release(m);
         self.rt.merge_queues.lock().remove(&self.tid);
         self.drain_merge_queue();
+        self.flush_cell_cache();
         self.flush_stats();
         self.rt.attached.fetch_sub(1, Ordering::AcqRel);
     }
@@ -474,6 +590,8 @@ impl Thread {
 struct ThreadRoots<'a> {
     handles: &'a mut Vec<ObjRef>,
     error: &'a mut Option<ObjRef>,
+    /// Weak references whose callbacks are due (`WeakRegistry::take_pending`).
+    weak_pending: &'a mut Vec<ObjRef>,
     pinned: &'a [ObjRef],
     /// Attribute values of type objects (see `Thread::collect`).
     attr_slots: &'a [std::ptr::NonNull<ObjRef>],
@@ -481,11 +599,16 @@ struct ThreadRoots<'a> {
 
 impl RootSet for ThreadRoots<'_> {
     fn movable_roots(&mut self, visit: &mut dyn FnMut(Slot)) {
-        for r in self.handles.iter_mut().chain(self.error.iter_mut()) {
+        for r in self
+            .handles
+            .iter_mut()
+            .chain(self.error.iter_mut())
+            .chain(self.weak_pending.iter_mut())
+        {
             if !r.is_tagged() && !binding::is_external(*r) {
-                // SAFETY: `r` is a live element of the handle stack (or the error slot) holding a
-                // heap reference; it stays in place for the whole collection (the vector is
-                // borrowed mutably by this RootSet), and ObjRef is a transparent wrapper of the
+                // SAFETY: `r` is a live element of the handle stack (or the error slot, or the
+                // weak callback queue) holding a heap reference; it stays in place for the whole
+                // collection (the vectors are borrowed mutably by this RootSet), and ObjRef is a transparent wrapper of the
                 // same pointer ObjectReference wraps.
                 visit(unsafe { Slot::new(std::ptr::NonNull::from(r).cast::<ObjectReference>()) });
             }

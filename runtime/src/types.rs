@@ -6,6 +6,7 @@
 //! goes through functions (`PyType_GetSlot`, `PyType_GetName`, ...).
 
 use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use parking_lot::Mutex;
@@ -68,6 +69,9 @@ pub mod tpflags {
     pub const HEAPTYPE: u64 = 1 << 9;
     /// Instances are immutable types.
     pub const IMMUTABLETYPE: u64 = 1 << 8;
+    /// Instances accept weak references (CPython 3.12's flag of the same value; here the weak
+    /// references live in the runtime's side table, so instances need no field for them).
+    pub const MANAGED_WEAKREF: u64 = 1 << 3;
     /// Subclass of int.
     pub const LONG_SUBCLASS: u64 = 1 << 24;
     /// Subclass of list.
@@ -99,8 +103,9 @@ pub struct TypeObject {
     pub basicsize: usize,
     /// Bytes per item for variable-sized instances (`tp_itemsize`).
     pub itemsize: usize,
-    /// `Py_TPFLAGS_*` bits.
-    pub flags: u64,
+    /// `Py_TPFLAGS_*` bits. Atomic because a few flags change after creation
+    /// (`PyType_Freeze` sets `IMMUTABLETYPE`); read with [`TypeObject::flags`].
+    pub flags: AtomicU64,
     /// Hooks for `Kind::Native` payloads (None for builtin kinds).
     pub hooks: Option<&'static NativeHooks>,
     /// Attributes set on the type (methods, constants), by name. Values are references the type
@@ -119,11 +124,22 @@ impl TypeObject {
             kind,
             basicsize,
             itemsize: 0,
-            flags,
+            flags: AtomicU64::new(flags),
             hooks: None,
             attrs: Mutex::new(Vec::new()),
             ext: OnceLock::new(),
         }
+    }
+
+    /// The `Py_TPFLAGS_*` bits.
+    pub fn flags(&self) -> u64 {
+        self.flags.load(Ordering::Acquire)
+    }
+
+    /// Sets `bits` in the flags (for the flags C may set after creation, such as
+    /// `IMMUTABLETYPE` by `PyType_Freeze`).
+    pub fn add_flags(&self, bits: u64) {
+        self.flags.fetch_or(bits, Ordering::AcqRel);
     }
 
     /// The name after the last dot (`__name__`).

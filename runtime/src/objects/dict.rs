@@ -195,6 +195,21 @@ impl Thread {
         None
     }
 
+    /// Iteration by position from the end (reversed dicts and views): the last entry before
+    /// `*pos` (clamped to the entry table, so `usize::MAX` starts at the end), moving `*pos` onto
+    /// it. Returns borrowed references, valid until the next allocation.
+    pub fn dict_next_back(&self, d: ObjRef, pos: &mut usize) -> Option<(ObjRef, ObjRef)> {
+        let st = storage(d);
+        *pos = (*pos).min(st.entries.len());
+        while *pos > 0 {
+            *pos -= 1;
+            if let Some((_, k, v)) = st.entries[*pos] {
+                return Some((k, v));
+            }
+        }
+        None
+    }
+
     /// Removes every item.
     pub fn dict_clear(&mut self, d: Handle) {
         let st = storage(self.get(d));

@@ -1,5 +1,10 @@
-//! Exception instances: `| args: tuple |`. The type carries the hierarchy (single inheritance
-//! from `BaseException`); `str(e)` and `repr(e)` follow CPython.
+//! Exception instances: `| args: tuple | dict: dict or None |`. The type carries the hierarchy
+//! (single inheritance from `BaseException`); `str(e)` and `repr(e)` follow CPython.
+//!
+//! The second word is the instance's attribute dict (CPython's `BaseException.__dict__`),
+//! created on the first attribute store ([`Thread::exception_dict`]). It holds the attributes C
+//! sets (`ImportError.name`, `SyntaxError.lineno`, ...): the C API shim stores them there rather
+//! than in per-class C fields, since no C code sees the payload (`PyObject` is opaque).
 
 use pyopaque_gc::Slot;
 
@@ -10,12 +15,37 @@ use crate::types::Kind;
 impl Thread {
     /// A new exception instance of type `ty` with `args`.
     pub fn exception_with_args(&mut self, ty: ObjRef, args: Handle) -> Handle {
-        let r = self.alloc_object(ty, 8);
+        let r = self.alloc_object(ty, 16);
         let a = self.get(args);
         crate::refcount::incref(self, a);
-        // SAFETY: fresh 8-byte payload: the args slot.
-        unsafe { r.as_ptr().cast::<Option<ObjRef>>().write(Some(a)) };
+        // SAFETY: fresh 16-byte payload: the args slot, then the dict slot (no dict yet).
+        unsafe {
+            r.as_ptr().cast::<Option<ObjRef>>().write(Some(a));
+            r.as_ptr().cast::<Option<ObjRef>>().add(1).write(None);
+        }
         self.root_owned(r)
+    }
+
+    /// The attribute dict of exception instance `exc`, created (empty) when it has none yet.
+    /// The exception owns the dict (an internal reference, like its args).
+    pub fn exception_dict(&mut self, exc: Handle) -> Handle {
+        if let Some(d) = exc_dict(self.get(exc)) {
+            return self.root(d);
+        }
+        let d = self.dict();
+        let dv = self.get(d);
+        crate::refcount::incref(self, dv);
+        // SAFETY: `exc` is an exception instance (callers checked its kind); the second payload
+        // word is its dict slot, empty here, which takes the reference counted above. The
+        // object is re-read after the allocation (it may have moved).
+        unsafe {
+            self.get(exc)
+                .as_ptr()
+                .cast::<Option<ObjRef>>()
+                .add(1)
+                .write(Some(dv))
+        };
+        d
     }
 
     /// A new exception instance `ty(msg)`.
@@ -102,15 +132,29 @@ pub(crate) fn set_exc_args(obj: ObjRef, args: Option<ObjRef>) {
     unsafe { obj.as_ptr().cast::<Option<ObjRef>>().write(args) }
 }
 
-/// Visits the args slot.
-pub(crate) fn scan(obj: ObjRef, visit: &mut dyn FnMut(Slot)) {
-    crate::binding::visit_slot(obj.as_ptr().cast(), visit);
+/// The attribute dict of an exception instance (None until an attribute is stored).
+pub(crate) fn exc_dict(obj: ObjRef) -> Option<ObjRef> {
+    // SAFETY: callers checked the kind is Exception; the payload's second word is the dict slot.
+    unsafe { obj.as_ptr().cast::<Option<ObjRef>>().add(1).read() }
 }
 
-/// Collects the args tuple.
+/// Visits the args and dict slots.
+pub(crate) fn scan(obj: ObjRef, visit: &mut dyn FnMut(Slot)) {
+    let p = obj.as_ptr().cast::<Option<ObjRef>>();
+    crate::binding::visit_slot(p, visit);
+    // SAFETY: the dict slot is the second word of the 16-byte payload.
+    crate::binding::visit_slot(unsafe { p.add(1) }, visit);
+}
+
+/// Collects the args tuple and the dict.
 pub(crate) fn release(obj: ObjRef, children: &mut Vec<ObjRef>) {
     if let Some(a) = exc_args(obj) {
         children.push(a);
     }
     set_exc_args(obj, None);
+    if let Some(d) = exc_dict(obj) {
+        children.push(d);
+    }
+    // SAFETY: as for `exc_dict`; the reference moved to `children`.
+    unsafe { obj.as_ptr().cast::<Option<ObjRef>>().add(1).write(None) };
 }

@@ -21,11 +21,20 @@ impl Thread {
 
     /// A new tuple of `len` NULL items (C fills them with `PyTuple_SET_ITEM`).
     pub fn tuple_uninit(&mut self, len: usize) -> Handle {
+        let r = self.tuple_raw(len);
+        self.root_owned(r)
+    }
+
+    /// Like [`Thread::tuple_uninit`] but returns the raw reference (owning one reference; root
+    /// it before the next allocation).
+    #[inline]
+    pub fn tuple_raw(&mut self, len: usize) -> ObjRef {
         let ty = self.rt.types.tuple;
-        let r = self.alloc_object(ty, 8 + 8 * len);
+        let finalize = crate::binding::needs_finalizer(crate::types::Kind::Tuple, self.scheme);
+        let r = self.alloc_object_with(ty, 8 + 8 * len, finalize);
         // SAFETY: fresh zeroed payload of 8 + 8*len bytes; the first word is the length.
         unsafe { r.as_ptr().cast::<usize>().write(len) };
-        self.root_owned(r)
+        r
     }
 }
 
