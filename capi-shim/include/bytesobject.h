@@ -11,7 +11,7 @@ extern "C" {
 PyAPI_DATA(PyTypeObject) PyBytesIter_Type;
 PyAPI_DATA(PyTypeObject) PyBytes_Type;
 #define PyBytes_Check(op) \
-    PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_BYTES_SUBCLASS)
+    _PyOpaque_HasTypeFlag((op), Py_TPFLAGS_BYTES_SUBCLASS)
 #define PyBytes_CheckExact(op) Py_IS_TYPE((op), &PyBytes_Type)
 
 PyAPI_FUNC(char *) PyBytes_AsString(PyObject *o);

@@ -23,7 +23,7 @@ PyAPI_DATA(PyTypeObject) PyDictRevIterKey_Type;
 PyAPI_DATA(PyTypeObject) PyDictRevIterValue_Type;
 #endif
 #define PyDict_Check(op) \
-    PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_DICT_SUBCLASS)
+    _PyOpaque_HasTypeFlag((op), Py_TPFLAGS_DICT_SUBCLASS)
 #define PyDict_CheckExact(op) Py_IS_TYPE((op), &PyDict_Type)
 #define PyDictKeys_Check(op) PyObject_TypeCheck((op), &PyDictKeys_Type)
 #define PyDictValues_Check(op) PyObject_TypeCheck((op), &PyDictValues_Type)

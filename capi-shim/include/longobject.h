@@ -10,7 +10,7 @@ extern "C" {
 
 PyAPI_DATA(PyTypeObject) PyLong_Type;
 #define PyLong_Check(op) \
-    PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_LONG_SUBCLASS)
+    _PyOpaque_HasTypeFlag((op), Py_TPFLAGS_LONG_SUBCLASS)
 #define PyLong_CheckExact(op) Py_IS_TYPE((op), &PyLong_Type)
 
 #if !defined(Py_LIMITED_API) || Py_LIMITED_API+0 >= 0x030E0000

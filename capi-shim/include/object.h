@@ -309,6 +309,10 @@ PyAPI_FUNC(PyObject *) PyType_GetDict(PyTypeObject *);
 #define PyType_HasFeature(type, feature) \
     ((PyType_GetFlags(type) & (feature)) != 0)
 #define PyType_FastSubclass(type, flag) PyType_HasFeature((type), (flag))
+/* PyType_GetFlags(Py_TYPE(op)) in one call: the Py*_Check macros below use it. */
+PyAPI_FUNC(unsigned long) PyOpaque_Object_TypeFlags(PyObject *op);
+#define _PyOpaque_HasTypeFlag(op, flag) \
+    ((PyOpaque_Object_TypeFlags(_PyObject_CAST(op)) & (flag)) != 0)
 
 static inline int
 _PyOpaque_TypeCheck(PyObject *ob, PyTypeObject *type)
@@ -319,7 +323,7 @@ _PyOpaque_TypeCheck(PyObject *ob, PyTypeObject *type)
     _PyOpaque_TypeCheck(_PyObject_CAST(ob), (type))
 
 #define PyType_Check(op) \
-    PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_TYPE_SUBCLASS)
+    _PyOpaque_HasTypeFlag((op), Py_TPFLAGS_TYPE_SUBCLASS)
 #define PyType_CheckExact(op) Py_IS_TYPE((op), &PyType_Type)
 
 /* ---- singletons ------------------------------------------------------- */

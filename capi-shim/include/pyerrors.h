@@ -216,7 +216,7 @@ PyAPI_FUNC(void) PyErr_FormatUnraisable(const char *, ...);
     (PyType_Check(x) &&                                                 \
      PyType_FastSubclass((PyTypeObject *)(x), Py_TPFLAGS_BASE_EXC_SUBCLASS))
 #define PyExceptionInstance_Check(x) \
-    PyType_FastSubclass(Py_TYPE(x), Py_TPFLAGS_BASE_EXC_SUBCLASS)
+    _PyOpaque_HasTypeFlag((x), Py_TPFLAGS_BASE_EXC_SUBCLASS)
 #define PyExceptionInstance_Class(x) _PyObject_CAST(Py_TYPE(x))
 
 #ifdef __cplusplus

@@ -11,7 +11,7 @@ extern "C" {
 PyAPI_DATA(PyTypeObject) PyTupleIter_Type;
 PyAPI_DATA(PyTypeObject) PyTuple_Type;
 #define PyTuple_Check(op) \
-    PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_TUPLE_SUBCLASS)
+    _PyOpaque_HasTypeFlag((op), Py_TPFLAGS_TUPLE_SUBCLASS)
 #define PyTuple_CheckExact(op) Py_IS_TYPE((op), &PyTuple_Type)
 
 PyAPI_FUNC(PyObject *) PyTuple_GetItem(PyObject *p, Py_ssize_t pos);

@@ -18,7 +18,7 @@ typedef wchar_t  Py_UNICODE;
 PyAPI_DATA(PyTypeObject) PyUnicodeIter_Type;
 PyAPI_DATA(PyTypeObject) PyUnicode_Type;
 #define PyUnicode_Check(op) \
-    PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_UNICODE_SUBCLASS)
+    _PyOpaque_HasTypeFlag((op), Py_TPFLAGS_UNICODE_SUBCLASS)
 #define PyUnicode_CheckExact(op) Py_IS_TYPE((op), &PyUnicode_Type)
 
 PyAPI_FUNC(void) PyUnicode_Append(PyObject **p_left, PyObject *right);

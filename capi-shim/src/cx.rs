@@ -113,6 +113,7 @@ pub fn init(config: Config) -> Result<&'static Global, String> {
 fn build(config: Config) -> Global {
     let rt = Runtime::new(config);
     rt.note_c_api_used();
+    rt.set_protocol_hooks(&crate::object::PROTOCOL_HOOKS);
     let debug = std::env::var("PYOPAQUE_CAPI_DEBUG").is_ok_and(|v| v == "1");
     HOT.debug.store(debug, Ordering::Relaxed);
     if debug {
@@ -293,6 +294,16 @@ pub fn is_exact_list(o: ObjRef) -> bool {
 #[inline(always)]
 pub fn is_exact_int(o: ObjRef) -> bool {
     !o.is_tagged() && header_of(o).ty().as_ptr() == HOT.int_type.load(Ordering::Relaxed)
+}
+
+/// True when `t` is the runtime's `type` (one compare against the published address).
+#[inline(always)]
+pub fn is_type_type(t: ObjRef) -> bool {
+    let tt = HOT.type_type.load(Ordering::Relaxed);
+    if tt.is_null() {
+        return t == global().rt.types.type_;
+    }
+    t.as_ptr() == tt
 }
 
 /// True when `o` is a heap object whose type is exactly the runtime's `float`.

@@ -33,7 +33,36 @@ pub extern "C" fn PyDict_New() -> *mut PyObject {
 /// A dict and key C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyDict_GetItem(d: *mut PyObject, k: *mut PyObject) -> *mut PyObject {
-    capi!("PyDict_GetItem", |cx| {
+    // Lean path: a dict and an immediate int key, decided without Python equality (no handle,
+    // no allocation, no code run, no exception to save); anything else runs the general body.
+    crate::capi_lean!(
+        "PyDict_GetItem",
+        |cx| {
+            let (dob, key) = (cx::heap_ref(d)?, immediate_arg(k)?);
+            if cx.kind_of(dob) != Kind::Dict {
+                return None;
+            }
+            Some(match cx.dict_get_immediate(dob, key)? {
+                Some(v) => cx::borrowed_from(cx, v, dob, "PyDict_GetItem"),
+                None => std::ptr::null_mut(),
+            })
+        },
+        |cx| dict_get_item(cx, d, k)
+    )
+}
+
+/// `p` as an immediate int (tagging on), else `None`.
+#[inline(always)]
+fn immediate_arg(p: *mut PyObject) -> Option<pyopaque_runtime::ObjRef> {
+    if (p as usize) & 1 == 0 || !cx::tagging_fast() {
+        return None;
+    }
+    // SAFETY: an odd word from C is an immediate int the shim handed out (tagging is on).
+    unsafe { pyopaque_runtime::ObjRef::from_raw(p.cast()) }
+}
+
+fn dict_get_item(cx: &mut Thread, d: *mut PyObject, k: *mut PyObject) -> PyResult<*mut PyObject> {
+    {
         // SAFETY: caller's contract.
         let Some(dob) = (unsafe { cx::from_c(d) }) else {
             return Ok(std::ptr::null_mut());
@@ -60,7 +89,7 @@ pub unsafe extern "C" fn PyDict_GetItem(d: *mut PyObject, k: *mut PyObject) -> *
             }
             _ => std::ptr::null_mut(),
         })
-    })
+    }
 }
 
 /// `PyDict_GetItemWithError`: borrowed; NULL without exception when absent.
@@ -189,13 +218,36 @@ pub unsafe extern "C" fn PyDict_SetItem(
     k: *mut PyObject,
     v: *mut PyObject,
 ) -> c_int {
-    capi!("PyDict_SetItem", |cx| {
+    // Lean path: a dict, an immediate int key and a value C holds, when the store needs no
+    // Python equality and frees nothing (`Thread::dict_set_immediate` declines otherwise).
+    crate::capi_lean!(
+        "PyDict_SetItem",
+        |cx| {
+            let (dob, key) = (cx::heap_ref(d)?, immediate_arg(k)?);
+            // SAFETY: caller's contract (NULL gives None: the general path raises).
+            let val = unsafe { cx::from_c(v) }?;
+            if cx.kind_of(dob) != Kind::Dict || !cx.dict_set_immediate(dob, key, val) {
+                return None;
+            }
+            Some(0)
+        },
+        |cx| dict_set_item(cx, d, k, v)
+    )
+}
+
+fn dict_set_item(
+    cx: &mut Thread,
+    d: *mut PyObject,
+    k: *mut PyObject,
+    v: *mut PyObject,
+) -> PyResult<c_int> {
+    {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
         let (kh, vh) = unsafe { (harg(cx, k)?, harg(cx, v)?) };
         cx.dict_set(dh, kh, vh)?;
         Ok(0)
-    })
+    }
 }
 
 /// `PyDict_SetItemString`.

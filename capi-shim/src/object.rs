@@ -77,6 +77,10 @@ pub fn repr(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
     if crate::iterobj::is_dict_view(o) {
         return crate::dictview::repr(cx, h);
     }
+    if crate::set::is_anyset(o) {
+        let s = crate::set::repr(cx, h)?;
+        return Ok(cx.str(&s));
+    }
     let s = match cx.kind_of(o) {
         Kind::Native | Kind::Type => default_repr(cx, o),
         _ => cx.repr_of(h)?,
@@ -131,23 +135,57 @@ pub fn str_(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
     }
 }
 
-/// `hash(o)`.
+/// `hash(o)`. Native objects (shim types, instances of C types) go through [`native_hash`]
+/// (the runtime calls it too, for dict keys and set members), builtin values through the
+/// runtime.
 pub fn hash(cx: &mut Thread, h: Handle) -> PyResult<i64> {
+    if cx.kind_of(cx.get(h)) == Kind::Native {
+        return native_hash(cx, h);
+    }
+    cx.hash(h)
+}
+
+/// `hash(o)` for a [`Kind::Native`] object, as CPython computes it: unhashable shim types
+/// (`set`, `bytearray`, `slice`, keys and items views) raise TypeError; `frozenset` and
+/// `complex` hash their contents; a C type uses its `tp_hash` (`PyObject_HashNotImplemented`,
+/// also what a type defining `tp_richcompare` without `tp_hash` gets, raises TypeError; an
+/// exception raised by `tp_hash` propagates); everything else hashes by identity.
+pub fn native_hash(cx: &mut Thread, h: Handle) -> PyResult<i64> {
     let o = cx.get(h);
     crate::dictview::check_hashable(cx, o)?;
-    let hs = get_slot(cx.type_of(o), slot::TP_HASH);
-    if hs == PyObject_HashNotImplemented as *const () as usize {
-        return Err(type_error(
-            cx,
-            &format!("unhashable type: '{}'", tname(cx, o)),
-        ));
+    let g = cx::global();
+    let ty = cx.type_of(o);
+    let hs = get_slot(ty, slot::TP_HASH);
+    if ty == g.types.set
+        || ty == g.types.bytearray
+        || ty == g.types.slice
+        || hs == PyObject_HashNotImplemented as *const () as usize
+    {
+        // CPython names the type by its tp_name (dotted for C types).
+        let msg = format!("unhashable type: '{}'", type_payload(ty).name);
+        return Err(type_error(cx, &msg));
+    }
+    if ty == g.types.frozenset {
+        return crate::set::frozenset_hash(cx, h);
+    }
+    if let Some((re, im)) = crate::complex::value_of(o) {
+        // CPython's complex_hash: hash(re) + 1000003 * hash(im), -1 mapped to -2.
+        let part = |f: f64| {
+            if f.is_nan() {
+                0
+            } else {
+                pyopaque_runtime::objects::float::float_hash(f)
+            }
+        };
+        let v = (part(re) as u64).wrapping_add((part(im) as u64).wrapping_mul(1000003)) as i64;
+        return Ok(if v == -1 { -2 } else { v });
     }
     // SAFETY: Py_tp_hash is a hashfunc.
     if let Some(f) = unsafe { slot_fn::<hashfunc>(cx, o, slot::TP_HASH) } {
         // SAFETY: calling tp_hash.
         return c_call_int(cx, "__hash__", &[h], |a| unsafe { f(a[0]) }).map(|v| v as i64);
     }
-    cx.hash(h)
+    Ok(cx.identity_hash(o))
 }
 
 /// Rich comparison returning an object.
@@ -155,27 +193,89 @@ pub fn richcompare(cx: &mut Thread, a: Handle, b: Handle, op: c_int) -> PyResult
     let Some(cop) = compare_op(op) else {
         return Err(bad_internal_call(cx));
     };
+    if let Some(r) = richcompare_slots(cx, a, b, op)? {
+        return Ok(r);
+    }
+    let (ka, kb) = (cx.kind_of(cx.get(a)), cx.kind_of(cx.get(b)));
+    let v = if ka == Kind::Native || kb == Kind::Native {
+        // Neither side implements it (the runtime's compare would ask the same slots again).
+        let (x, y) = (cx.get(a), cx.get(b));
+        match cop {
+            CompareOp::Eq => x == y,
+            CompareOp::Ne => x != y,
+            _ => {
+                // CPython names the types by their tp_name (dotted for C types).
+                let msg = format!(
+                    "'{}' not supported between instances of '{}' and '{}'",
+                    cop.symbol(),
+                    type_payload(cx.type_of(x)).name,
+                    type_payload(cx.type_of(y)).name
+                );
+                return Err(type_error(cx, &msg));
+            }
+        }
+    } else {
+        cx.compare(a, b, cop)?
+    };
+    Ok(cx.root(if v { cx.rt.true_ } else { cx.rt.false_ }))
+}
+
+/// The comparison the operands' own types implement: `a`'s, then `b`'s reflected (set-like
+/// views, sets and frozensets, C types' `tp_richcompare`). `Ok(None)` when both give
+/// NotImplemented.
+fn richcompare_slots(cx: &mut Thread, a: Handle, b: Handle, op: c_int) -> PyResult<Option<Handle>> {
     for (x, y, o) in [(a, b, op), (b, a, swapped(op))] {
         let xo = cx.get(x);
-        if crate::dictview::is_set_like(xo) {
+        let set_like = if crate::dictview::is_set_like(xo) {
             // Keys and items views compare with sets and set-like views (see dictview.rs).
-            if let Some(v) = crate::dictview::richcompare(cx, x, y, o)? {
-                return Ok(cx.root(if v { cx.rt.true_ } else { cx.rt.false_ }));
-            }
-            continue;
+            Some(crate::dictview::richcompare(cx, x, y, o)?)
+        } else if crate::set::is_anyset(xo) {
+            Some(crate::set::richcompare(cx, x, y, o)?)
+        } else {
+            None
+        };
+        match set_like {
+            Some(Some(v)) => return Ok(Some(cx.root(if v { cx.rt.true_ } else { cx.rt.false_ }))),
+            Some(None) => continue,
+            None => {}
         }
         // SAFETY: Py_tp_richcompare is a richcmpfunc.
         if let Some(f) = unsafe { slot_fn::<richcmpfunc>(cx, xo, slot::TP_RICHCOMPARE) } {
             // SAFETY: calling tp_richcompare.
             let r = c_call(cx, "__richcmp__", &[x, y], |p| unsafe { f(p[0], p[1], o) })?;
             if cx.get(r) != cx.rt.not_implemented {
-                return Ok(r);
+                return Ok(Some(r));
             }
         }
     }
-    let v = cx.compare(a, b, cop)?;
-    Ok(cx.root(if v { cx.rt.true_ } else { cx.rt.false_ }))
+    Ok(None)
 }
+
+/// The runtime's comparison hook (at least one operand is native): the types' own comparison,
+/// its result's truth; `Ok(None)` when neither implements it.
+fn native_compare(cx: &mut Thread, a: Handle, b: Handle, op: CompareOp) -> PyResult<Option<bool>> {
+    match richcompare_slots(cx, a, b, op as c_int)? {
+        Some(r) => truth(cx, r).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The runtime's repr hook for native objects.
+fn native_repr(cx: &mut Thread, h: Handle) -> PyResult<String> {
+    let r = repr(cx, h)?;
+    Ok(cx.str_value(cx.get(r)).unwrap_or("").to_string())
+}
+
+/// The object protocol of native objects, installed in the runtime at start-up
+/// (`cx::init`): dict keys, set members, comparisons, truth tests and container reprs inside
+/// the runtime then use the types' slots, as CPython's `PyObject_Hash`,
+/// `PyObject_RichCompare`, `PyObject_IsTrue` and `PyObject_Repr` would.
+pub static PROTOCOL_HOOKS: pyopaque_runtime::ProtocolHooks = pyopaque_runtime::ProtocolHooks {
+    hash: native_hash,
+    compare: native_compare,
+    truth,
+    repr: native_repr,
+};
 
 fn swapped(op: c_int) -> c_int {
     match op {
@@ -216,6 +316,21 @@ pub fn truth(cx: &mut Thread, h: Handle) -> PyResult<bool> {
         {
             return length(cx, h).map(|n| n != 0);
         }
+        // Shim types with a length are true when non-empty, complex when non-zero (CPython's
+        // PyObject_IsTrue: nb_bool, then mp_length, then sq_length).
+        let g = cx::global();
+        let ty = cx.type_of(o);
+        if ty == g.types.set
+            || ty == g.types.frozenset
+            || ty == g.types.bytearray
+            || ty == g.types.memoryview
+            || ty == g.types.mappingproxy
+        {
+            return length(cx, h).map(|n| n != 0);
+        }
+        if let Some((re, im)) = crate::complex::value_of(o) {
+            return Ok(re != 0.0 || im != 0.0);
+        }
         return Ok(true);
     }
     cx.truth(h)
@@ -242,6 +357,9 @@ pub fn length(cx: &mut Thread, h: Handle) -> PyResult<usize> {
             crate::buffer::memoryview_len(o).unwrap_or(0)
         }
         _ if crate::iterobj::is_dict_view(o) => crate::iterobj::view_len(cx, o),
+        _ if crate::bytearray::is_bytearray(o) => {
+            crate::bytearray::bytes_of(o).map_or(0, |b| b.len())
+        }
         _ => {
             for id in [slot::MP_LENGTH, slot::SQ_LENGTH] {
                 // SAFETY: length slots are lenfuncs.
@@ -1152,10 +1270,8 @@ pub unsafe extern "C" fn PyObject_HashNotImplemented(o: *mut PyObject) -> Py_has
     capi!("PyObject_HashNotImplemented", |cx| {
         // SAFETY: caller's contract.
         let obj = unsafe { arg(cx, o) }?;
-        Err(type_error(
-            cx,
-            &format!("unhashable type: '{}'", tname(cx, obj)),
-        ))
+        let msg = format!("unhashable type: '{}'", type_payload(cx.type_of(obj)).name);
+        Err(type_error(cx, &msg))
     })
 }
 

@@ -92,8 +92,18 @@ pub unsafe extern "C" fn Py_DecRef(o: *mut PyObject) {
             // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
             let t = unsafe { &mut *p };
             if refcount::c_decref_is_last(t, obj) {
-                // SAFETY: caller's contract.
-                unsafe { decref_slow(o) };
+                // The last reference: deallocate here (the pointer is already translated and
+                // the thread is the lean one, so `decref_slow` would only redo both checks).
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let _ = refcount::c_decref(t, obj);
+                }));
+                if r.is_err() {
+                    cx::fatal(
+                        "Py_DecRef",
+                        "internal error (panic) while releasing an object",
+                    );
+                }
+                cx::drain_deferred(t);
             }
             return;
         }

@@ -213,3 +213,108 @@ pub unsafe extern "C" fn PySet_Pop(s: *mut PyObject) -> *mut PyObject {
         Ok(new_ref_h(cx, kh))
     })
 }
+
+// ----- object protocol (from `object.rs` and the runtime's protocol hooks) -----
+
+/// Number of elements of the set or frozenset `s`.
+fn set_len(cx: &mut Thread, s: ObjRef) -> usize {
+    let d = keys(cx, s);
+    cx.dict_len(cx.get(d))
+}
+
+/// Whether every element of `a` is in `b` (both sets or frozensets). Iterates by position, so
+/// an element's `__eq__` mutating either set cannot make it read out of bounds.
+fn is_subset(cx: &mut Thread, a: Handle, b: Handle) -> PyResult<bool> {
+    let (da, db) = (keys(cx, cx.get(a)), keys(cx, cx.get(b)));
+    let mut pos = 0;
+    loop {
+        let m = cx.mark();
+        let Some((k, _)) = cx.dict_next(cx.get(da), &mut pos) else {
+            cx.release(m);
+            return Ok(true);
+        };
+        let kh = cx.root(k);
+        let found = cx.dict_get(db, kh).map(|r| r.is_some());
+        cx.release(m);
+        if !found? {
+            return Ok(false);
+        }
+    }
+}
+
+/// Rich comparison of the set or frozenset `a` with `b` (`op` is C's `Py_LT` ... `Py_GE`), as
+/// CPython's `set_richcompare`: `==` compares contents (a set equals a frozenset with the same
+/// elements), `<=`/`<` are subset tests, `>=`/`>` superset tests. `Ok(None)` (NotImplemented)
+/// unless `b` is a set or frozenset.
+pub fn richcompare(cx: &mut Thread, a: Handle, b: Handle, op: c_int) -> PyResult<Option<bool>> {
+    if !is_anyset(cx.get(b)) {
+        return Ok(None);
+    }
+    let (la, lb) = (set_len(cx, cx.get(a)), set_len(cx, cx.get(b)));
+    let r = match op {
+        0 => la < lb && is_subset(cx, a, b)?,
+        1 => la <= lb && is_subset(cx, a, b)?,
+        2 => la == lb && is_subset(cx, a, b)?,
+        3 => !(la == lb && is_subset(cx, a, b)?),
+        4 => la > lb && is_subset(cx, b, a)?,
+        5 => la >= lb && is_subset(cx, b, a)?,
+        _ => return Err(cx::bad_internal_call(cx)),
+    };
+    Ok(Some(r))
+}
+
+/// `hash(frozenset)`: CPython's `frozenset_hash` (order-independent: the xor of each element's
+/// shuffled hash, then the size and a final dispersion), so equal frozensets hash equal.
+pub fn frozenset_hash(cx: &mut Thread, s: Handle) -> PyResult<i64> {
+    fn shuffle(h: u64) -> u64 {
+        ((h ^ 89869747) ^ (h << 16)).wrapping_mul(3644798167)
+    }
+    let d = keys(cx, cx.get(s));
+    let (mut acc, mut n, mut pos) = (0u64, 0u64, 0usize);
+    loop {
+        let m = cx.mark();
+        let Some((k, _)) = cx.dict_next(cx.get(d), &mut pos) else {
+            cx.release(m);
+            break;
+        };
+        let kh = cx.root(k);
+        let hk = cx.hash(kh);
+        cx.release(m);
+        acc ^= shuffle(hk? as u64);
+        n += 1;
+    }
+    acc ^= (n + 1).wrapping_mul(1927868237);
+    acc ^= (acc >> 11) ^ (acc >> 25);
+    acc = acc.wrapping_mul(69069).wrapping_add(907133923);
+    if acc == u64::MAX {
+        acc = 590923713;
+    }
+    Ok(acc as i64)
+}
+
+/// `repr(s)` as CPython prints it: `set()`, `{1, 2}`, `frozenset()`, `frozenset({1, 2})`.
+/// (A set cannot contain itself: sets are unhashable and frozensets immutable.)
+pub fn repr(cx: &mut Thread, s: Handle) -> PyResult<String> {
+    let frozen = !is_set(cx.get(s));
+    let d = keys(cx, cx.get(s));
+    let mut parts = Vec::new();
+    let mut pos = 0;
+    loop {
+        let m = cx.mark();
+        let Some((k, _)) = cx.dict_next(cx.get(d), &mut pos) else {
+            cx.release(m);
+            break;
+        };
+        let kh = cx.root(k);
+        let r =
+            crate::object::repr(cx, kh).map(|r| cx.str_value(cx.get(r)).unwrap_or("").to_string());
+        cx.release(m);
+        parts.push(r?);
+    }
+    Ok(match (frozen, parts.is_empty()) {
+        (false, true) => "set()".to_string(),
+        (true, true) => "frozenset()".to_string(),
+        (false, false) => format!("{{{}}}", parts.join(", ")),
+        (true, false) => format!("frozenset({{{}}})", parts.join(", ")),
+    })
+}

@@ -256,6 +256,12 @@ pub unsafe fn from_spec(
         // SAFETY: not yet at the terminator, so the next entry exists.
         s = unsafe { s.add(1) };
     }
+    // CPython's rule (`inherit_slots` then `type_ready_set_hash`): a type that defines
+    // tp_richcompare without tp_hash does not inherit its base's hash and is unhashable.
+    let (rc, hs) = (slot::TP_RICHCOMPARE as usize, slot::TP_HASH as usize);
+    if slots[rc] != 0 && slots[hs] == 0 {
+        slots[hs] = crate::object::PyObject_HashNotImplemented as *const () as usize;
+    }
     // SAFETY: bases is NULL, a type, or a tuple of types.
     if let Some(b) = unsafe { cx::from_c(bases) } {
         if cx.kind_of(b) == Kind::Tuple {
@@ -655,15 +661,47 @@ pub unsafe extern "C" fn PyType_GetFlags(ty: *mut PyTypeObject) -> std::ffi::c_u
     capi_nothread!("PyType_GetFlags", 0, || {
         // SAFETY: caller's contract.
         match unsafe { cx::from_c(ty) } {
-            Some(t) if !t.is_tagged() => {
-                let p = type_payload(t);
-                let mut f = p.flags() | (1 << 12);
-                if t == cx::global().rt.types.type_ {
-                    f |= 1 << 31;
-                }
-                f as std::ffi::c_ulong
-            }
+            Some(t) if !t.is_tagged() => type_flags(t),
             _ => 0,
+        }
+    })
+}
+
+/// The flags `PyType_GetFlags` reports for the type `t`: its own flags, `Py_TPFLAGS_READY`
+/// (bit 12: every type is ready) and `Py_TPFLAGS_TYPE_SUBCLASS` (bit 31) for `type` itself.
+#[inline(always)]
+fn type_flags(t: ObjRef) -> std::ffi::c_ulong {
+    let mut f = type_payload(t).flags() | (1 << 12);
+    if cx::is_type_type(t) {
+        f |= 1 << 31;
+    }
+    f as std::ffi::c_ulong
+}
+
+/// `PyType_GetFlags(Py_TYPE(o))` in one call: what our headers' `PyLong_Check`,
+/// `PyUnicode_Check`, `PyDict_Check`, ... (`PyType_FastSubclass` on the type of an object) call,
+/// so a type test is one exported call reading the object's type word and its flags, instead of
+/// two calls that translate the type to its static symbol and back. 0 for NULL (as
+/// `PyType_GetFlags(Py_TYPE(NULL))`).
+///
+/// # Safety
+/// `o` must be NULL or an object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyOpaque_Object_TypeFlags(o: *mut PyObject) -> std::ffi::c_ulong {
+    if !cx::debug_fast() {
+        if let Some(obj) = cx::heap_ref(o) {
+            // Lean path: a heap object's type word, then that type's flags. Nothing here can
+            // panic.
+            crate::cov!("PyOpaque_Object_TypeFlags");
+            return type_flags(header_of(obj).ty());
+        }
+    }
+    capi_nothread!("PyOpaque_Object_TypeFlags", 0, || {
+        // SAFETY: caller's contract.
+        match unsafe { cx::from_c(o) } {
+            None => 0,
+            Some(obj) if obj.is_tagged() => type_flags(cx::global().rt.types.int),
+            Some(obj) => type_flags(header_of(obj).ty()),
         }
     })
 }

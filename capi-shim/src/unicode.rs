@@ -143,7 +143,34 @@ pub unsafe extern "C" fn PyUnicode_AsUTF8AndSize(
     o: *mut PyObject,
     size: *mut Py_ssize_t,
 ) -> *const c_char {
-    capi!("PyUnicode_AsUTF8AndSize", |cx| {
+    // Lean path for a heap str (no handle, no allocation: the pin is a count and a vector
+    // push); everything else (NULL, immediates, static symbols, wrong types) takes the general
+    // path, which raises as before.
+    crate::capi_lean!(
+        "PyUnicode_AsUTF8AndSize",
+        |cx| {
+            let ob = cx::heap_ref(o)?;
+            if cx.kind_of(ob) != Kind::Str {
+                return None;
+            }
+            let n = cx.str_value(ob).unwrap_or("").len();
+            cx.note_borrowed(ob);
+            if !size.is_null() {
+                // SAFETY: writable (caller's contract).
+                unsafe { *size = n as Py_ssize_t };
+            }
+            Some(text_data_ptr(ob).cast_const().cast())
+        },
+        |cx| as_utf8_and_size(cx, o, size)
+    )
+}
+
+fn as_utf8_and_size(
+    cx: &mut Thread,
+    o: *mut PyObject,
+    size: *mut Py_ssize_t,
+) -> PyResult<*const c_char> {
+    {
         // SAFETY: caller's contract.
         let ob = unsafe { arg(cx, o) }?;
         if cx.kind_of(ob) != Kind::Str {
@@ -160,7 +187,7 @@ pub unsafe extern "C" fn PyUnicode_AsUTF8AndSize(
             unsafe { *size = n as Py_ssize_t };
         }
         Ok(text_data_ptr(ob).cast_const().cast())
-    })
+    }
 }
 
 /// `PyUnicode_AsUTF8`.

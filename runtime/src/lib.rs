@@ -38,7 +38,7 @@ pub mod weakref;
 
 pub use config::{BorrowPolicy, Config, Scheme};
 pub use objref::ObjRef;
-pub use ops::{BinOp, CompareOp};
+pub use ops::{BinOp, CompareOp, ProtocolHooks};
 pub use runtime::Runtime;
 pub use thread::{Handle, HandleMark, PyResult, Raised, Thread};
 pub use types::{Kind, NativeHooks, TypeObject};

@@ -83,6 +83,25 @@ enum Num {
     Float(f64),
 }
 
+/// The object protocol for [`Kind::Native`] objects, whose behaviour the runtime does not know
+/// (shim-defined types such as `set`, instances of C types with their `tp_hash` /
+/// `tp_richcompare` / `nb_bool` / `tp_repr` slots). Installed once per runtime by the C API
+/// shim ([`crate::Runtime::set_protocol_hooks`]); without hooks, native objects hash and compare
+/// by identity, are true, and print as `<T object at 0x...>`. The runtime consults the hooks
+/// only on the paths where a native object is involved, so builtin keys never pay for them.
+pub struct ProtocolHooks {
+    /// `hash(obj)` for a native object (raises for unhashable types).
+    pub hash: fn(&mut Thread, Handle) -> PyResult<i64>,
+    /// Rich comparison when at least one operand is native: `Ok(None)` when neither side
+    /// implements it (the runtime then falls back to identity for `==`/`!=` and raises
+    /// TypeError for ordering).
+    pub compare: fn(&mut Thread, Handle, Handle, CompareOp) -> PyResult<Option<bool>>,
+    /// `bool(obj)` for a native object.
+    pub truth: fn(&mut Thread, Handle) -> PyResult<bool>,
+    /// `repr(obj)` for a native object.
+    pub repr: fn(&mut Thread, Handle) -> PyResult<String>,
+}
+
 impl Thread {
     /// The type of `obj` (`int` for immediates). Debug builds check `obj` is not stale.
     #[inline]
@@ -176,9 +195,11 @@ impl Thread {
                 let t = self.rt.types.exc.type_error;
                 Err(self.raise(t, &format!("unhashable type: '{name}'")))
             }
-            Kind::Type | Kind::Singleton | Kind::Exception | Kind::Native => {
-                Ok(self.identity_hash(obj))
-            }
+            Kind::Native => match self.rt.protocol_hooks() {
+                Some(p) => (p.hash)(self, h),
+                None => Ok(self.identity_hash(obj)),
+            },
+            Kind::Type | Kind::Singleton | Kind::Exception => Ok(self.identity_hash(obj)),
         }
     }
 
@@ -267,6 +288,12 @@ impl Thread {
             }
             _ => None,
         };
+        if ord.is_none() && (kx == Kind::Native || ky == Kind::Native) {
+            if let Some(v) = self.native_compare(a, b, op)? {
+                return Ok(v);
+            }
+        }
+        let (x, y) = (self.get(a), self.get(b));
         match ord {
             Some(o) => Ok(op.holds(o)),
             None => match op {
@@ -278,6 +305,17 @@ impl Thread {
                     &format!("'{}' not supported between instances of", op.symbol()),
                 )),
             },
+        }
+    }
+
+    /// The comparison hook for native operands (cold: out of line so that builtin comparisons
+    /// keep their code layout).
+    #[cold]
+    #[inline(never)]
+    fn native_compare(&mut self, a: Handle, b: Handle, op: CompareOp) -> PyResult<Option<bool>> {
+        match self.rt.protocol_hooks() {
+            Some(p) => (p.compare)(self, a, b, op),
+            None => Ok(None),
         }
     }
 
@@ -365,7 +403,11 @@ impl Thread {
             Kind::Tuple => tuple_len(obj) != 0,
             Kind::List => self.list_len(obj) != 0,
             Kind::Dict => self.dict_len(obj) != 0,
-            Kind::Type | Kind::Exception | Kind::Native => true,
+            Kind::Native => match self.rt.protocol_hooks() {
+                Some(p) => return (p.truth)(self, h),
+                None => true,
+            },
+            Kind::Type | Kind::Exception => true,
         })
     }
 

@@ -188,6 +188,9 @@ impl Thread {
                 format!("<class '{}'>", t.name)
             }
             Kind::Native => {
+                if let Some(p) = rt.protocol_hooks() {
+                    return (p.repr)(self, h);
+                }
                 let t = crate::binding::type_payload(self.type_of(obj));
                 format!("<{} object at {:p}>", t.name, obj.as_ptr())
             }

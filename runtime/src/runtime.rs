@@ -14,6 +14,7 @@ use crate::config::{Config, Scheme};
 use crate::external::ExternalSpace;
 use crate::objects::int::IntRepr;
 use crate::objref::ObjRef;
+use crate::ops::ProtocolHooks;
 use crate::types::{tpflags, BuiltinTypes, ExceptionTypes, Kind, TypeObject, EXCEPTION_HIERARCHY};
 use crate::weakref::WeakRegistry;
 
@@ -81,6 +82,9 @@ pub struct Runtime {
     pub stats: Arc<RuntimeStats>,
     /// Set once any reference has been handed to C (the shim calls `note_c_api_used`).
     c_api_used: std::sync::atomic::AtomicBool,
+    /// The object protocol of native objects (installed by the C API shim; see
+    /// [`ProtocolHooks`]).
+    protocol: std::sync::OnceLock<&'static ProtocolHooks>,
 }
 
 impl Drop for Runtime {
@@ -231,6 +235,7 @@ impl Runtime {
             attached: AtomicUsize::new(0),
             stats: Arc::new(RuntimeStats::default()),
             c_api_used: std::sync::atomic::AtomicBool::new(false),
+            protocol: std::sync::OnceLock::new(),
         })
     }
 
@@ -252,6 +257,18 @@ impl Runtime {
     /// Records that C code may now hold references (pinning analysis becomes necessary).
     pub fn note_c_api_used(&self) {
         self.c_api_used.store(true, Ordering::Relaxed);
+    }
+
+    /// Installs the object protocol for [`Kind::Native`] objects (hash, comparison, truth,
+    /// repr). Set once: a later call is ignored.
+    pub fn set_protocol_hooks(&self, hooks: &'static ProtocolHooks) {
+        let _ = self.protocol.set(hooks);
+    }
+
+    /// The installed protocol hooks for native objects, if any.
+    #[inline]
+    pub fn protocol_hooks(&self) -> Option<&'static ProtocolHooks> {
+        self.protocol.get().copied()
     }
 
     /// True once C code may hold references.

@@ -132,6 +132,92 @@ impl Thread {
         }
     }
 
+    /// Probes `d` for the immediate int `key` without running any code: `Some(probe)` when
+    /// every stored key met with the same hash was decided without `__eq__` (the same word, or
+    /// another immediate, which is a different int); `None` when a heap key with the same hash
+    /// (a boxed int, a float, `True`, an instance...) would need Python equality.
+    fn dict_probe_immediate(st: &mut DictStorage, key: ObjRef, hash: i64) -> Option<Probe> {
+        if st.index.is_empty() {
+            st.rebuild_index();
+        }
+        let mask = st.index.len() - 1;
+        let mut i = (hash as u64 as usize) & mask;
+        let mut perturb = hash as u64;
+        let mut first_dummy = None;
+        loop {
+            let pos = st.index[i];
+            if pos == EMPTY {
+                return Some(Probe::Vacant {
+                    slot: first_dummy.unwrap_or(i),
+                });
+            }
+            if pos == DUMMY {
+                first_dummy.get_or_insert(i);
+            } else if let Some((h, k, _)) = st.entries[pos as usize] {
+                if h == hash {
+                    if k == key {
+                        return Some(Probe::Found {
+                            slot: i,
+                            pos: pos as usize,
+                        });
+                    }
+                    if !k.is_tagged() {
+                        return None;
+                    }
+                }
+            }
+            perturb >>= 5;
+            i = (i * 5 + 1 + perturb as usize) & mask;
+        }
+    }
+
+    /// `d[key]` for a dict `d` and an immediate int `key`, without a handle and without running
+    /// code: `Some(Some(value))` / `Some(None)` (absent), or `None` when the lookup needs Python
+    /// equality (the caller takes the general path, [`Thread::dict_get`]).
+    pub fn dict_get_immediate(&self, d: ObjRef, key: ObjRef) -> Option<Option<ObjRef>> {
+        let v = key.as_small_int()?;
+        let hash = crate::objects::int::IntValue::Small(v).hash();
+        let st = storage(d);
+        match Self::dict_probe_immediate(st, key, hash)? {
+            Probe::Found { pos, .. } => Some(Some(st.entries[pos].unwrap().2)),
+            Probe::Vacant { .. } => Some(None),
+        }
+    }
+
+    /// `d[key] = value` for a dict `d` and an immediate int `key` when that is a new key, or
+    /// replaces an immediate value: no handle, no allocation on the heap and no decref that
+    /// could free an object (so no finalizer runs). Returns false, having changed nothing, when
+    /// the general path ([`Thread::dict_set`]) must run.
+    pub fn dict_set_immediate(&mut self, d: ObjRef, key: ObjRef, value: ObjRef) -> bool {
+        let Some(v) = key.as_small_int() else {
+            return false;
+        };
+        let hash = crate::objects::int::IntValue::Small(v).hash();
+        let st = storage(d);
+        match Self::dict_probe_immediate(st, key, hash) {
+            None => false,
+            Some(Probe::Found { pos, .. }) => {
+                let e = st.entries[pos].as_mut().unwrap();
+                if !e.2.is_tagged() {
+                    return false;
+                }
+                e.2 = value;
+                refcount::incref(self, value);
+                true
+            }
+            Some(Probe::Vacant { slot }) => {
+                st.index[slot] = st.entries.len() as u32;
+                st.entries.push(Some((hash, key, value)));
+                st.used += 1;
+                if st.entries.len() * 3 >= st.index.len() * 2 {
+                    st.rebuild_index();
+                }
+                refcount::incref(self, value);
+                true
+            }
+        }
+    }
+
     /// `d[key] = value`.
     pub fn dict_set(&mut self, d: Handle, key: Handle, value: Handle) -> PyResult<()> {
         let hash = self.hash(key)?;
