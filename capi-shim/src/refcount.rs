@@ -94,22 +94,28 @@ pub unsafe extern "C" fn Py_DecRef(o: *mut PyObject) {
             if refcount::c_decref_is_last(t, obj) {
                 // The last reference: deallocate here (the pointer is already translated and
                 // the thread is the lean one, so `decref_slow` would only redo both checks).
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    let _ = refcount::c_decref(t, obj);
-                }));
-                if r.is_err() {
-                    cx::fatal(
-                        "Py_DecRef",
-                        "internal error (panic) while releasing an object",
-                    );
-                }
-                cx::drain_deferred(t);
+                decref_on_lean_thread(t, obj);
             }
             return;
         }
     }
     // SAFETY: caller's contract.
     unsafe { decref_slow(o) }
+}
+
+/// Drops C's reference to `obj` on the lean thread (deallocating it if that was the last one),
+/// then runs the decrefs deferred meanwhile. A panic while releasing is fatal: C cannot be told.
+fn decref_on_lean_thread(t: &mut pyopaque_runtime::Thread, obj: pyopaque_runtime::ObjRef) {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = refcount::c_decref(t, obj);
+    }));
+    if r.is_err() {
+        cx::fatal(
+            "Py_DecRef",
+            "internal error (panic) while releasing an object",
+        );
+    }
+    cx::drain_deferred(t);
 }
 
 /// The general `Py_DecRef`: the last reference (deallocation), debug mode, finalizers, other
@@ -138,16 +144,7 @@ unsafe fn decref_slow(o: *mut PyObject) {
         // below zero is ignored, as CPython's release build would not notice it either).
         // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
         let t = unsafe { &mut *p };
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _ = refcount::c_decref(t, obj);
-        }));
-        if r.is_err() {
-            cx::fatal(
-                "Py_DecRef",
-                "internal error (panic) while releasing an object",
-            );
-        }
-        cx::drain_deferred(t);
+        decref_on_lean_thread(t, obj);
         return;
     }
     if cx::finalizing() {

@@ -187,9 +187,18 @@ impl Runtime {
         let small_ints = (SMALL_BOX_MIN..=SMALL_BOX_MAX)
             .map(|v| external.alloc(Some(types.int), IntRepr::Small(v), 0))
             .collect();
+        let defaults = HeapConfig::default();
         let heap_config = HeapConfig {
             collect_after_bytes: config.collect_after_bytes,
-            ..HeapConfig::default()
+            // `PYOPAQUE_POISON=0|1` overrides the build's default (on in debug builds), so the
+            // paths that only run without poisoning (the freed-cell cache) are testable in a
+            // debug build, and a release build can be run with freed-memory checks.
+            poison: match std::env::var("PYOPAQUE_POISON").as_deref() {
+                Ok("0") => false,
+                Ok("1") => true,
+                _ => defaults.poison,
+            },
+            ..defaults
         };
         let weak_type = |name: &str, flags: u64| {
             let mut t = TypeObject::new(name, Some(object), Kind::Native, 0, flags);
