@@ -128,14 +128,67 @@ pub unsafe fn format_message(
     fmt: *const c_char,
     ap: *mut c_void,
 ) -> PyResult<String> {
+    let mut out = String::new();
+    // SAFETY: forwarded contract.
+    unsafe { format_message_into(cx, fmt, ap, &mut out) }?;
+    Ok(out)
+}
+
+/// Appends `v` in decimal to `out` (what `write!(out, "{v}")` writes, without the formatting
+/// machinery).
+fn push_decimal(out: &mut String, v: i64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    // SAFETY: `buf[i..]` holds only ASCII digits, which are UTF-8.
+    out.push_str(unsafe { std::str::from_utf8_unchecked(&buf[i..]) });
+}
+
+/// Appends the C text `b` to `out`: valid UTF-8 as it is, anything else decoded lossily (as
+/// `String::from_utf8_lossy`). ASCII, the common case, is recognised by an inlined word-wise
+/// test instead of a call to the UTF-8 validator.
+#[inline]
+fn push_c_text(out: &mut String, b: &[u8]) {
+    if b.is_ascii() {
+        // SAFETY: ASCII bytes are valid UTF-8.
+        out.push_str(unsafe { std::str::from_utf8_unchecked(b) });
+        return;
+    }
+    match std::str::from_utf8(b) {
+        Ok(s) => out.push_str(s),
+        Err(_) => out.push_str(&String::from_utf8_lossy(b)),
+    }
+}
+
+/// [`format_message`], appending to `out` (a caller may pass a reused buffer).
+///
+/// # Safety
+/// As [`format_message`].
+unsafe fn format_message_into(
+    cx: &mut Thread,
+    fmt: *const c_char,
+    ap: *mut c_void,
+    out: &mut String,
+) -> PyResult<()> {
     if fmt.is_null() {
         return Err(bad_internal_call(cx));
     }
     let va = Va(ap);
     // SAFETY: caller's contract.
     let f = unsafe { CStr::from_ptr(fmt) }.to_bytes();
-    // Room for the literal text and a few short conversions: usually one allocation.
-    let mut out = String::with_capacity(f.len() + 32);
+    // Room for the literal text and a few short conversions: usually no growth.
+    out.reserve(f.len() + 32);
     let mut i = 0;
     while i < f.len() {
         if f[i] != b'%' {
@@ -143,10 +196,7 @@ pub unsafe fn format_message(
             while i < f.len() && f[i] != b'%' {
                 i += 1;
             }
-            match std::str::from_utf8(&f[start..i]) {
-                Ok(s) => out.push_str(s),
-                Err(_) => out.push_str(&String::from_utf8_lossy(&f[start..i])),
-            }
+            push_c_text(out, &f[start..i]);
             continue;
         }
         i += 1;
@@ -232,8 +282,7 @@ pub unsafe fn format_message(
                     };
                     if prec.is_none() && width.is_none() {
                         // The common case, written in place (no temporary string).
-                        use std::fmt::Write as _;
-                        let _ = write!(out, "{v}");
+                        push_decimal(out, v);
                         continue;
                     }
                     let mut s = v.unsigned_abs().to_string();
@@ -286,11 +335,7 @@ pub unsafe fn format_message(
                         "(null)".to_string()
                     } else if prec.is_none() && width.is_none() {
                         // The common case, copied in place (no temporary string).
-                        let b = CStr::from_ptr(p).to_bytes();
-                        match std::str::from_utf8(b) {
-                            Ok(s) => out.push_str(s),
-                            Err(_) => out.push_str(&String::from_utf8_lossy(b)),
-                        }
+                        push_c_text(out, CStr::from_ptr(p).to_bytes());
                         continue;
                     } else {
                         let s = cx::cstr_lossy(p);
@@ -353,7 +398,7 @@ pub unsafe fn format_message(
                     let rest = String::from_utf8_lossy(&f[i - 1..]).into_owned();
                     out.push('%');
                     out.push_str(&rest);
-                    return Ok(out);
+                    return Ok(());
                 }
             }
         };
@@ -383,7 +428,7 @@ pub unsafe fn format_message(
             _ => out.push_str(&piece),
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Rust side of `PyUnicode_FromFormat(V)` and `PyBytes_FromFormat(V)`.
@@ -414,10 +459,18 @@ pub unsafe extern "C" fn pyopaque_rs_from_format(
             let h = cx.bytes(&b);
             return Ok(new_ref_h(cx, h));
         }
+        // The thread's reused buffer: no temporary allocation per call (a nested format run by
+        // a `%S` conversion finds it taken and uses a fresh one).
+        let mut s = std::mem::take(&mut cx.fmt_scratch);
+        s.clear();
         // SAFETY: forwarded contract.
-        let s = unsafe { format_message(cx, fmt, ap) }?;
-        let h = cx.str(&s);
-        Ok(new_ref_h(cx, h))
+        let r = unsafe { format_message_into(cx, fmt, ap, &mut s) };
+        let h = r.map(|()| cx.str(&s));
+        if s.capacity() <= 4096 {
+            s.clear();
+            cx.fmt_scratch = s;
+        }
+        Ok(new_ref_h(cx, h?))
     })
 }
 

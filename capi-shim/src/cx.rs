@@ -842,7 +842,7 @@ pub fn hand_over(cx: &mut Thread, obj: ObjRef) -> *mut PyObject {
 
 /// Hands `obj`, an element of container `owner`, to C as a borrowed reference (as
 /// [`borrowed`]; debug mode records the loan, to catch a use after `owner` died).
-#[inline]
+#[inline(always)]
 pub fn borrowed_from(
     cx: &mut Thread,
     obj: ObjRef,
@@ -863,7 +863,7 @@ pub fn new_ref_h(cx: &mut Thread, h: Handle) -> *mut PyObject {
 }
 
 /// Hands `obj` to C as a borrowed reference: pinned and alive until the native call returns.
-#[inline]
+#[inline(always)]
 pub fn borrowed(cx: &mut Thread, obj: ObjRef) -> *mut PyObject {
     if obj.is_tagged() {
         // An immediate needs no pin (and the runtime's note_borrowed is an out-of-line call).

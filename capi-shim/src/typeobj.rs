@@ -695,6 +695,12 @@ pub unsafe extern "C" fn PyOpaque_Object_TypeFlags(o: *mut PyObject) -> std::ffi
             crate::cov!("PyOpaque_Object_TypeFlags");
             return type_flags(header_of(obj).ty());
         }
+        if o as usize & 1 == 1 {
+            // Lean path: an immediate (only tagged small ints have the low bit set) is an `int`,
+            // as the general path's `from_c` decides; nothing here can panic.
+            crate::cov!("PyOpaque_Object_TypeFlags");
+            return type_flags(cx::global().rt.types.int);
+        }
     }
     capi_nothread!("PyOpaque_Object_TypeFlags", 0, || {
         // SAFETY: caller's contract.

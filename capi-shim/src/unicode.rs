@@ -36,9 +36,9 @@ fn ensure_str(cx: &mut Thread, p: *mut PyObject) -> PyResult<ObjRef> {
     Ok(o)
 }
 
-fn decode(cx: &mut Thread, b: &[u8]) -> PyResult<String> {
+fn decode<'a>(cx: &mut Thread, b: &'a [u8]) -> PyResult<&'a str> {
     match std::str::from_utf8(b) {
-        Ok(s) => Ok(s.to_string()),
+        Ok(s) => Ok(s),
         Err(e) => {
             let t = cx.rt.types.exc.unicode_decode_error;
             let pos = e.valid_up_to();
@@ -64,7 +64,7 @@ pub unsafe extern "C" fn PyUnicode_FromString(s: *const c_char) -> *mut PyObject
         // SAFETY: caller's contract.
         let b = unsafe { std::ffi::CStr::from_ptr(s) }.to_bytes();
         let v = decode(cx, b)?;
-        let h = cx.str(&v);
+        let h = cx.str(v);
         Ok(new_ref_h(cx, h))
     })
 }
@@ -95,7 +95,7 @@ pub unsafe extern "C" fn PyUnicode_FromStringAndSize(
             unsafe { std::slice::from_raw_parts(s.cast::<u8>(), n as usize) }
         };
         let v = decode(cx, b)?;
-        let h = cx.str(&v);
+        let h = cx.str(v);
         Ok(new_ref_h(cx, h))
     })
 }
@@ -121,9 +121,9 @@ pub unsafe extern "C" fn PyUnicode_DecodeUTF8(
         // SAFETY: NULL or a C string.
         let err = unsafe { cx::cstr_lossy(errors) };
         let v = match err.as_str() {
-            "" | "strict" => decode(cx, b)?,
-            "replace" => String::from_utf8_lossy(b).into_owned(),
-            "ignore" => String::from_utf8_lossy(b).replace('\u{fffd}', ""),
+            "" | "strict" => std::borrow::Cow::Borrowed(decode(cx, b)?),
+            "replace" => String::from_utf8_lossy(b),
+            "ignore" => std::borrow::Cow::Owned(String::from_utf8_lossy(b).replace('\u{fffd}', "")),
             other => {
                 let t = cx.rt.types.exc.lookup_error;
                 return Err(cx.raise(t, &format!("unknown error handler name '{other}'")));
@@ -153,7 +153,7 @@ pub unsafe extern "C" fn PyUnicode_AsUTF8AndSize(
             if cx.kind_of(ob) != Kind::Str {
                 return None;
             }
-            let n = cx.str_value(ob).unwrap_or("").len();
+            let n = pyopaque_runtime::objects::text::text_bytes(ob).len();
             cx.note_borrowed(ob);
             if !size.is_null() {
                 // SAFETY: writable (caller's contract).

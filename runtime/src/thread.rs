@@ -79,6 +79,10 @@ pub struct Thread {
     cell_cache: Vec<Vec<ObjRef>>,
     /// Whether freed cells are cached: counting schemes, heap not poisoning freed cells.
     cell_cache_on: bool,
+    /// A reusable text buffer for the C API's message formatting (`PyUnicode_FromFormat`), so
+    /// a formatted str costs no `malloc`/`free` of a temporary. Take it with `std::mem::take`
+    /// (a nested use then just gets a fresh empty `String`) and give it back cleared.
+    pub fmt_scratch: String,
 }
 
 /// Bytes of the GC word before the VM header.
@@ -121,6 +125,7 @@ impl Thread {
             merge_queue,
             borrowed: Vec::new(),
             borrowed_marks: Vec::new(),
+            fmt_scratch: String::new(),
             dealloc_stack: Vec::new(),
             dealloc_children: Vec::new(),
             in_dealloc: false,
@@ -467,9 +472,18 @@ impl Thread {
     }
 
     /// Records that `obj` was handed to C as a borrowed reference.
+    ///
+    /// An object among the last two entries of the borrowed list is already pinned and kept
+    /// alive until at least the end of the innermost native call (every entry is released no
+    /// earlier than that call's end), so it is not recorded twice: the common "borrow an item,
+    /// then ask for its data" sequence (`PyDict_Next` then `PyUnicode_AsUTF8AndSize` on the key
+    /// or value) costs one entry, not two.
     #[inline]
     pub fn note_borrowed(&mut self, obj: ObjRef) {
         if !obj.is_tagged() && !self.borrowed_marks.is_empty() {
+            if self.borrowed.iter().rev().take(2).any(|&x| x == obj) {
+                return;
+            }
             refcount::incref(self, obj);
             self.borrowed.push(obj);
         }

@@ -132,6 +132,7 @@ impl TypeObject {
     }
 
     /// The `Py_TPFLAGS_*` bits.
+    #[inline]
     pub fn flags(&self) -> u64 {
         self.flags.load(Ordering::Acquire)
     }

@@ -56,6 +56,15 @@ TEST(test_from_format) {
     ASSERT(f != NULL);
     ASSERT(PyUnicode_CompareWithASCIIString(f, "-3|4|5|6|8|ff|cs|Z|%|7|'str'|str|   42|ab") == 0);
     Py_DECREF(f);
+    /* Extremes of the digit loop, zero, and a non-ASCII %s argument (UTF-8). */
+    f = PyUnicode_FromFormat("%lld|%lld|%d|%d|-%s", (long long)(-9223372036854775807LL - 1),
+                             9223372036854775807LL, 0, -2147483647 - 1, "\xe2\x82\xac");
+    ASSERT(f != NULL && PyUnicode_GetLength(f) == 57);
+    PyObject *want = PyUnicode_FromString(
+        "-9223372036854775808|9223372036854775807|0|-2147483648|-\xe2\x82\xac");
+    ASSERT(want && PyUnicode_Compare(f, want) == 0);
+    Py_DECREF(want);
+    Py_DECREF(f);
     PyObject *b = PyBytes_FromFormat("%d-%s", 1, "b");
     ASSERT(b && strcmp(PyBytes_AsString(b), "1-b") == 0);
     Py_DECREF(b);

@@ -23,7 +23,13 @@ const PREFIX: usize = std::mem::size_of::<TextPrefix>();
 impl Thread {
     /// A new `str` holding `s`.
     pub fn str(&mut self, s: &str) -> Handle {
-        let r = self.new_text(self.rt.types.str_, s.as_bytes(), s.chars().count());
+        // ASCII text (the common case, checked a word at a time) has one char per byte.
+        let chars = if s.is_ascii() {
+            s.len()
+        } else {
+            s.chars().count()
+        };
+        let r = self.new_text(self.rt.types.str_, s.as_bytes(), chars);
         self.root_owned(r)
     }
 
@@ -56,6 +62,7 @@ fn prefix(obj: ObjRef) -> &'static TextPrefix {
 }
 
 /// The bytes of a `str` (UTF-8) or `bytes` object. Valid until the next allocation.
+#[inline]
 pub fn text_bytes(obj: ObjRef) -> &'static [u8] {
     let len = prefix(obj).len;
     // SAFETY: the payload holds `len` initialised bytes after the prefix, immutable for the
@@ -64,6 +71,7 @@ pub fn text_bytes(obj: ObjRef) -> &'static [u8] {
 }
 
 /// The text of a `str` object. Valid until the next allocation.
+#[inline]
 pub fn str_value(obj: ObjRef) -> &'static str {
     // SAFETY: str objects are only created from `&str`, so their bytes are UTF-8.
     unsafe { std::str::from_utf8_unchecked(text_bytes(obj)) }
@@ -75,6 +83,7 @@ pub(crate) fn str_char_len(obj: ObjRef) -> usize {
 }
 
 /// Address of the NUL-terminated data (for C).
+#[inline]
 pub fn text_data_ptr(obj: ObjRef) -> *mut u8 {
     // SAFETY: the data starts PREFIX bytes into the payload (in bounds).
     unsafe { obj.as_ptr().add(PREFIX) }
