@@ -32,32 +32,8 @@ pub unsafe extern "C" fn PyEval_CallObjectWithKeywords(
     capi!("PyEval_CallObjectWithKeywords", |cx| {
         // SAFETY: caller's contract.
         let c = unsafe { harg(cx, callable) }?;
-        let mut pos = Vec::new();
-        // SAFETY: as above.
-        if let Some(a) = unsafe { cx::from_c(args) } {
-            if cx.kind_of(a) != Kind::Tuple {
-                return Err(cx::type_error(cx, "argument list must be a tuple"));
-            }
-            let ah = cx.root(a);
-            pos = crate::sequence::collect(cx, ah)?;
-        }
-        let mut kw = Vec::new();
-        // SAFETY: as above.
-        if let Some(k) = unsafe { cx::from_c(kwargs) } {
-            if cx.kind_of(k) != Kind::Dict {
-                return Err(cx::type_error(cx, "keyword list must be a dictionary"));
-            }
-            let kh = cx.root(k);
-            let mut i = 0;
-            loop {
-                let d = cx.get(kh);
-                let Some((key, v)) = cx.dict_next(d, &mut i) else {
-                    break;
-                };
-                let (a, b) = (cx.root(key), cx.root(v));
-                kw.push((a, b));
-            }
-        }
+        // SAFETY: caller's contract (`split_args` checks the tuple and dict types).
+        let (pos, kw) = unsafe { crate::call::split_args(cx, args, kwargs) }?;
         let r = crate::call::call(cx, c, &pos, &kw)?;
         Ok(new_ref_h(cx, r))
     })
@@ -76,26 +52,13 @@ pub unsafe extern "C" fn PyCFunction_Call(
     capi!("PyCFunction_Call", |cx| {
         // SAFETY: caller's contract.
         let c = unsafe { harg(cx, callable) }?;
-        // SAFETY: as above.
+        // SAFETY: as above. Unlike PyEval_CallObjectWithKeywords, `args` may not be NULL.
         let a = unsafe { harg(cx, args) }?;
         if cx.kind_of(cx.get(a)) != Kind::Tuple {
             return Err(cx::type_error(cx, "argument list must be a tuple"));
         }
-        let pos = crate::sequence::collect(cx, a)?;
-        let mut kw = Vec::new();
-        // SAFETY: as above.
-        if let Some(k) = unsafe { cx::from_c(kwargs) } {
-            let kh = cx.root(k);
-            let mut i = 0;
-            loop {
-                let d = cx.get(kh);
-                let Some((key, v)) = cx.dict_next(d, &mut i) else {
-                    break;
-                };
-                let (a, b) = (cx.root(key), cx.root(v));
-                kw.push((a, b));
-            }
-        }
+        // SAFETY: caller's contract (`split_args` checks the tuple and dict types).
+        let (pos, kw) = unsafe { crate::call::split_args(cx, args, kwargs) }?;
         let r = crate::call::call(cx, c, &pos, &kw)?;
         Ok(new_ref_h(cx, r))
     })
