@@ -169,6 +169,9 @@ pub fn global() -> &'static Global {
 
 struct ThreadSlot {
     ptr: Cell<*mut Thread>,
+    /// This thread added one to `HOT.slow` when it attached (it is not the published thread),
+    /// turning every lean path off while it lives (see "Lean paths and other threads").
+    slowed: Cell<bool>,
 }
 
 impl Drop for ThreadSlot {
@@ -182,6 +185,9 @@ impl Drop for ThreadSlot {
             // SAFETY: `p` came from Box::into_raw in `thread_ptr` and is dropped exactly once,
             // when the OS thread exits (no shim code runs on this thread afterwards).
             drop(unsafe { Box::from_raw(p) });
+        }
+        if self.slowed.replace(false) {
+            HOT.slow.fetch_sub(1, Ordering::Relaxed);
         }
     }
 }
@@ -313,7 +319,9 @@ pub fn is_exact_float(o: ObjRef) -> bool {
 }
 
 thread_local! {
-    static SLOT: ThreadSlot = const { ThreadSlot { ptr: Cell::new(std::ptr::null_mut()) } };
+    static SLOT: ThreadSlot = const {
+        ThreadSlot { ptr: Cell::new(std::ptr::null_mut()), slowed: Cell::new(false) }
+    };
     /// > 0 while a C finalizer runs inside the runtime's deallocation or collection.
     static FINALIZING: Cell<u32> = const { Cell::new(0) };
     /// When finalizing inside a collection under a counting scheme, decrefs are dropped (the
@@ -342,17 +350,36 @@ pub fn thread_ptr() -> Option<*mut Thread> {
 #[cold]
 #[inline(never)]
 fn thread_ptr_slow(tp: usize) -> Option<*mut Thread> {
-    let p = SLOT.with(|s| s.ptr.get());
+    let p = match SLOT.try_with(|s| s.ptr.get()) {
+        Ok(p) => p,
+        Err(_) => {
+            // The thread is exiting and its runtime thread was already detached (a TLS
+            // destructor of C code calling the API after ours ran).
+            eprintln!(
+                "pyopaque C API: a C API call on a thread whose runtime thread was detached \
+                 (the thread is exiting); the call fails"
+            );
+            return None;
+        }
+    };
     if !p.is_null() {
         return Some(p);
     }
     let g = global();
     match Thread::attach(&g.rt) {
         Ok(mut t) => {
+            if g.rt.attached_threads() > 1 {
+                // No operation another thread began before this one attached is still running
+                // (they lock shared containers from now on; see `python_critical_section`).
+                t.handshake();
+            }
             // A base frame: borrowed references handed out outside any native call stay pinned.
             t.begin_native_call();
             let p = Box::into_raw(Box::new(t));
             SLOT.with(|s| s.ptr.set(p));
+            // The thread runs C code between API calls: outside the runtime (at a safe point).
+            // SAFETY: `p` is the Box just made; nothing else refers to it yet.
+            unsafe { (*p).leave_runtime() };
             if tp != 0
                 && HOT
                     .fast_tp
@@ -362,6 +389,8 @@ fn thread_ptr_slow(tp: usize) -> Option<*mut Thread> {
                 // This thread owns the publication now (usize::MAX matches no thread pointer).
                 HOT.fast_thread.store(p, Ordering::Relaxed);
                 HOT.fast_tp.store(tp, Ordering::Release);
+            } else {
+                slow_lean_paths_for_this_thread();
             }
             Some(p)
         }
@@ -369,6 +398,53 @@ fn thread_ptr_slow(tp: usize) -> Option<*mut Thread> {
             eprintln!("pyopaque C API: cannot attach this thread: {e}");
             None
         }
+    }
+}
+
+// # Lean paths and other threads
+// Lean paths (`capi_lean!`, the fast `Py_IncRef`/`Py_DecRef`, `PyTuple_Pack`) run only on the
+// published thread and only while no other thread is attached; they skip the safe-point state
+// flip of `api` (`Thread::enter_runtime`/`leave_runtime`), so a lone thread pays nothing for
+// threads. Each runs with `LEAN_ACTIVE` set, stored *before* it reads `HOT.slow`. A thread
+// attaching besides the published one adds one to `HOT.slow` (every later lean path declines
+// and takes the general path, which flips the state), issues the runtime's heavy fence and
+// waits, outside the runtime, until `LEAN_ACTIVE` is clear: a lean path that had already
+// started has ended, so no collection the new thread starts can overlap one.
+
+/// Set by the published thread while it runs a lean path (its own cache line: nobody else
+/// writes it, and the attaching thread reads it once).
+#[repr(align(64))]
+struct LeanActive(AtomicBool);
+static LEAN_ACTIVE: LeanActive = LeanActive(AtomicBool::new(false));
+
+/// Turns lean paths off while the calling (newly attached, non-published) thread lives, and
+/// waits for a lean path in flight on the published thread to end.
+#[cold]
+fn slow_lean_paths_for_this_thread() {
+    SLOT.with(|s| s.slowed.set(true));
+    HOT.slow.fetch_add(1, Ordering::SeqCst);
+    pyopaque_runtime::safepoint::heavy_fence();
+    while LEAN_ACTIVE.0.load(Ordering::Acquire) {
+        std::thread::yield_now();
+    }
+}
+
+/// A lean path in progress on the published thread (see "Lean paths and other threads");
+/// dropping it ends the lean path.
+pub struct Lean(*mut Thread);
+
+impl Lean {
+    /// The published thread's `Thread`.
+    #[inline(always)]
+    pub fn ptr(&self) -> *mut Thread {
+        self.0
+    }
+}
+
+impl Drop for Lean {
+    #[inline(always)]
+    fn drop(&mut self) {
+        LEAN_ACTIVE.0.store(false, Ordering::Release);
     }
 }
 
@@ -579,6 +655,7 @@ pub fn api<R: CRet>(name: &'static str, f: impl FnOnce(&mut Thread) -> PyResult<
     // reference is the only one in use: an outer entry that called into C published its own
     // reborrow (call_c) and does not use it until C returns.
     let cx = unsafe { &mut *p };
+    cx.enter_runtime();
     let saved_api = if debug_fast() {
         CURRENT_API.with(|c| c.replace(name))
     } else {
@@ -592,17 +669,20 @@ pub fn api<R: CRet>(name: &'static str, f: impl FnOnce(&mut Thread) -> PyResult<
     if pyopaque_runtime::weakref::callbacks_pending_any() {
         crate::weakref::run_pending_callbacks(cx);
     }
-    if debug_fast() {
-        CURRENT_API.with(|c| c.set(saved_api));
-        if take_debug_pending(cx) {
-            return R::ERR;
-        }
-    }
-    match r {
+    let r = match r {
         Ok(Ok(v)) => v,
         Ok(Err(Raised)) => R::ERR,
         Err(e) => panicked(cx, name, e),
+    };
+    if debug_fast() {
+        CURRENT_API.with(|c| c.set(saved_api));
+        if take_debug_pending(cx) {
+            cx.leave_runtime();
+            return R::ERR;
+        }
     }
+    cx.leave_runtime();
+    r
 }
 
 /// " (called through X)" when a C API function `X` made the call (debug reports).
@@ -646,16 +726,21 @@ macro_rules! capi_lean {
     ($name:literal, |$cx:ident| $fast:expr, $body:expr) => {{
         $crate::cov!($name);
         match $crate::cx::lean_thread() {
-            Some(p) => {
-                // SAFETY: `p` is this thread's Thread (see cx::api); the fast path does not call
-                // back into C, so no other reference to it is in use.
-                let cxr = unsafe { &mut *p };
-                match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| {
+            Some(lean) => {
+                // SAFETY: `lean` holds this thread's Thread (see cx::api); the fast path does
+                // not call back into C, so no other reference to it is in use.
+                let cxr = unsafe { &mut *lean.ptr() };
+                let r = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| {
                     let $cx: &mut ::pyopaque_runtime::Thread = &mut *cxr;
                     $fast
-                })) {
+                }));
+                match r {
                     Ok(Some(v)) => v,
-                    Ok(None) => $crate::cx::api_cold($name, $body),
+                    Ok(None) => {
+                        // The general path may call C (and block): end the lean path first.
+                        drop(lean);
+                        $crate::cx::api_cold($name, $body)
+                    }
                     Err(e) => $crate::cx::panicked(cxr, $name, e),
                 }
             }
@@ -675,21 +760,33 @@ pub fn api_cold<R: CRet>(name: &'static str, f: impl FnOnce(&mut Thread) -> PyRe
 /// The thread for a lean fast path: `None` when the general path must run (finalizing, debug
 /// mode, deferred decrefs pending, or the thread is not the published one).
 #[inline(always)]
-pub fn lean_thread() -> Option<*mut Thread> {
-    if HOT.slow.load(Ordering::Relaxed) != 0 {
+pub fn lean_thread() -> Option<Lean> {
+    let tp = thread_word();
+    if tp == 0 || HOT.fast_tp.load(Ordering::Acquire) != tp {
         return None;
     }
-    let tp = thread_word();
-    if tp != 0 && HOT.fast_tp.load(Ordering::Acquire) == tp {
-        return Some(HOT.fast_thread.load(Ordering::Relaxed));
+    // Set before reading `HOT.slow` (see "Lean paths and other threads").
+    LEAN_ACTIVE.0.store(true, Ordering::Relaxed);
+    pyopaque_runtime::safepoint::light_fence();
+    if HOT.slow.load(Ordering::Relaxed) != 0 {
+        LEAN_ACTIVE.0.store(false, Ordering::Release);
+        return None;
     }
-    None
+    Some(Lean(HOT.fast_thread.load(Ordering::Relaxed)))
 }
 
 /// Calls C code `f` with `cx` published as the thread pointer: a nested entry reborrows from
 /// this borrow instead of aliasing it. The caller opens a native-call frame around it when it
 /// hands borrowed references to `f`.
 pub fn publish<T>(cx: &mut Thread, f: impl FnOnce() -> T) -> T {
+    // C code runs outside the runtime (at a safe point) until it calls back or returns.
+    let depth = cx.suspend_runtime();
+    let r = publish_inner(cx, f);
+    cx.resume_runtime(depth);
+    r
+}
+
+fn publish_inner<T>(cx: &mut Thread, f: impl FnOnce() -> T) -> T {
     let me: *mut Thread = cx;
     let tp = thread_word();
     if tp != 0 && HOT.fast_tp.load(Ordering::Acquire) == tp {

@@ -35,7 +35,7 @@ pub extern "C" fn PyDict_New() -> *mut PyObject {
 pub unsafe extern "C" fn PyDict_GetItem(d: *mut PyObject, k: *mut PyObject) -> *mut PyObject {
     // Lean path: a dict and an immediate int key, decided without Python equality (no handle,
     // no allocation, no code run, no exception to save); anything else runs the general body.
-    crate::capi_lean!(
+    crate::capi_lean_locked!(d;
         "PyDict_GetItem",
         |cx| {
             let (dob, key) = (cx::heap_ref(d)?, immediate_arg(k)?);
@@ -101,7 +101,7 @@ pub unsafe extern "C" fn PyDict_GetItemWithError(
     d: *mut PyObject,
     k: *mut PyObject,
 ) -> *mut PyObject {
-    capi!("PyDict_GetItemWithError", |cx| {
+    crate::capi_locked!("PyDict_GetItemWithError", d, |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
         let kh = unsafe { harg(cx, k) }?;
@@ -121,7 +121,7 @@ pub unsafe extern "C" fn PyDict_GetItemWithError(
 /// A dict; `k` a C string.
 #[no_mangle]
 pub unsafe extern "C" fn PyDict_GetItemString(d: *mut PyObject, k: *const c_char) -> *mut PyObject {
-    capi!("PyDict_GetItemString", |cx| {
+    crate::capi_locked!("PyDict_GetItemString", d, |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
         let ks = unsafe { cstr(cx, k) }?;
@@ -170,7 +170,7 @@ pub unsafe extern "C" fn PyDict_GetItemRef(
     k: *mut PyObject,
     result: *mut *mut PyObject,
 ) -> c_int {
-    capi!("PyDict_GetItemRef", |cx| {
+    crate::capi_locked!("PyDict_GetItemRef", d, |cx| {
         // SAFETY: caller's contract.
         let o = unsafe { arg(cx, d) }?;
         if cx.kind_of(o) != Kind::Dict {
@@ -198,7 +198,7 @@ pub unsafe extern "C" fn PyDict_GetItemStringRef(
     k: *const c_char,
     result: *mut *mut PyObject,
 ) -> c_int {
-    capi!("PyDict_GetItemStringRef", |cx| {
+    crate::capi_locked!("PyDict_GetItemStringRef", d, |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
         let ks = unsafe { cstr(cx, k) }?;
@@ -220,7 +220,7 @@ pub unsafe extern "C" fn PyDict_SetItem(
 ) -> c_int {
     // Lean path: a dict, an immediate int key and a value C holds, when the store needs no
     // Python equality and frees nothing (`Thread::dict_set_immediate` declines otherwise).
-    crate::capi_lean!(
+    crate::capi_lean_locked!(d;
         "PyDict_SetItem",
         |cx| {
             let (dob, key) = (cx::heap_ref(d)?, immediate_arg(k)?);
@@ -260,7 +260,7 @@ pub unsafe extern "C" fn PyDict_SetItemString(
     k: *const c_char,
     v: *mut PyObject,
 ) -> c_int {
-    capi!("PyDict_SetItemString", |cx| {
+    crate::capi_locked!("PyDict_SetItemString", d, |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
         let ks = unsafe { cstr(cx, k) }?;
@@ -278,7 +278,7 @@ pub unsafe extern "C" fn PyDict_SetItemString(
 /// A dict and key C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyDict_DelItem(d: *mut PyObject, k: *mut PyObject) -> c_int {
-    capi!("PyDict_DelItem", |cx| {
+    crate::capi_locked!("PyDict_DelItem", d, |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
         let kh = unsafe { harg(cx, k) }?;
@@ -295,7 +295,7 @@ pub unsafe extern "C" fn PyDict_DelItem(d: *mut PyObject, k: *mut PyObject) -> c
 /// A dict; `k` a C string.
 #[no_mangle]
 pub unsafe extern "C" fn PyDict_DelItemString(d: *mut PyObject, k: *const c_char) -> c_int {
-    capi!("PyDict_DelItemString", |cx| {
+    crate::capi_locked!("PyDict_DelItemString", d, |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
         let ks = unsafe { cstr(cx, k) }?;
@@ -313,7 +313,7 @@ pub unsafe extern "C" fn PyDict_DelItemString(d: *mut PyObject, k: *const c_char
 /// A dict and key C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyDict_Contains(d: *mut PyObject, k: *mut PyObject) -> c_int {
-    capi!("PyDict_Contains", |cx| {
+    crate::capi_locked!("PyDict_Contains", d, |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
         let kh = unsafe { harg(cx, k) }?;
@@ -327,7 +327,7 @@ pub unsafe extern "C" fn PyDict_Contains(d: *mut PyObject, k: *mut PyObject) -> 
 /// A dict; `k` a C string.
 #[no_mangle]
 pub unsafe extern "C" fn PyDict_ContainsString(d: *mut PyObject, k: *const c_char) -> c_int {
-    capi!("PyDict_ContainsString", |cx| {
+    crate::capi_locked!("PyDict_ContainsString", d, |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
         let ks = unsafe { cstr(cx, k) }?;
@@ -342,7 +342,7 @@ pub unsafe extern "C" fn PyDict_ContainsString(d: *mut PyObject, k: *const c_cha
 /// A dict C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyDict_Size(d: *mut PyObject) -> Py_ssize_t {
-    capi!("PyDict_Size", |cx| {
+    crate::capi_locked!("PyDict_Size", d, |cx| {
         let dh = dict_arg(cx, d)?;
         Ok(cx.dict_len(cx.get(dh)) as Py_ssize_t)
     })
@@ -354,7 +354,7 @@ pub unsafe extern "C" fn PyDict_Size(d: *mut PyObject) -> Py_ssize_t {
 /// A dict C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyOpaque_Dict_GET_SIZE(d: *mut PyObject) -> Py_ssize_t {
-    capi!("PyOpaque_Dict_GET_SIZE", |cx| {
+    crate::capi_locked!("PyOpaque_Dict_GET_SIZE", d, |cx| {
         let dh = dict_arg(cx, d)?;
         Ok(cx.dict_len(cx.get(dh)) as Py_ssize_t)
     })
@@ -373,7 +373,7 @@ pub unsafe extern "C" fn PyDict_Next(
 ) -> c_int {
     // No handle and no allocation on the gc heap: the whole body is a lean path (the general
     // path, for debug mode, finalizers and other threads, runs the same code under `api`).
-    crate::capi_lean!(
+    crate::capi_lean_locked!(d;
         "PyDict_Next",
         |cx| Some(dict_next(cx, d, pos, k, v)),
         |cx| Ok(dict_next(cx, d, pos, k, v))
@@ -483,7 +483,7 @@ fn merge(cx: &mut Thread, dh: Handle, src: Handle, override_: bool) -> PyResult<
 /// A dict C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyDict_Copy(d: *mut PyObject) -> *mut PyObject {
-    capi!("PyDict_Copy", |cx| {
+    crate::capi_locked!("PyDict_Copy", d, |cx| {
         let dh = dict_arg(cx, d)?;
         let n = cx.dict();
         merge(cx, n, dh, true)?;
@@ -497,7 +497,7 @@ pub unsafe extern "C" fn PyDict_Copy(d: *mut PyObject) -> *mut PyObject {
 /// A dict C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyDict_Clear(d: *mut PyObject) {
-    capi!("PyDict_Clear", |cx| {
+    crate::capi_locked!("PyDict_Clear", d, |cx| {
         // SAFETY: caller's contract.
         let Some(o) = (unsafe { cx::from_c(d) }) else {
             return Ok(());
@@ -516,7 +516,7 @@ pub unsafe extern "C" fn PyDict_Clear(d: *mut PyObject) {
 /// Dicts C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyDict_Update(a: *mut PyObject, b: *mut PyObject) -> c_int {
-    capi!("PyDict_Update", |cx| {
+    crate::capi_locked!("PyDict_Update", a, |cx| {
         let dh = dict_arg(cx, a)?;
         // SAFETY: caller's contract.
         let s = unsafe { harg(cx, b) }?;
@@ -535,7 +535,7 @@ pub unsafe extern "C" fn PyDict_Merge(
     b: *mut PyObject,
     override_: c_int,
 ) -> c_int {
-    capi!("PyDict_Merge", |cx| {
+    crate::capi_locked!("PyDict_Merge", a, |cx| {
         let dh = dict_arg(cx, a)?;
         // SAFETY: caller's contract.
         let s = unsafe { harg(cx, b) }?;
@@ -554,7 +554,7 @@ pub unsafe extern "C" fn PyDict_SetDefault(
     k: *mut PyObject,
     dflt: *mut PyObject,
 ) -> *mut PyObject {
-    capi!("PyDict_SetDefault", |cx| {
+    crate::capi_locked!("PyDict_SetDefault", d, |cx| {
         let dh = dict_arg(cx, d)?;
         // SAFETY: caller's contract.
         let (kh, vh) = unsafe { (harg(cx, k)?, harg(cx, dflt)?) };
@@ -580,7 +580,7 @@ pub unsafe extern "C" fn PyDict_Pop(
     k: *mut PyObject,
     result: *mut *mut PyObject,
 ) -> c_int {
-    capi!("PyDict_Pop", |cx| {
+    crate::capi_locked!("PyDict_Pop", d, |cx| {
         if !result.is_null() {
             // SAFETY: writable.
             unsafe { *result = std::ptr::null_mut() };

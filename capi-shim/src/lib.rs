@@ -61,6 +61,9 @@ pub mod number;
 pub mod object;
 pub mod pinsupport;
 pub mod proxy;
+/// Critical sections and `PyMutex` (issue 15; `python/` in the shim's layout).
+#[path = "python/critical_section.rs"]
+pub mod python_critical_section;
 pub mod refcount;
 pub mod runner;
 pub mod sequence;
@@ -69,6 +72,9 @@ pub mod shimtypes;
 pub mod slice;
 pub mod structseq;
 pub mod sys;
+/// Thread queries for tests and benchmarks (issue 15; `python/` in the shim's layout).
+#[path = "python/thread_stats.rs"]
+pub mod thread_stats;
 pub mod threads;
 pub mod tuple;
 pub mod typeobj;

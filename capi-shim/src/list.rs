@@ -111,7 +111,7 @@ pub extern "C" fn PyList_New(n: Py_ssize_t) -> *mut PyObject {
 /// A list C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_Size(l: *mut PyObject) -> Py_ssize_t {
-    crate::capi_lean!(
+    crate::capi_lean_locked!(l;
         "PyList_Size",
         |_cx| exact_list(l).map(|o| list_len_fast(o) as Py_ssize_t),
         |cx| {
@@ -127,7 +127,7 @@ pub unsafe extern "C" fn PyList_Size(l: *mut PyObject) -> Py_ssize_t {
 /// A list C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyOpaque_List_GET_SIZE(l: *mut PyObject) -> Py_ssize_t {
-    crate::capi_lean!(
+    crate::capi_lean_locked!(l;
         "PyOpaque_List_GET_SIZE",
         |_cx| exact_list(l).map(|o| list_len_fast(o) as Py_ssize_t),
         |cx| {
@@ -160,7 +160,7 @@ pub unsafe extern "C" fn PyList_GetItem(l: *mut PyObject, i: Py_ssize_t) -> *mut
             return r.as_ptr().cast();
         }
     }
-    crate::capi_lean!(
+    crate::capi_lean_locked!(l;
         "PyList_GetItem",
         |cx| borrow_lean(cx, l, i, "PyList_GetItem"),
         |cx| {
@@ -182,7 +182,7 @@ pub unsafe extern "C" fn PyOpaque_List_GET_ITEM(l: *mut PyObject, i: Py_ssize_t)
             return r.as_ptr().cast();
         }
     }
-    crate::capi_lean!(
+    crate::capi_lean_locked!(l;
         "PyOpaque_List_GET_ITEM",
         |cx| borrow_lean(cx, l, i, "PyList_GET_ITEM"),
         |cx| {
@@ -198,7 +198,7 @@ pub unsafe extern "C" fn PyOpaque_List_GET_ITEM(l: *mut PyObject, i: Py_ssize_t)
 /// A list C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_GetItemRef(l: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
-    capi!("PyList_GetItemRef", |cx| {
+    crate::capi_locked!("PyList_GetItemRef", l, |cx| {
         // SAFETY: caller's contract.
         let o = unsafe { arg(cx, l) }?;
         if cx.kind_of(o) != Kind::List {
@@ -224,7 +224,7 @@ pub unsafe extern "C" fn PyList_SetItem(
     i: Py_ssize_t,
     v: *mut PyObject,
 ) -> c_int {
-    capi!("PyList_SetItem", |cx| {
+    crate::capi_locked!("PyList_SetItem", l, |cx| {
         // SAFETY: caller's contract.
         let vh = unsafe { cx::from_c(v) }.map(|o| {
             let h = cx.root(o);
@@ -251,7 +251,7 @@ pub unsafe extern "C" fn PyList_SetItem(
 /// A list C holds; `i` in range; `v` a new reference.
 #[no_mangle]
 pub unsafe extern "C" fn PyOpaque_List_SET_ITEM(l: *mut PyObject, i: Py_ssize_t, v: *mut PyObject) {
-    capi!("PyOpaque_List_SET_ITEM", |cx| {
+    crate::capi_locked!("PyOpaque_List_SET_ITEM", l, |cx| {
         // SAFETY: caller's contract.
         let vh = unsafe { steal(cx, v, "PyList_SET_ITEM") }?;
         let h = list_arg(cx, l)?;
@@ -266,7 +266,7 @@ pub unsafe extern "C" fn PyOpaque_List_SET_ITEM(l: *mut PyObject, i: Py_ssize_t,
 /// A list and an object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_Insert(l: *mut PyObject, i: Py_ssize_t, v: *mut PyObject) -> c_int {
-    capi!("PyList_Insert", |cx| {
+    crate::capi_locked!("PyList_Insert", l, |cx| {
         let h = list_arg(cx, l)?;
         // SAFETY: caller's contract.
         let vh = unsafe { harg(cx, v) }?;
@@ -292,7 +292,7 @@ pub unsafe extern "C" fn PyList_Append(l: *mut PyObject, v: *mut PyObject) -> c_
             }
         }
     }
-    crate::capi_lean!(
+    crate::capi_lean_locked!(l;
         "PyList_Append",
         |cx| {
             let lo = exact_list(l)?;
@@ -333,7 +333,7 @@ pub unsafe extern "C" fn PyList_GetSlice(
     lo: Py_ssize_t,
     hi: Py_ssize_t,
 ) -> *mut PyObject {
-    capi!("PyList_GetSlice", |cx| {
+    crate::capi_locked!("PyList_GetSlice", l, |cx| {
         let h = list_arg(cx, l)?;
         let r = cx.list_get_slice(h, slice(lo, hi))?;
         Ok(new_ref_h(cx, r))
@@ -351,7 +351,7 @@ pub unsafe extern "C" fn PyList_SetSlice(
     hi: Py_ssize_t,
     v: *mut PyObject,
 ) -> c_int {
-    capi!("PyList_SetSlice", |cx| {
+    crate::capi_locked!("PyList_SetSlice", l, |cx| {
         let h = list_arg(cx, l)?;
         // SAFETY: caller's contract.
         match unsafe { cx::from_c(v) } {
@@ -371,7 +371,7 @@ pub unsafe extern "C" fn PyList_SetSlice(
 /// A list C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_Sort(l: *mut PyObject) -> c_int {
-    capi!("PyList_Sort", |cx| {
+    crate::capi_locked!("PyList_Sort", l, |cx| {
         let h = list_arg(cx, l)?;
         cx.list_sort(h, None, false)?;
         Ok(0)
@@ -384,7 +384,7 @@ pub unsafe extern "C" fn PyList_Sort(l: *mut PyObject) -> c_int {
 /// A list C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_Reverse(l: *mut PyObject) -> c_int {
-    capi!("PyList_Reverse", |cx| {
+    crate::capi_locked!("PyList_Reverse", l, |cx| {
         let h = list_arg(cx, l)?;
         cx.list_reverse(h);
         Ok(0)
@@ -397,7 +397,7 @@ pub unsafe extern "C" fn PyList_Reverse(l: *mut PyObject) -> c_int {
 /// A list C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_AsTuple(l: *mut PyObject) -> *mut PyObject {
-    capi!("PyList_AsTuple", |cx| {
+    crate::capi_locked!("PyList_AsTuple", l, |cx| {
         let h = list_arg(cx, l)?;
         let t = crate::sequence::to_tuple(cx, h)?;
         Ok(new_ref_h(cx, t))
@@ -410,7 +410,7 @@ pub unsafe extern "C" fn PyList_AsTuple(l: *mut PyObject) -> *mut PyObject {
 /// A list and an iterable C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_Extend(l: *mut PyObject, it: *mut PyObject) -> c_int {
-    capi!("PyList_Extend", |cx| {
+    crate::capi_locked!("PyList_Extend", l, |cx| {
         let h = list_arg(cx, l)?;
         // SAFETY: caller's contract.
         let s = unsafe { harg(cx, it) }?;
@@ -425,7 +425,7 @@ pub unsafe extern "C" fn PyList_Extend(l: *mut PyObject, it: *mut PyObject) -> c
 /// A list C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyList_Clear(l: *mut PyObject) -> c_int {
-    capi!("PyList_Clear", |cx| {
+    crate::capi_locked!("PyList_Clear", l, |cx| {
         let h = list_arg(cx, l)?;
         cx.list_clear(h);
         Ok(0)

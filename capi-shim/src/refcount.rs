@@ -31,7 +31,7 @@ pub unsafe extern "C" fn Py_IncRef(o: *mut PyObject) {
         // object (not a static type symbol: those are immortal anyway).
         if let Some(obj) = cx::heap_ref(o) {
             // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
-            refcount::c_incref(unsafe { &*p }, obj);
+            refcount::c_incref(unsafe { &*p.ptr() }, obj);
             return;
         }
     }
@@ -67,11 +67,13 @@ unsafe fn incref_slow(o: *mut PyObject) {
     };
     let Some(p) = cx::thread_ptr() else { return };
     // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
-    let t = unsafe { &*p };
+    let t = unsafe { &mut *p };
     if cx::debug_on() {
         crate::debug::forget_loan(obj);
     }
+    t.enter_runtime();
     refcount::c_incref(t, obj);
+    t.leave_runtime();
 }
 
 /// `Py_DecRef` (and `Py_DECREF`, `Py_XDECREF`): NULL is ignored. Frees the object (running its
@@ -90,7 +92,7 @@ pub unsafe extern "C" fn Py_DecRef(o: *mut PyObject) {
             // Fast path (as Py_IncRef's; debug mode is off, so a decref below zero is ignored,
             // as CPython's release build would not notice it either).
             // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
-            let t = unsafe { &mut *p };
+            let t = unsafe { &mut *p.ptr() };
             if refcount::c_decref_is_last(t, obj) {
                 // The last reference: deallocate here (the pointer is already translated and
                 // the thread is the lean one, so `decref_slow` would only redo both checks).
@@ -143,7 +145,7 @@ unsafe fn decref_slow(o: *mut PyObject) {
         // Fast path: the published thread, no finalizer running, debug mode off (so a decref
         // below zero is ignored, as CPython's release build would not notice it either).
         // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
-        let t = unsafe { &mut *p };
+        let t = unsafe { &mut *p.ptr() };
         decref_on_lean_thread(t, obj);
         return;
     }
@@ -154,6 +156,7 @@ unsafe fn decref_slow(o: *mut PyObject) {
     let Some(p) = cx::thread_ptr() else { return };
     // SAFETY: this thread's Thread; no other reference to it is in use (see cx::api).
     let t = unsafe { &mut *p };
+    t.enter_runtime();
     if cx::debug_on() {
         crate::debug::before_decref(t, obj);
     }
@@ -168,6 +171,7 @@ unsafe fn decref_slow(o: *mut PyObject) {
         }
     }
     cx::drain_deferred(t);
+    t.leave_runtime();
 }
 
 /// `Py_NewRef`.

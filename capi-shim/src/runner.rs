@@ -57,12 +57,14 @@ pub fn with_module<R>(
     let p = cx::thread_ptr().ok_or("cannot attach the thread")?;
     // SAFETY: this thread's Thread; the runner is the outermost user (no entry is active).
     let cx = unsafe { &mut *p };
+    cx.enter_runtime();
     let base = cx.mark();
     cx.begin_native_call();
     let out = init_module(cx, init, module).map(|m| f(cx, m));
     cx.end_native_call();
     cx.release(base);
     cx::drain_deferred(cx);
+    cx.leave_runtime();
     out
 }
 

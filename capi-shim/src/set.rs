@@ -125,7 +125,7 @@ fn anyset_arg(cx: &mut Thread, s: *mut PyObject, mutable: bool) -> PyResult<Hand
 /// A set or frozenset.
 #[no_mangle]
 pub unsafe extern "C" fn PySet_Size(s: *mut PyObject) -> Py_ssize_t {
-    capi!("PySet_Size", |cx| {
+    crate::capi_locked!("PySet_Size", s, |cx| {
         let h = anyset_arg(cx, s, false)?;
         let d = keys(cx, cx.get(h));
         Ok(cx.dict_len(cx.get(d)) as Py_ssize_t)
@@ -138,7 +138,7 @@ pub unsafe extern "C" fn PySet_Size(s: *mut PyObject) -> Py_ssize_t {
 /// A set or frozenset and an object.
 #[no_mangle]
 pub unsafe extern "C" fn PySet_Contains(s: *mut PyObject, key: *mut PyObject) -> c_int {
-    capi!("PySet_Contains", |cx| {
+    crate::capi_locked!("PySet_Contains", s, |cx| {
         let h = anyset_arg(cx, s, false)?;
         // SAFETY: caller's contract.
         let k = unsafe { harg(cx, key) }?;
@@ -153,7 +153,7 @@ pub unsafe extern "C" fn PySet_Contains(s: *mut PyObject, key: *mut PyObject) ->
 /// A set or frozenset and an object.
 #[no_mangle]
 pub unsafe extern "C" fn PySet_Add(s: *mut PyObject, key: *mut PyObject) -> c_int {
-    capi!("PySet_Add", |cx| {
+    crate::capi_locked!("PySet_Add", s, |cx| {
         let h = anyset_arg(cx, s, false)?;
         // SAFETY: caller's contract.
         let k = unsafe { harg(cx, key) }?;
@@ -170,7 +170,7 @@ pub unsafe extern "C" fn PySet_Add(s: *mut PyObject, key: *mut PyObject) -> c_in
 /// A set and an object.
 #[no_mangle]
 pub unsafe extern "C" fn PySet_Discard(s: *mut PyObject, key: *mut PyObject) -> c_int {
-    capi!("PySet_Discard", |cx| {
+    crate::capi_locked!("PySet_Discard", s, |cx| {
         let h = anyset_arg(cx, s, true)?;
         // SAFETY: caller's contract.
         let k = unsafe { harg(cx, key) }?;
@@ -185,7 +185,7 @@ pub unsafe extern "C" fn PySet_Discard(s: *mut PyObject, key: *mut PyObject) -> 
 /// A set.
 #[no_mangle]
 pub unsafe extern "C" fn PySet_Clear(s: *mut PyObject) -> c_int {
-    capi!("PySet_Clear", |cx| {
+    crate::capi_locked!("PySet_Clear", s, |cx| {
         let h = anyset_arg(cx, s, true)?;
         let d = keys(cx, cx.get(h));
         cx.dict_clear(d);
@@ -199,7 +199,7 @@ pub unsafe extern "C" fn PySet_Clear(s: *mut PyObject) -> c_int {
 /// A set.
 #[no_mangle]
 pub unsafe extern "C" fn PySet_Pop(s: *mut PyObject) -> *mut PyObject {
-    capi!("PySet_Pop", |cx| {
+    crate::capi_locked!("PySet_Pop", s, |cx| {
         let h = anyset_arg(cx, s, true)?;
         let d = keys(cx, cx.get(h));
         let mut pos = 0;

@@ -250,14 +250,15 @@ pub unsafe extern "C" fn pyopaque_rs_tuple_pack(
     } else {
         &big[..]
     };
-    match cx::lean_thread() {
-        // SAFETY: `p` is this thread's Thread (see cx::api); the fast path calls no C.
-        Some(p) if n <= small.len() => match pack_lean(unsafe { &mut *p }, ptrs) {
-            Some(r) => r,
-            None => pack_general(ptrs),
-        },
-        _ => pack_general(ptrs),
+    if n <= small.len() {
+        if let Some(lean) = cx::lean_thread() {
+            // SAFETY: `lean` holds this thread's Thread (see cx::api); the fast path calls no C.
+            if let Some(r) = pack_lean(unsafe { &mut *lean.ptr() }, ptrs) {
+                return r;
+            }
+        }
     }
+    pack_general(ptrs)
 }
 
 /// `PyTuple_Pack`'s lean path: every item a heap object (not a static type symbol) or an

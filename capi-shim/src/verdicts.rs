@@ -323,4 +323,5 @@ pub const AREAS: &[&[(&str, Rule)]] = &[
     crate::verdicts_d::TABLE,
     crate::verdicts_p::TABLE,
     crate::verdicts_w::TABLE,
+    crate::python_critical_section::VERDICTS,
 ];

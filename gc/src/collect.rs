@@ -753,6 +753,45 @@ mod tests {
     }
 
     #[test]
+    fn collect_stopped_retires_every_mutators_regions() {
+        let heap = Heap::new(M::default(), test_config());
+        let mut m1 = heap.mutator();
+        let mut m2 = heap.mutator();
+        let mut m3 = heap.mutator();
+        // Objects from two mutators, one referring to the other's.
+        let a = M::alloc(&mut m1, 1, 16);
+        let b = M::alloc(&mut m2, 0, 16);
+        M::set(a, 0, Some(b));
+        let mut roots = MockRoots {
+            movable: vec![a],
+            pinned: vec![],
+        };
+        // SAFETY: one thread uses all three mutators; none is used during the call.
+        let partial = unsafe { m1.collect_stopped(&mut [&mut m2], &mut roots) };
+        assert_eq!(
+            partial,
+            Err(CollectError::OtherMutatorsActive),
+            "m3 unaccounted"
+        );
+        // SAFETY: as above, now with every other mutator listed.
+        let stats = unsafe { m1.collect_stopped(&mut [&mut m2, &mut m3], &mut roots) }.unwrap();
+        assert_eq!(stats.moved_objects, 2);
+        let a2 = roots.movable[0];
+        assert_ne!(a2, a);
+        // Every mutator allocates in a fresh region afterwards (its old one may be reused or
+        // released): new objects never overlap the survivors.
+        let c = M::alloc(&mut m2, 0, 16);
+        let d = M::alloc(&mut m3, 0, 16);
+        let b2 = M::get(a2, 0).unwrap();
+        for x in [c, d] {
+            assert_ne!(x, a2);
+            assert_ne!(x, b2);
+        }
+        assert_eq!(M::get(a2, 0), Some(b2));
+        heap.check_reference(b2);
+    }
+
+    #[test]
     fn compaction_bounds_occupancy() {
         let cfg = test_config();
         let block = cfg.block_bytes;
