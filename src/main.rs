@@ -7,6 +7,7 @@
 //! * `config --cflags|--includes`: what a build system needs to compile against our headers.
 
 mod bench_cmd;
+mod bench_threads;
 mod capi_lib;
 mod ext;
 mod report;
