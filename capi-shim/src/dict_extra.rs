@@ -4,9 +4,9 @@ use std::ffi::c_int;
 
 use pyopaque_runtime::{Kind, PyResult, Thread};
 
+use crate::boundary::cx::{self, harg, new_ref_h};
+use crate::boundary::ffi::PyObject;
 use crate::capi;
-use crate::cx::{self, harg, new_ref_h};
-use crate::ffi::PyObject;
 
 fn dict_arg(cx: &mut Thread, d: *mut PyObject) -> PyResult<pyopaque_runtime::Handle> {
     // SAFETY: the C API contract.
@@ -32,17 +32,17 @@ pub unsafe extern "C" fn PyDict_MergeFromSeq2(
         let d = dict_arg(cx, a)?;
         // SAFETY: caller's contract.
         let s = unsafe { harg(cx, seq2) }?;
-        let it = crate::object::iter(cx, s)?;
+        let it = crate::r#abstract::object::iter(cx, s)?;
         let mut i = 0usize;
-        while let Some(item) = crate::object::next(cx, it)? {
+        while let Some(item) = crate::r#abstract::object::next(cx, it)? {
             let io = cx.get(item);
             let pair = match cx.kind_of(io) {
-                Kind::List | Kind::Tuple => crate::sequence::collect(cx, item)?,
+                Kind::List | Kind::Tuple => crate::r#abstract::sequence::collect(cx, item)?,
                 _ => {
                     let tn = cx::tname(cx, io);
                     let _ = tn;
-                    match crate::object::iter(cx, item) {
-                        Ok(_) => crate::sequence::collect(cx, item)?,
+                    match crate::r#abstract::object::iter(cx, item) {
+                        Ok(_) => crate::r#abstract::sequence::collect(cx, item)?,
                         Err(_) => {
                             cx.clear_error();
                             return Err(cx::type_error(

@@ -22,8 +22,8 @@ use pyopaque_runtime::binding::type_payload;
 use pyopaque_runtime::capi_support::{exception_args, exception_dict};
 use pyopaque_runtime::{Handle, Kind, ObjRef, PyResult, Thread};
 
-use crate::cx::{self, arg, bad_internal_call, tname, type_error};
-use crate::ffi::*;
+use crate::boundary::cx::{self, arg, bad_internal_call, tname, type_error};
+use crate::boundary::ffi::*;
 use crate::{capi, cov};
 
 // ----- exception attributes -----
@@ -118,7 +118,7 @@ pub fn exception_setattr(
         if cx.kind_of(cx.get(v)) != Kind::Tuple {
             return Err(type_error(cx, "args must be a tuple"));
         }
-        crate::exc_objects::write_args(cx, h, v);
+        crate::objects::exceptions::write_args(cx, h, v);
         return Ok(());
     }
     let d = cx.exception_dict(h);
@@ -170,10 +170,10 @@ fn set_import_error(
     } else {
         // A C-defined subclass: construct it by calling the type.
         let th = cx.root(t);
-        crate::call::call(cx, th, &[mh], &[])?
+        crate::r#abstract::call::call(cx, th, &[mh], &[])?
     };
-    crate::object::setattr(cx, inst, "name", Some(nh))?;
-    crate::object::setattr(cx, inst, "path", Some(ph))?;
+    crate::r#abstract::object::setattr(cx, inst, "name", Some(nh))?;
+    crate::r#abstract::object::setattr(cx, inst, "path", Some(ph))?;
     Err(cx.raise_object(inst))
 }
 
@@ -215,7 +215,7 @@ pub unsafe extern "C" fn PyErr_SetImportErrorSubclass(
 
 /// Sets `name` on `exc` to `v`, dropping any error (CPython ignores failures here).
 fn set_quiet(cx: &mut Thread, exc: Handle, name: &str, v: Handle) {
-    if crate::object::setattr(cx, exc, name, Some(v)).is_err() {
+    if crate::r#abstract::object::setattr(cx, exc, name, Some(v)).is_err() {
         cx.clear_error();
     }
 }
@@ -255,13 +255,14 @@ fn syntax_location(cx: &mut Thread, filename: Option<String>, lineno: c_int, col
     }
     let eo = cx.get(exc);
     if cx.type_of(eo) != cx::global().types.exc_named("SyntaxError") {
-        let has = |cx: &mut Thread, n: &str| match crate::object::getattr_opt(cx, exc, n) {
-            Ok(v) => v.is_some(),
-            Err(_) => {
-                cx.clear_error();
-                true
-            }
-        };
+        let has =
+            |cx: &mut Thread, n: &str| match crate::r#abstract::object::getattr_opt(cx, exc, n) {
+                Ok(v) => v.is_some(),
+                Err(_) => {
+                    cx.clear_error();
+                    true
+                }
+            };
         if !has(cx, "msg") {
             match cx.str_of(exc) {
                 Ok(s) => {

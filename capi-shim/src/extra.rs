@@ -9,9 +9,9 @@ use std::sync::Mutex;
 
 use pyopaque_runtime::{Handle, Kind, PyResult, Thread};
 
-use crate::cx::{self, arg, harg, new_ref_h};
-use crate::ffi::{PyMethodDef, PyObject, Py_ssize_t};
-use crate::shimtypes::{payload, FuncPayload};
+use crate::boundary::cx::{self, arg, harg, new_ref_h};
+use crate::boundary::ffi::{PyMethodDef, PyObject, Py_ssize_t};
+use crate::types::shim_types::{payload, FuncPayload};
 use crate::{capi, cov};
 
 /// `_Py_SwappedOp`: the comparison operator with its operands swapped, indexed by `Py_LT`...
@@ -33,8 +33,8 @@ pub unsafe extern "C" fn PyEval_CallObjectWithKeywords(
         // SAFETY: caller's contract.
         let c = unsafe { harg(cx, callable) }?;
         // SAFETY: caller's contract (`split_args` checks the tuple and dict types).
-        let (pos, kw) = unsafe { crate::call::split_args(cx, args, kwargs) }?;
-        let r = crate::call::call(cx, c, &pos, &kw)?;
+        let (pos, kw) = unsafe { crate::r#abstract::call::split_args(cx, args, kwargs) }?;
+        let r = crate::r#abstract::call::call(cx, c, &pos, &kw)?;
         Ok(new_ref_h(cx, r))
     })
 }
@@ -58,8 +58,8 @@ pub unsafe extern "C" fn PyCFunction_Call(
             return Err(cx::type_error(cx, "argument list must be a tuple"));
         }
         // SAFETY: caller's contract (`split_args` checks the tuple and dict types).
-        let (pos, kw) = unsafe { crate::call::split_args(cx, args, kwargs) }?;
-        let r = crate::call::call(cx, c, &pos, &kw)?;
+        let (pos, kw) = unsafe { crate::r#abstract::call::split_args(cx, args, kwargs) }?;
+        let r = crate::r#abstract::call::call(cx, c, &pos, &kw)?;
         Ok(new_ref_h(cx, r))
     })
 }
@@ -144,7 +144,7 @@ pub unsafe extern "C" fn PyFile_WriteString(s: *const c_char, f: *mut PyObject) 
         // SAFETY: as above.
         let text = unsafe { cx::cstr(cx, s) }?.to_string();
         let sh = cx.str(&text);
-        crate::call::call_method(cx, fh, "write", &[sh])?;
+        crate::r#abstract::call::call_method(cx, fh, "write", &[sh])?;
         Ok(0)
     })
 }
@@ -168,11 +168,11 @@ pub unsafe extern "C" fn PyFile_WriteObject(
         // SAFETY: as above.
         let oh = unsafe { harg(cx, o) }?;
         let s = if flags & 1 != 0 {
-            crate::object::str_(cx, oh)?
+            crate::r#abstract::object::str_(cx, oh)?
         } else {
-            crate::object::repr(cx, oh)?
+            crate::r#abstract::object::repr(cx, oh)?
         };
-        crate::call::call_method(cx, fh, "write", &[s])?;
+        crate::r#abstract::call::call_method(cx, fh, "write", &[s])?;
         Ok(0)
     })
 }
@@ -188,10 +188,10 @@ pub unsafe extern "C" fn PyFile_GetLine(f: *mut PyObject, n: c_int) -> *mut PyOb
         // SAFETY: caller's contract.
         let fh = unsafe { harg(cx, f) }?;
         let r = if n <= 0 {
-            crate::call::call_method(cx, fh, "readline", &[])?
+            crate::r#abstract::call::call_method(cx, fh, "readline", &[])?
         } else {
             let nh = cx.int(n as i64);
-            crate::call::call_method(cx, fh, "readline", &[nh])?
+            crate::r#abstract::call::call_method(cx, fh, "readline", &[nh])?
         };
         let ro = cx.get(r);
         let kind = cx.kind_of(ro);
@@ -232,9 +232,9 @@ pub unsafe extern "C" fn PyObject_AsFileDescriptor(o: *mut PyObject) -> c_int {
         let v = if matches!(cx.kind_of(ob), Kind::Int | Kind::Bool) {
             h
         } else {
-            match crate::object::getattr_opt(cx, h, "fileno")? {
+            match crate::r#abstract::object::getattr_opt(cx, h, "fileno")? {
                 Some(m) => {
-                    let r = crate::call::call(cx, m, &[], &[])?;
+                    let r = crate::r#abstract::call::call(cx, m, &[], &[])?;
                     if !matches!(cx.kind_of(cx.get(r)), Kind::Int | Kind::Bool) {
                         return Err(cx::type_error(cx, "fileno() returned a non-integer"));
                     }
@@ -292,11 +292,11 @@ fn slice_op(
         return Ok(0);
     }
     // Mapping subscript assignment with a slice (C types with mp_ass_subscript).
-    if crate::typeobj::get_slot(cx.type_of(ob), 3) != 0 {
+    if crate::types::typeobject::get_slot(cx.type_of(ob), 3) != 0 {
         let (a, b) = (cx.int(lo as i64), cx.int(hi as i64));
         let (ao, bo) = (cx.get(a), cx.get(b));
-        let sl = crate::slice::new_slice(cx, Some(ao), Some(bo), None);
-        crate::object::setitem(cx, h, sl, v)?;
+        let sl = crate::objects::slice::new_slice(cx, Some(ao), Some(bo), None);
+        crate::r#abstract::object::setitem(cx, h, sl, v)?;
         return Ok(0);
     }
     let tn = cx::tname(cx, ob);
@@ -365,8 +365,8 @@ pub unsafe extern "C" fn PyObject_Bytes(o: *mut PyObject) -> *mut PyObject {
             Kind::Str => return Err(cx::type_error(cx, "cannot convert 'str' object to bytes")),
             _ => {}
         }
-        if let Some(m) = crate::object::getattr_opt(cx, h, "__bytes__")? {
-            let r = crate::call::call(cx, m, &[], &[])?;
+        if let Some(m) = crate::r#abstract::object::getattr_opt(cx, h, "__bytes__")? {
+            let r = crate::r#abstract::call::call(cx, m, &[], &[])?;
             if cx.kind_of(cx.get(r)) != Kind::Bytes {
                 let tn = cx::tname(cx, cx.get(r));
                 return Err(cx::type_error(
@@ -376,25 +376,25 @@ pub unsafe extern "C" fn PyObject_Bytes(o: *mut PyObject) -> *mut PyObject {
             }
             return Ok(new_ref_h(cx, r));
         }
-        if crate::buffer::exporter_kind(cx, ob).is_some() {
-            let mut v = std::mem::MaybeUninit::<crate::buffer::PyBuffer>::zeroed();
+        if crate::r#abstract::buffer::exporter_kind(cx, ob).is_some() {
+            let mut v = std::mem::MaybeUninit::<crate::r#abstract::buffer::PyBuffer>::zeroed();
             let me = cx::to_c(cx.get(h));
             let mut data = vec![0u8; 0];
             // SAFETY: nested API calls from an API body are not allowed; copy via the helpers
             // below instead (GetBuffer/ToContiguous/Release run their own entries).
             let ok = cx::publish(cx, || unsafe {
-                if crate::buffer::PyObject_GetBuffer(me, v.as_mut_ptr(), 0x011c) < 0 {
+                if crate::r#abstract::buffer::PyObject_GetBuffer(me, v.as_mut_ptr(), 0x011c) < 0 {
                     return false;
                 }
                 let vr = v.assume_init_mut();
                 data.resize(vr.len.max(0) as usize, 0);
-                let r = crate::buffer::PyBuffer_ToContiguous(
+                let r = crate::r#abstract::buffer::PyBuffer_ToContiguous(
                     data.as_mut_ptr().cast(),
                     vr,
                     vr.len,
                     b'C' as c_char,
                 );
-                crate::buffer::PyBuffer_Release(vr);
+                crate::r#abstract::buffer::PyBuffer_Release(vr);
                 r == 0
             });
             if !ok {
@@ -404,7 +404,7 @@ pub unsafe extern "C" fn PyObject_Bytes(o: *mut PyObject) -> *mut PyObject {
             return Ok(new_ref_h(cx, b));
         }
         if matches!(cx.kind_of(ob), Kind::List | Kind::Tuple) {
-            let items = crate::sequence::collect(cx, h)?;
+            let items = crate::r#abstract::sequence::collect(cx, h)?;
             let mut out = Vec::with_capacity(items.len());
             for it in items {
                 let io = cx.get(it);
@@ -474,7 +474,7 @@ pub unsafe extern "C" fn Py_DecodeLocale(
             }
         }
     }
-    let p = crate::mem::PyMem_RawMalloc((out.len() + 1) * 4).cast::<u32>();
+    let p = crate::python::memory::PyMem_RawMalloc((out.len() + 1) * 4).cast::<u32>();
     if p.is_null() {
         if !size.is_null() {
             // SAFETY: writable per contract.
@@ -530,7 +530,7 @@ pub unsafe extern "C" fn Py_EncodeLocale(
         }
         i += 1;
     }
-    let p = crate::mem::PyMem_Malloc(out.len() + 1).cast::<u8>();
+    let p = crate::python::memory::PyMem_Malloc(out.len() + 1).cast::<u8>();
     if p.is_null() {
         return std::ptr::null_mut();
     }
@@ -576,7 +576,7 @@ pub extern "C" fn Py_PACK_VERSION(x: c_int, y: c_int) -> u32 {
 pub unsafe extern "C" fn _Py_IncRef(o: *mut PyObject) {
     cov!("_Py_IncRef");
     // SAFETY: forwarded contract.
-    unsafe { crate::refcount::Py_IncRef(o) }
+    unsafe { crate::boundary::refcount::Py_IncRef(o) }
 }
 
 /// `_Py_DecRef`: `Py_DecRef`.
@@ -587,7 +587,7 @@ pub unsafe extern "C" fn _Py_IncRef(o: *mut PyObject) {
 pub unsafe extern "C" fn _Py_DecRef(o: *mut PyObject) {
     cov!("_Py_DecRef");
     // SAFETY: forwarded contract.
-    unsafe { crate::refcount::Py_DecRef(o) }
+    unsafe { crate::boundary::refcount::Py_DecRef(o) }
 }
 
 /// `_Py_CheckRecursiveCall(tstate, where)`: 0 below the recursion limit, else RecursionError.
@@ -601,9 +601,9 @@ pub unsafe extern "C" fn _Py_CheckRecursiveCall(
 ) -> c_int {
     cov!("_Py_CheckRecursiveCall");
     // SAFETY: forwarded contract.
-    let r = unsafe { crate::lifecycle::Py_EnterRecursiveCall(where_) };
+    let r = unsafe { crate::python::lifecycle::Py_EnterRecursiveCall(where_) };
     if r == 0 {
-        crate::lifecycle::Py_LeaveRecursiveCall();
+        crate::python::lifecycle::Py_LeaveRecursiveCall();
     }
     r
 }
@@ -620,11 +620,11 @@ pub type c_void_t = std::ffi::c_void;
 pub unsafe extern "C" fn _PyState_AddModule(
     _tstate: *mut c_void_t,
     module: *mut PyObject,
-    def: *mut crate::ffi::PyModuleDef,
+    def: *mut crate::boundary::ffi::PyModuleDef,
 ) -> c_int {
     cov!("_PyState_AddModule");
     // SAFETY: forwarded contract.
-    unsafe { crate::import::PyState_AddModule(module, def) }
+    unsafe { crate::python::import::PyState_AddModule(module, def) }
 }
 
 // ----- format(obj, spec) -----
@@ -870,7 +870,7 @@ pub unsafe extern "C" fn PyObject_Format(obj: *mut PyObject, spec: *mut PyObject
         let o = cx.get(h);
         let kind = cx.kind_of(o);
         if sp.is_empty() {
-            let r = crate::object::str_(cx, h)?;
+            let r = crate::r#abstract::object::str_(cx, h)?;
             return Ok(new_ref_h(cx, r));
         }
         let tn = cx::tname(cx, o);
@@ -924,9 +924,9 @@ pub unsafe extern "C" fn PyObject_Format(obj: *mut PyObject, spec: *mut PyObject
                 }
             }
             _ => {
-                if let Some(m) = crate::object::getattr_opt(cx, h, "__format__")? {
+                if let Some(m) = crate::r#abstract::object::getattr_opt(cx, h, "__format__")? {
                     let sh = cx.str(&sp);
-                    let r = crate::call::call(cx, m, &[sh], &[])?;
+                    let r = crate::r#abstract::call::call(cx, m, &[sh], &[])?;
                     return Ok(new_ref_h(cx, r));
                 }
                 return Err(cx::type_error(

@@ -12,10 +12,10 @@ use pyopaque_runtime::header::header_of;
 use pyopaque_runtime::types::tpflags;
 use pyopaque_runtime::{Handle, Kind, ObjRef, PyResult, Thread};
 
+use crate::boundary::cx::{self, arg, bad_internal_call, harg, new_ref_h, tname, type_error};
+use crate::boundary::ffi::*;
 use crate::capi;
-use crate::cx::{self, arg, bad_internal_call, harg, new_ref_h, tname, type_error};
-use crate::ffi::*;
-use crate::shimtypes::{payload, ModulePayload};
+use crate::types::shim_types::{payload, ModulePayload};
 
 // ----- PyObject_Dir -----
 
@@ -76,12 +76,12 @@ pub unsafe extern "C" fn PyObject_Dir(o: *mut PyObject) -> *mut PyObject {
         let h = cx.root(ob);
         let ty = cx.type_of(ob);
         let custom = cx.kind_of(ob) != Kind::Type
-            && crate::typeobj::lookup_type_attr(ty, "__dir__").is_some();
+            && crate::types::typeobject::lookup_type_attr(ty, "__dir__").is_some();
         let l = if custom {
-            let f = crate::object::getattr(cx, h, "__dir__")?;
-            let r = crate::call::call(cx, f, &[], &[])?;
+            let f = crate::r#abstract::object::getattr(cx, h, "__dir__")?;
+            let r = crate::r#abstract::call::call(cx, f, &[], &[])?;
             let l = cx.list();
-            crate::list::extend(cx, l, r)?;
+            crate::objects::list::extend(cx, l, r)?;
             cx.list_sort(l, None, false)?;
             l
         } else {
@@ -253,7 +253,8 @@ pub unsafe extern "C" fn _PyObject_GC_Resize(
         // SAFETY: caller's contract.
         let o = unsafe { arg(cx, op.cast()) }?;
         let ty = cx.type_of(o);
-        let Some((_, c)) = crate::typeobj::c_base(ty).filter(|(_, c)| c.itemsize > 0) else {
+        let Some((_, c)) = crate::types::typeobject::c_base(ty).filter(|(_, c)| c.itemsize > 0)
+        else {
             return Err(bad_internal_call(cx));
         };
         let base = type_payload(ty).basicsize.max(c.basicsize);
@@ -266,17 +267,17 @@ pub unsafe extern "C" fn _PyObject_GC_Resize(
             let t = cx.rt.types.exc.memory_error;
             return Err(cx.raise(t, ""));
         };
-        let old_n = crate::pinsupport::var_size(o).unwrap_or(0).max(0) as usize;
+        let old_n = crate::boundary::pinning::var_size(o).unwrap_or(0).max(0) as usize;
         let old_size = base + old_n * c.itemsize;
         let oh = cx.root(o);
-        let nh = crate::typeobj::alloc_instance(cx, ty, nitems as usize)?;
+        let nh = crate::types::typeobject::alloc_instance(cx, ty, nitems as usize)?;
         let (o, n) = (cx.get(oh), cx.get(nh));
         // SAFETY: both payloads are live C-layout instances of at least the copied size (the old
         // one `old_size` bytes, the new one `new_size`); distinct allocations.
         unsafe {
             std::ptr::copy_nonoverlapping(o.as_ptr(), n.as_ptr(), old_size.min(new_size));
         }
-        crate::pinsupport::forget(o);
+        crate::boundary::pinning::forget(o);
         header_of(o).set_ty(cx.rt.types.object);
         let p = cx::new_ref(cx, n);
         cx::release_c_ref(cx, cx.get(oh), "_PyObject_GC_Resize");
@@ -288,7 +289,7 @@ pub unsafe extern "C" fn _PyObject_GC_Resize(
 
 fn deprecated(cx: &mut Thread, msg: &str) -> PyResult<()> {
     let t = cx::global().types.exc_named("DeprecationWarning");
-    crate::err::warn(cx, Some(t), msg).map(|_| ())
+    crate::python::errors::warn(cx, Some(t), msg).map(|_| ())
 }
 
 /// A str argument (TypeError "bad argument type for built-in operation" otherwise).
@@ -357,10 +358,10 @@ unsafe fn legacy_codec(
     let (enc, er) = unsafe { codec_names(cx, encoding, errors) }?;
     let r = match which {
         Legacy::DecodedObject | Legacy::DecodedUnicode => {
-            crate::codecs::decode_obj(cx, s, &enc, er.as_deref())?
+            crate::python::codecs::decode_obj(cx, s, &enc, er.as_deref())?
         }
         Legacy::EncodedObject | Legacy::EncodedUnicode => {
-            crate::codecs::encode_obj(cx, s, &enc, er.as_deref())?
+            crate::python::codecs::encode_obj(cx, s, &enc, er.as_deref())?
         }
     };
     let ro = cx.get(r);

@@ -22,59 +22,19 @@
 //! * **Verdicts** ([`verdict`]): per function, per configuration, next to the code.
 //! * **Test runner** ([`runner`]): [`pyopaque_capi_run_tests`].
 
-pub mod args;
-pub mod bool_;
-pub mod buffer;
-pub mod bytearray;
-pub mod bytes;
-pub mod call;
-pub mod capsule;
-pub mod codecs;
-pub mod complex;
-pub mod ctors;
-pub mod cx;
-pub mod data;
-pub mod debug;
-pub mod descr;
-pub mod dict;
+pub mod r#abstract;
+pub mod boundary;
+pub mod objects;
+pub mod python;
+pub mod types;
+
 pub mod dict_extra;
-pub mod dictview;
-pub mod err;
 pub mod errors_f;
-pub mod exc_objects;
 pub mod extra;
 pub mod extra_f;
-pub mod ffi;
-pub mod float;
-pub mod host;
-pub mod import;
-pub mod iterobj;
-pub mod lifecycle;
-pub mod list;
-pub mod long;
 pub mod long_extra;
-pub mod mapping;
-pub mod mem;
 pub mod misc;
-pub mod module;
-pub mod number;
-pub mod object;
-pub mod pinsupport;
-pub mod proxy;
-pub mod refcount;
-pub mod runner;
-pub mod sequence;
-pub mod set;
-pub mod shimtypes;
-pub mod slice;
-pub mod structseq;
-pub mod sys;
-pub mod threads;
-pub mod tuple;
-pub mod typeobj;
-pub mod unicode;
 pub mod unicode_more;
-pub mod variadic;
 pub mod verdict;
 pub mod verdicts;
 pub mod verdicts_a;
@@ -83,7 +43,6 @@ pub mod verdicts_d;
 pub mod verdicts_f;
 pub mod verdicts_p;
 pub mod verdicts_w;
-pub mod weakref;
 
 use std::ffi::{c_char, c_int, CStr};
 
@@ -105,8 +64,8 @@ pub unsafe extern "C" fn pyopaque_capi_init(config: *const c_char) -> c_int {
             .into_owned()
     };
     let r = std::panic::catch_unwind(|| {
-        let c = cx::parse_config(&s)?;
-        cx::init(c).map(|_| ())
+        let c = boundary::cx::parse_config(&s)?;
+        boundary::cx::init(c).map(|_| ())
     });
     match r {
         Ok(Ok(())) => 0,
@@ -143,10 +102,10 @@ pub unsafe extern "C" fn pyopaque_capi_run_tests(
             CStr::from_ptr(module_name).to_string_lossy().into_owned(),
         )
     };
-    let r = std::panic::catch_unwind(|| runner::run(&so, &m));
+    let r = std::panic::catch_unwind(|| boundary::runner::run(&so, &m));
     use std::io::Write;
     let n = match r {
-        Ok(r) => runner::failures(&r),
+        Ok(r) => boundary::runner::failures(&r),
         Err(_) => {
             println!("FAIL {m}: internal error (panic) in the test runner");
             -1
@@ -171,7 +130,7 @@ pub unsafe extern "C" fn pyopaque_capi_coverage_dump(path: *const c_char) -> c_i
         .to_string_lossy()
         .into_owned();
     let mut s = String::new();
-    for n in cx::coverage() {
+    for n in boundary::cx::coverage() {
         s.push_str(n);
         s.push('\n');
     }

@@ -6,10 +6,10 @@ use std::ffi::{c_int, c_void};
 use num_bigint::{BigInt, Sign};
 use pyopaque_runtime::Kind;
 
+use crate::boundary::cx::{self, arg, bad_internal_call, new_ref_h, tname, type_error};
+use crate::boundary::ffi::*;
 use crate::capi;
-use crate::cx::{self, arg, bad_internal_call, new_ref_h, tname, type_error};
-use crate::ffi::*;
-use crate::long::{from_big, int_of};
+use crate::objects::long::{from_big, int_of};
 
 const LITTLE: c_int = 1;
 const NATIVE: c_int = 3;

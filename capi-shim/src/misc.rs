@@ -2,8 +2,8 @@
 
 use std::ffi::c_int;
 
+use crate::boundary::cx;
 use crate::cov;
-use crate::cx;
 
 /// `PyGILState_STATE`.
 pub type PyGILStateState = c_int;

@@ -1,4 +1,4 @@
-//! More of `PyUnicode_*`: codecs (through [`crate::codecs`]), UCS4 and wchar_t views (copies:
+//! More of `PyUnicode_*`: codecs (through [`crate::python::codecs`]), UCS4 and wchar_t views (copies:
 //! strings are stored as UTF-8), filesystem and locale conversions (UTF-8; strings cannot hold
 //! the lone surrogates `surrogateescape` would make), and the str methods the Limited API
 //! exposes (partition, rsplit, splitlines, translate, ...).
@@ -7,9 +7,9 @@ use std::ffi::{c_char, c_int, c_void};
 
 use pyopaque_runtime::{Handle, Kind, PyResult, Raised, Thread};
 
-use crate::codecs;
-use crate::cx::{self, arg, bad_internal_call, harg, new_ref_h, tname, type_error};
-use crate::ffi::*;
+use crate::boundary::cx::{self, arg, bad_internal_call, harg, new_ref_h, tname, type_error};
+use crate::boundary::ffi::*;
+use crate::python::codecs;
 use crate::{capi, cov};
 
 /// `wchar_t` on the platforms pyopaque supports (Linux: 4 bytes, UCS4).
@@ -311,7 +311,7 @@ pub unsafe extern "C" fn PyUnicode_FromEncodedObject(
         if cx.kind_of(ob) == Kind::Str {
             return Err(type_error(cx, "decoding str is not supported"));
         }
-        let Some(b) = crate::bytearray::buffer_of(cx, ob) else {
+        let Some(b) = crate::objects::bytearray::buffer_of(cx, ob) else {
             let msg = format!(
                 "decoding to str: need a bytes-like object, {} found",
                 tname(cx, ob)
@@ -530,7 +530,7 @@ fn ucs4_in(cx: &mut Thread, p: *mut PyObject) -> PyResult<Handle> {
 fn pymem_copy<T: Copy>(cx: &mut Thread, v: &[T]) -> PyResult<*mut T> {
     let bytes = std::mem::size_of_val(v);
     // The shim's own PyMem_Malloc (C frees with PyMem_Free).
-    let p = crate::mem::PyMem_Malloc(bytes.max(1)).cast::<T>();
+    let p = crate::python::memory::PyMem_Malloc(bytes.max(1)).cast::<T>();
     if p.is_null() {
         let t = cx.rt.types.exc.memory_error;
         return Err(cx.raise(t, ""));
@@ -1076,7 +1076,7 @@ pub unsafe extern "C" fn PyUnicode_Splitlines(o: *mut PyObject, keepends: c_int)
 /// Looks `key` up in `mapping`; `Ok(None)` on LookupError.
 fn map_lookup(cx: &mut Thread, mapping: Handle, key: i64) -> PyResult<Option<Handle>> {
     let k = cx.int(key);
-    match crate::object::getitem(cx, mapping, k) {
+    match crate::r#abstract::object::getitem(cx, mapping, k) {
         Ok(v) => Ok(Some(v)),
         Err(e) => {
             if cx.error_matches(cx.rt.types.exc.lookup_error) {
@@ -1235,7 +1235,7 @@ pub unsafe extern "C" fn PyUnicode_DecodeCharmap(
                     Some("ignore") => {}
                     Some("replace") => out.push('\u{fffd}'),
                     _ => {
-                        let ex = crate::exc_objects::new_decode_error(
+                        let ex = crate::objects::exceptions::new_decode_error(
                             cx,
                             "charmap",
                             &b,
@@ -1273,7 +1273,7 @@ pub unsafe extern "C" fn PyUnicode_AsCharmapString(
         let mut out = Vec::new();
         for (i, c) in cs.iter().enumerate() {
             let undefined = |cx: &mut Thread| {
-                let ex = crate::exc_objects::new_encode_error(
+                let ex = crate::objects::exceptions::new_encode_error(
                     cx,
                     "charmap",
                     s,
@@ -1328,8 +1328,8 @@ fn fspath(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
         return Ok(h);
     }
     let ty = cx.type_of(o);
-    if crate::typeobj::lookup_type_attr(ty, "__fspath__").is_some() {
-        let r = crate::call::call_method(cx, h, "__fspath__", &[])?;
+    if crate::types::typeobject::lookup_type_attr(ty, "__fspath__").is_some() {
+        let r = crate::r#abstract::call::call_method(cx, h, "__fspath__", &[])?;
         let ro = cx.get(r);
         if matches!(cx.kind_of(ro), Kind::Str | Kind::Bytes) {
             return Ok(r);
@@ -1744,7 +1744,7 @@ fn format_impl(cx: &mut Thread, fmt: Handle, args: Handle) -> PyResult<String> {
                 }
                 used_mapping = true;
                 let kh = cx.str(k);
-                crate::object::getitem(cx, args, kh)?
+                crate::r#abstract::object::getitem(cx, args, kh)?
             }
             None => need(cx, &mut next, &items)?,
         };
@@ -1752,9 +1752,9 @@ fn format_impl(cx: &mut Thread, fmt: Handle, args: Handle) -> PyResult<String> {
         let piece = match conv {
             's' | 'r' | 'a' => {
                 let r = if conv == 's' {
-                    crate::object::str_(cx, v)?
+                    crate::r#abstract::object::str_(cx, v)?
                 } else {
-                    crate::object::repr(cx, v)?
+                    crate::r#abstract::object::repr(cx, v)?
                 };
                 let mut s = text(cx, r);
                 if conv == 'a' {

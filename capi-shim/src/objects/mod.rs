@@ -1,0 +1,20 @@
+//! Concrete types.
+
+pub mod bool_;
+pub mod bytearray;
+pub mod bytes;
+pub mod capsule;
+pub mod complex;
+pub mod dict;
+pub mod dict_views;
+pub mod exceptions;
+pub mod float;
+pub mod iterators;
+pub mod list;
+pub mod long;
+pub mod proxy;
+pub mod set;
+pub mod slice;
+pub mod tuple;
+pub mod unicode;
+pub mod weakref;

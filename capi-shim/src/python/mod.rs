@@ -1,0 +1,11 @@
+//! Interpreter services.
+
+pub mod args;
+pub mod codecs;
+pub mod errors;
+pub mod import;
+pub mod lifecycle;
+pub mod memory;
+pub mod module;
+pub mod sys;
+pub mod threads;

@@ -1,0 +1,7 @@
+//! Type objects.
+
+pub mod constructors;
+pub mod descriptors;
+pub mod shim_types;
+pub mod structseq;
+pub mod typeobject;
