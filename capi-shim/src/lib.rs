@@ -28,13 +28,6 @@ pub mod objects;
 pub mod python;
 pub mod types;
 
-pub mod dict_extra;
-pub mod errors_f;
-pub mod extra;
-pub mod extra_f;
-pub mod long_extra;
-pub mod misc;
-pub mod unicode_more;
 pub mod verdict;
 pub mod verdicts;
 pub mod verdicts_a;

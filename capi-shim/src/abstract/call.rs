@@ -13,10 +13,16 @@ use pyopaque_runtime::{Handle, Kind, ObjRef, PyResult, Raised, Thread};
 use crate::boundary::cx::{
     self, arg, bad_internal_call, borrowed, harg, new_ref_h, tname, type_error,
 };
+use crate::boundary::ffi::PyMethodDef;
+use crate::boundary::ffi::PyObject;
+use crate::boundary::ffi::Py_ssize_t;
 use crate::boundary::ffi::*;
 use crate::types::shim_types::{payload, FuncPayload};
 use crate::types::typeobject::{get_slot, slot_fn};
 use crate::{capi, cov};
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::sync::Mutex;
 
 /// A new builtin function object for `def`, bound to `self_`.
 pub fn new_cfunction(
@@ -896,4 +902,106 @@ pub type R = Raised;
 pub unsafe fn name_of(s: *const c_char) -> String {
     // SAFETY: forwarded.
     unsafe { cx::cstr_lossy(s) }
+}
+
+/// `PyEval_CallObjectWithKeywords`: `args` NULL or a tuple, `kwargs` NULL or a dict.
+///
+/// # Safety
+/// Objects or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn PyEval_CallObjectWithKeywords(
+    callable: *mut PyObject,
+    args: *mut PyObject,
+    kwargs: *mut PyObject,
+) -> *mut PyObject {
+    capi!("PyEval_CallObjectWithKeywords", |cx| {
+        // SAFETY: caller's contract.
+        let c = unsafe { harg(cx, callable) }?;
+        // SAFETY: caller's contract (`split_args` checks the tuple and dict types).
+        let (pos, kw) = unsafe { crate::r#abstract::call::split_args(cx, args, kwargs) }?;
+        let r = crate::r#abstract::call::call(cx, c, &pos, &kw)?;
+        Ok(new_ref_h(cx, r))
+    })
+}
+
+/// `PyCFunction_Call`: as `PyObject_Call`.
+///
+/// # Safety
+/// Objects or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn PyCFunction_Call(
+    callable: *mut PyObject,
+    args: *mut PyObject,
+    kwargs: *mut PyObject,
+) -> *mut PyObject {
+    capi!("PyCFunction_Call", |cx| {
+        // SAFETY: caller's contract.
+        let c = unsafe { harg(cx, callable) }?;
+        // SAFETY: as above. Unlike PyEval_CallObjectWithKeywords, `args` may not be NULL.
+        let a = unsafe { harg(cx, args) }?;
+        if cx.kind_of(cx.get(a)) != Kind::Tuple {
+            return Err(cx::type_error(cx, "argument list must be a tuple"));
+        }
+        // SAFETY: caller's contract (`split_args` checks the tuple and dict types).
+        let (pos, kw) = unsafe { crate::r#abstract::call::split_args(cx, args, kwargs) }?;
+        let r = crate::r#abstract::call::call(cx, c, &pos, &kw)?;
+        Ok(new_ref_h(cx, r))
+    })
+}
+
+static NAMES: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
+
+/// An interned, never-freed C string.
+fn interned(s: &str) -> *const c_char {
+    let mut g = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    let m = g.get_or_insert_with(HashMap::new);
+    if let Some(p) = m.get(s) {
+        return *p as *const c_char;
+    }
+    let p = CString::new(s).unwrap_or_default().into_raw() as usize;
+    m.insert(s.to_string(), p);
+    p as *const c_char
+}
+
+/// `PyEval_GetFuncName`: a builtin function's name, else the name of the object's type.
+///
+/// # Safety
+/// An object.
+#[no_mangle]
+pub unsafe extern "C" fn PyEval_GetFuncName(f: *mut PyObject) -> *const c_char {
+    capi!("PyEval_GetFuncName", |cx| {
+        // SAFETY: caller's contract.
+        let o = unsafe { arg(cx, f) }?;
+        let g = cx::global();
+        let t = cx.type_of(o);
+        if t == g.types.cfunction || t == g.types.method_descr || t == g.types.classmethod_descr {
+            // SAFETY: function payload with a static def.
+            let def: *mut PyMethodDef = unsafe { payload::<FuncPayload>(o) }.def;
+            // SAFETY: static C data.
+            return Ok(unsafe { (*def).ml_name });
+        }
+        Ok(interned(cx::tname(cx, o)))
+    })
+}
+
+/// `PyEval_GetFuncDesc`: `"()"` for functions, `" object"` otherwise.
+///
+/// # Safety
+/// An object.
+#[no_mangle]
+pub unsafe extern "C" fn PyEval_GetFuncDesc(f: *mut PyObject) -> *const c_char {
+    capi!("PyEval_GetFuncDesc", |cx| {
+        // SAFETY: caller's contract.
+        let o = unsafe { arg(cx, f) }?;
+        let g = cx::global();
+        let t = cx.type_of(o);
+        Ok(
+            if t == g.types.cfunction || t == g.types.method_descr || t == g.types.classmethod_descr
+            {
+                c"()".as_ptr()
+            } else {
+                c" object".as_ptr()
+            },
+        )
+    })
 }

@@ -2,6 +2,7 @@
 
 pub mod buffer;
 pub mod call;
+pub mod format;
 pub mod mapping;
 pub mod number;
 pub mod object;

@@ -11,6 +11,8 @@ use pyopaque_runtime::{CompareOp, Handle, Kind, ObjRef, PyResult, Raised, Thread
 use crate::boundary::cx::{
     self, arg, attribute_error, bad_internal_call, cstr, harg, new_ref_h, tname, type_error,
 };
+use crate::boundary::ffi::PyObject;
+use crate::boundary::ffi::Py_ssize_t;
 use crate::boundary::ffi::*;
 use crate::capi;
 use crate::types::shim_types::{payload, DescrPayload, FuncPayload, IterPayload, ModulePayload};
@@ -468,7 +470,7 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
         }));
     }
     if cx.kind_of(o) == Kind::Exception {
-        if let Some(v) = crate::errors_f::exception_attr(cx, h, name)? {
+        if let Some(v) = crate::objects::exceptions::exception_attr(cx, h, name)? {
             return Ok(Some(v));
         }
     }
@@ -679,7 +681,7 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
         }
     }
     if cx.kind_of(o) == Kind::Exception {
-        return crate::errors_f::exception_setattr(cx, h, name, v);
+        return crate::objects::exceptions::exception_setattr(cx, h, name, v);
     }
     Err(attribute_error(
         cx,
@@ -1994,5 +1996,92 @@ pub unsafe extern "C" fn PyMember_SetOne(
         // SAFETY: as above.
         unsafe { member_set(cx, o, m, vh) }?;
         Ok(0)
+    })
+}
+
+/// `_Py_SwappedOp`: the comparison operator with its operands swapped, indexed by `Py_LT`...
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static _Py_SwappedOp: [c_int; 6] = [4, 5, 2, 3, 0, 1];
+
+// ----- PyObject_Dir -----
+
+/// Attribute names the runtime stores for `o`: its module or instance dict, then the attributes
+/// of its type and of every base (or, for a type, of itself and its bases).
+fn stored_names(cx: &mut Thread, h: Handle) -> Vec<String> {
+    let o = cx.get(h);
+    let mut names: Vec<String> = Vec::new();
+    let dict_keys = |cx: &mut Thread, d: ObjRef, names: &mut Vec<String>| {
+        let mut pos = 0;
+        while let Some((k, _)) = cx.dict_next(d, &mut pos) {
+            if let Some(s) = cx.str_value(k) {
+                names.push(s.to_string());
+            }
+        }
+    };
+    if cx.type_of(o) == cx::global().types.module {
+        // SAFETY: a module payload (type checked).
+        if let Some(d) = unsafe { payload::<ModulePayload>(o) }.dict {
+            dict_keys(cx, d, &mut names);
+        }
+        return names;
+    }
+    if cx.kind_of(o) == Kind::Exception {
+        if let Some(d) = pyopaque_runtime::capi_support::exception_dict(o) {
+            dict_keys(cx, d, &mut names);
+        }
+        names.push("args".into());
+    }
+    let mut t = Some(if cx.kind_of(o) == Kind::Type {
+        o
+    } else {
+        cx.type_of(o)
+    });
+    while let Some(x) = t {
+        let p = type_payload(x);
+        names.extend(p.attrs.lock().iter().map(|(n, _)| n.clone()));
+        t = p.base;
+    }
+    names.push("__class__".into());
+    names
+}
+
+/// `PyObject_Dir(o)`: the sorted attribute names of `o`, from its type's `__dir__` when it has
+/// one, else the names the runtime stores (see [`stored_names`]). With NULL, CPython lists the
+/// locals of the current Python frame and returns NULL *without* an exception when no frame is
+/// running; pyopaque runs no Python frames, so NULL always takes that documented no-frame path.
+///
+/// # Safety
+/// NULL or an object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_Dir(o: *mut PyObject) -> *mut PyObject {
+    capi!("PyObject_Dir", |cx| {
+        // SAFETY: caller's contract.
+        let Some(ob) = (unsafe { cx::from_c(o) }) else {
+            return Ok(std::ptr::null_mut());
+        };
+        let h = cx.root(ob);
+        let ty = cx.type_of(ob);
+        let custom = cx.kind_of(ob) != Kind::Type
+            && crate::types::typeobject::lookup_type_attr(ty, "__dir__").is_some();
+        let l = if custom {
+            let f = crate::r#abstract::object::getattr(cx, h, "__dir__")?;
+            let r = crate::r#abstract::call::call(cx, f, &[], &[])?;
+            let l = cx.list();
+            crate::objects::list::extend(cx, l, r)?;
+            cx.list_sort(l, None, false)?;
+            l
+        } else {
+            let mut names = stored_names(cx, h);
+            names.sort();
+            names.dedup();
+            let l = cx.list();
+            for n in &names {
+                let s = cx.str(n);
+                cx.list_append(l, s)?;
+            }
+            l
+        };
+        Ok(new_ref_h(cx, l))
     })
 }

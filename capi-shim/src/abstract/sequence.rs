@@ -11,7 +11,8 @@ use pyopaque_runtime::objects::tuple::{tuple_item, tuple_items_ptr, tuple_len};
 use pyopaque_runtime::{Handle, Kind, PyResult, Thread};
 
 use crate::boundary::cx::{self, arg, borrowed, cstr, harg, new_ref_h, tname, type_error};
-use crate::boundary::ffi::*;
+use crate::boundary::ffi::PyObject;
+use crate::boundary::ffi::Py_ssize_t;
 use crate::capi;
 use crate::types::typeobject::get_slot;
 
@@ -629,4 +630,77 @@ pub unsafe extern "C" fn PyOpaque_Sequence_Fast_ITEMS(o: *mut PyObject) -> *mut 
         }
         Ok(ptr)
     })
+}
+
+// ----- slice assignment -----
+
+fn slice_op(
+    cx: &mut Thread,
+    o: *mut PyObject,
+    lo: Py_ssize_t,
+    hi: Py_ssize_t,
+    v: Option<Handle>,
+) -> PyResult<c_int> {
+    // SAFETY: the C API contract.
+    let h = unsafe { harg(cx, o) }?;
+    let ob = cx.get(h);
+    if cx.kind_of(ob) == Kind::List {
+        let s = pyopaque_runtime::list::Slice::new(Some(lo), Some(hi), None);
+        match v {
+            None => cx.list_del_slice(h, s)?,
+            Some(src) => cx.list_set_slice(h, s, src)?,
+        }
+        return Ok(0);
+    }
+    // Mapping subscript assignment with a slice (C types with mp_ass_subscript).
+    if crate::types::typeobject::get_slot(cx.type_of(ob), 3) != 0 {
+        let (a, b) = (cx.int(lo as i64), cx.int(hi as i64));
+        let (ao, bo) = (cx.get(a), cx.get(b));
+        let sl = crate::objects::slice::new_slice(cx, Some(ao), Some(bo), None);
+        crate::r#abstract::object::setitem(cx, h, sl, v)?;
+        return Ok(0);
+    }
+    let tn = cx::tname(cx, ob);
+    Err(cx::type_error(
+        cx,
+        &format!(
+            "'{tn}' object doesn't support slice {}",
+            if v.is_some() {
+                "assignment"
+            } else {
+                "deletion"
+            }
+        ),
+    ))
+}
+
+/// `PySequence_SetSlice`: `o[i1:i2] = v` (lists, and C types with `mp_ass_subscript`).
+///
+/// # Safety
+/// Objects.
+#[no_mangle]
+pub unsafe extern "C" fn PySequence_SetSlice(
+    o: *mut PyObject,
+    i1: Py_ssize_t,
+    i2: Py_ssize_t,
+    v: *mut PyObject,
+) -> c_int {
+    capi!("PySequence_SetSlice", |cx| {
+        // SAFETY: caller's contract (NULL v deletes, as in CPython).
+        let vh = unsafe { cx::from_c(v) }.map(|x| cx.root(x));
+        slice_op(cx, o, i1, i2, vh)
+    })
+}
+
+/// `PySequence_DelSlice`: `del o[i1:i2]`.
+///
+/// # Safety
+/// An object.
+#[no_mangle]
+pub unsafe extern "C" fn PySequence_DelSlice(
+    o: *mut PyObject,
+    i1: Py_ssize_t,
+    i2: Py_ssize_t,
+) -> c_int {
+    capi!("PySequence_DelSlice", |cx| slice_op(cx, o, i1, i2, None))
 }

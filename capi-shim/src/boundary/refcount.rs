@@ -423,3 +423,27 @@ pub extern "C" fn Py_GetConstantBorrowed(id: c_uint) -> *mut PyObject {
         Ok(borrowed(cx, o))
     })
 }
+
+// ----- underscore aliases of the stable ABI -----
+
+/// `_Py_IncRef`: `Py_IncRef`.
+///
+/// # Safety
+/// NULL or an object.
+#[no_mangle]
+pub unsafe extern "C" fn _Py_IncRef(o: *mut PyObject) {
+    cov!("_Py_IncRef");
+    // SAFETY: forwarded contract.
+    unsafe { crate::boundary::refcount::Py_IncRef(o) }
+}
+
+/// `_Py_DecRef`: `Py_DecRef`.
+///
+/// # Safety
+/// NULL or an object C holds a reference to.
+#[no_mangle]
+pub unsafe extern "C" fn _Py_DecRef(o: *mut PyObject) {
+    cov!("_Py_DecRef");
+    // SAFETY: forwarded contract.
+    unsafe { crate::boundary::refcount::Py_DecRef(o) }
+}

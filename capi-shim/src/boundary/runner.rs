@@ -237,7 +237,7 @@ fn run_exit_test(cx: &mut Thread, f: Handle, expect: ExitExpect) -> Option<Strin
         return Some("OSError: fork failed".into());
     }
     if pid == 0 {
-        *crate::errors_f::EXIT_COVERAGE_PATH
+        *crate::python::lifecycle::EXIT_COVERAGE_PATH
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = Some(cov_path.display().to_string());
         cx.begin_native_call();
@@ -248,7 +248,7 @@ fn run_exit_test(cx: &mut Thread, f: Handle, expect: ExitExpect) -> Option<Strin
             Err(_) => format!("the test raised {}", describe_current(cx)),
         };
         let _ = std::fs::write(&ret_path, outcome);
-        crate::errors_f::flush_coverage_before_exit();
+        crate::python::lifecycle::flush_coverage_before_exit();
         // SAFETY: ends the child at once, without the parent's exit handlers.
         unsafe { libc::_exit(0) }
     }

@@ -6,7 +6,8 @@ use pyopaque_runtime::objects::text::text_data_ptr;
 use pyopaque_runtime::{Kind, PyResult, Thread};
 
 use crate::boundary::cx::{self, arg, bad_internal_call, harg, new_ref_h, tname, type_error};
-use crate::boundary::ffi::*;
+use crate::boundary::ffi::PyObject;
+use crate::boundary::ffi::Py_ssize_t;
 use crate::capi;
 
 /// `PyBytes_FromStringAndSize` (NULL data: zeroed bytes C fills in).
@@ -511,4 +512,95 @@ pub unsafe fn format_bytes(
         i += 1;
     }
     Ok(out)
+}
+
+// ----- bytes(o) -----
+
+/// `PyObject_Bytes`: `bytes(o)` for bytes, objects with `__bytes__`, buffer exporters and
+/// sequences of ints; `b"<NULL>"` for NULL.
+///
+/// # Safety
+/// NULL or an object.
+#[no_mangle]
+pub unsafe extern "C" fn PyObject_Bytes(o: *mut PyObject) -> *mut PyObject {
+    capi!("PyObject_Bytes", |cx| {
+        // SAFETY: caller's contract.
+        let Some(ob) = (unsafe { cx::from_c(o) }) else {
+            let b = cx.bytes(b"<NULL>");
+            return Ok(new_ref_h(cx, b));
+        };
+        let h = cx.root(ob);
+        match cx.kind_of(ob) {
+            Kind::Bytes => return Ok(new_ref_h(cx, h)),
+            Kind::Str => return Err(cx::type_error(cx, "cannot convert 'str' object to bytes")),
+            _ => {}
+        }
+        if let Some(m) = crate::r#abstract::object::getattr_opt(cx, h, "__bytes__")? {
+            let r = crate::r#abstract::call::call(cx, m, &[], &[])?;
+            if cx.kind_of(cx.get(r)) != Kind::Bytes {
+                let tn = cx::tname(cx, cx.get(r));
+                return Err(cx::type_error(
+                    cx,
+                    &format!("__bytes__ returned non-bytes (type {tn})"),
+                ));
+            }
+            return Ok(new_ref_h(cx, r));
+        }
+        if crate::r#abstract::buffer::exporter_kind(cx, ob).is_some() {
+            let mut v = std::mem::MaybeUninit::<crate::r#abstract::buffer::PyBuffer>::zeroed();
+            let me = cx::to_c(cx.get(h));
+            let mut data = vec![0u8; 0];
+            // SAFETY: nested API calls from an API body are not allowed; copy via the helpers
+            // below instead (GetBuffer/ToContiguous/Release run their own entries).
+            let ok = cx::publish(cx, || unsafe {
+                if crate::r#abstract::buffer::PyObject_GetBuffer(me, v.as_mut_ptr(), 0x011c) < 0 {
+                    return false;
+                }
+                let vr = v.assume_init_mut();
+                data.resize(vr.len.max(0) as usize, 0);
+                let r = crate::r#abstract::buffer::PyBuffer_ToContiguous(
+                    data.as_mut_ptr().cast(),
+                    vr,
+                    vr.len,
+                    b'C' as c_char,
+                );
+                crate::r#abstract::buffer::PyBuffer_Release(vr);
+                r == 0
+            });
+            if !ok {
+                return Err(pyopaque_runtime::Raised);
+            }
+            let b = cx.bytes(&data);
+            return Ok(new_ref_h(cx, b));
+        }
+        if matches!(cx.kind_of(ob), Kind::List | Kind::Tuple) {
+            let items = crate::r#abstract::sequence::collect(cx, h)?;
+            let mut out = Vec::with_capacity(items.len());
+            for it in items {
+                let io = cx.get(it);
+                match cx.int_value(io) {
+                    Some(pyopaque_runtime::objects::int::IntValue::Small(v))
+                        if (0..256).contains(&v) =>
+                    {
+                        out.push(v as u8)
+                    }
+                    Some(_) => return Err(cx::value_error(cx, "bytes must be in range(0, 256)")),
+                    None => {
+                        let tn = cx::tname(cx, io);
+                        return Err(cx::type_error(
+                            cx,
+                            &format!("'{tn}' object cannot be interpreted as an integer"),
+                        ));
+                    }
+                }
+            }
+            let b = cx.bytes(&out);
+            return Ok(new_ref_h(cx, b));
+        }
+        let tn = cx::tname(cx, ob);
+        Err(cx::type_error(
+            cx,
+            &format!("cannot convert '{tn}' object to bytes"),
+        ))
+    })
 }

@@ -23,6 +23,7 @@ use crate::boundary::cx::{
 use crate::boundary::ffi::*;
 use crate::capi;
 use crate::python::codecs::PinnedRef;
+use pyopaque_runtime::capi_support::exception_dict;
 
 /// Like [`capi!`] for a name made by `stringify!` in a macro.
 #[macro_export]
@@ -638,5 +639,116 @@ pub fn exception_side_attr(obj: ObjRef, name: &str) -> Option<Option<ObjRef>> {
         "__cause__" => Some(extra_get(obj, |e| e.cause)),
         "__context__" => Some(extra_get(obj, |e| e.context)),
         _ => None,
+    }
+}
+
+// ----- exception attributes -----
+
+/// The `i`-th element of `exc.args`, if any.
+fn arg_at(cx: &mut Thread, exc: ObjRef, i: usize) -> Option<Handle> {
+    let a = exception_args(exc)?;
+    cx.tuple_get(a, i).map(|o| cx.root(o))
+}
+
+fn args_len(cx: &Thread, exc: ObjRef) -> usize {
+    exception_args(exc)
+        .and_then(|a| cx.tuple_len(a))
+        .unwrap_or(0)
+}
+
+fn is_a(cx: &Thread, exc: ObjRef, name: &str) -> bool {
+    let t = cx::global().types.exc_named(name);
+    cx.is_instance(exc, t)
+}
+
+/// The value an unset `ImportError`/`SyntaxError` member reads as (derived from `args` the way
+/// CPython's `__init__` fills it), or `None` when `name` is no such member.
+fn member_default(cx: &mut Thread, exc: ObjRef, name: &str) -> Option<Handle> {
+    let none = cx.rt.none;
+    if is_a(cx, exc, "ImportError") {
+        return match name {
+            "msg" if args_len(cx, exc) == 1 => arg_at(cx, exc, 0),
+            "msg" | "name" | "path" | "name_from" => Some(cx.root(none)),
+            _ => None,
+        };
+    }
+    if is_a(cx, exc, "SyntaxError") {
+        const DETAILS: [&str; 6] = [
+            "filename",
+            "lineno",
+            "offset",
+            "text",
+            "end_lineno",
+            "end_offset",
+        ];
+        if name == "msg" {
+            return Some(arg_at(cx, exc, 0).unwrap_or_else(|| cx.root(none)));
+        }
+        if name == "print_file_and_line" {
+            return Some(cx.root(none));
+        }
+        let i = DETAILS.iter().position(|d| *d == name)?;
+        if args_len(cx, exc) == 2 {
+            if let Some(info) = arg_at(cx, exc, 1) {
+                let io = cx.get(info);
+                if cx.kind_of(io) == Kind::Tuple {
+                    if let Some(v) = cx.tuple_get(io, i) {
+                        return Some(cx.root(v));
+                    }
+                }
+            }
+        }
+        return Some(cx.root(none));
+    }
+    None
+}
+
+/// Attribute `name` of exception instance `h` (other than `args`): its dict entry, `__dict__`,
+/// or a member default. `Ok(None)` when absent.
+pub fn exception_attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> {
+    if name == "__dict__" {
+        return Ok(Some(cx.exception_dict(h)));
+    }
+    if let Some(d) = exception_dict(cx.get(h)) {
+        let dh = cx.root(d);
+        let k = cx.str(name);
+        if let Some(v) = cx.dict_get(dh, k)? {
+            return Ok(Some(v));
+        }
+    }
+    let o = cx.get(h);
+    Ok(member_default(cx, o, name))
+}
+
+/// Stores (or deletes, with `None`) attribute `name` of exception instance `h` in its dict.
+pub fn exception_setattr(
+    cx: &mut Thread,
+    h: Handle,
+    name: &str,
+    v: Option<Handle>,
+) -> PyResult<()> {
+    if name == "args" {
+        let Some(v) = v else {
+            return Err(type_error(cx, "args may not be deleted"));
+        };
+        if cx.kind_of(cx.get(v)) != Kind::Tuple {
+            return Err(type_error(cx, "args must be a tuple"));
+        }
+        crate::objects::exceptions::write_args(cx, h, v);
+        return Ok(());
+    }
+    let d = cx.exception_dict(h);
+    let k = cx.str(name);
+    match v {
+        Some(v) => cx.dict_set(d, k, v),
+        None => {
+            if cx.dict_del(d, k)? {
+                Ok(())
+            } else {
+                let o = cx.get(h);
+                let msg = format!("'{}' object has no attribute '{name}'", tname(cx, o));
+                Err(cx::attribute_error(cx, &msg))
+            }
+        }
     }
 }

@@ -126,3 +126,26 @@ pub extern "C" fn PyFloat_GetMin() -> c_double {
     crate::cov!("PyFloat_GetMin");
     f64::MIN_POSITIVE
 }
+
+/// `PyFloat_GetInfo`: `sys.float_info`'s 11 fields as a plain tuple (no struct sequences).
+#[no_mangle]
+pub extern "C" fn PyFloat_GetInfo() -> *mut PyObject {
+    capi!("PyFloat_GetInfo", |cx| {
+        let f = |cx: &mut pyopaque_runtime::Thread, v: f64| cx.float(v);
+        let items = [
+            f(cx, f64::MAX),
+            cx.int(f64::MAX_EXP as i64),
+            cx.int(f64::MAX_10_EXP as i64),
+            f(cx, f64::MIN_POSITIVE),
+            cx.int(f64::MIN_EXP as i64),
+            cx.int(f64::MIN_10_EXP as i64),
+            cx.int(f64::DIGITS as i64),
+            cx.int(f64::MANTISSA_DIGITS as i64),
+            f(cx, f64::EPSILON),
+            cx.int(f64::RADIX as i64),
+            cx.int(1),
+        ];
+        let t = cx.tuple(&items);
+        Ok(new_ref_h(cx, t))
+    })
+}

@@ -8,6 +8,7 @@ pub mod complex;
 pub mod dict;
 pub mod dict_views;
 pub mod exceptions;
+pub mod file;
 pub mod float;
 pub mod iterators;
 pub mod list;

@@ -1068,3 +1068,201 @@ pub unsafe extern "C" fn pyopaque_rs_err_format(
         Err(set_object(cx, t, Some(mh)))
     })
 }
+
+// ----- import errors -----
+
+fn set_import_error(
+    cx: &mut Thread,
+    exception: *mut PyObject,
+    msg: *mut PyObject,
+    name: *mut PyObject,
+    path: *mut PyObject,
+) -> PyResult<*mut PyObject> {
+    // SAFETY: caller's contract (objects C holds or NULL).
+    let t = unsafe { arg(cx, exception) }?;
+    if cx.kind_of(t) != Kind::Type {
+        return Err(type_error(cx, "issubclass() arg 1 must be a class"));
+    }
+    if !cx.is_subtype(t, cx.rt.types.exc.import_error) {
+        return Err(type_error(cx, "expected a subclass of ImportError"));
+    }
+    // SAFETY: as above.
+    let Some(m) = (unsafe { cx::from_c(msg) }) else {
+        return Err(type_error(cx, "expected a message argument"));
+    };
+    let mh = cx.root(m);
+    // SAFETY: as above.
+    let (n, p) = unsafe { (cx::from_c(name), cx::from_c(path)) };
+    let none = cx.rt.none;
+    let nh = cx.root(n.unwrap_or(none));
+    let ph = cx.root(p.unwrap_or(none));
+    let inst = if type_payload(t).kind == Kind::Exception {
+        let args = cx.tuple(&[mh]);
+        cx.exception_with_args(t, args)
+    } else {
+        // A C-defined subclass: construct it by calling the type.
+        let th = cx.root(t);
+        crate::r#abstract::call::call(cx, th, &[mh], &[])?
+    };
+    crate::r#abstract::object::setattr(cx, inst, "name", Some(nh))?;
+    crate::r#abstract::object::setattr(cx, inst, "path", Some(ph))?;
+    Err(cx.raise_object(inst))
+}
+
+/// `PyErr_SetImportError(msg, name, path)`: raises `ImportError(msg)` with attributes `name`
+/// and `path` (None for NULL); always returns NULL.
+///
+/// # Safety
+/// Objects C holds, or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn PyErr_SetImportError(
+    msg: *mut PyObject,
+    name: *mut PyObject,
+    path: *mut PyObject,
+) -> *mut PyObject {
+    capi!("PyErr_SetImportError", |cx| {
+        let t = cx::to_c(cx.rt.types.exc.import_error);
+        set_import_error(cx, t, msg, name, path)
+    })
+}
+
+/// `PyErr_SetImportErrorSubclass(exception, msg, name, path)`: as `PyErr_SetImportError` with a
+/// subclass of ImportError (TypeError for any other class).
+///
+/// # Safety
+/// Objects C holds, or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn PyErr_SetImportErrorSubclass(
+    exception: *mut PyObject,
+    msg: *mut PyObject,
+    name: *mut PyObject,
+    path: *mut PyObject,
+) -> *mut PyObject {
+    capi!("PyErr_SetImportErrorSubclass", |cx| {
+        set_import_error(cx, exception, msg, name, path)
+    })
+}
+
+// ----- syntax locations -----
+
+/// Sets `name` on `exc` to `v`, dropping any error (CPython ignores failures here).
+fn set_quiet(cx: &mut Thread, exc: Handle, name: &str, v: Handle) {
+    if crate::r#abstract::object::setattr(cx, exc, name, Some(v)).is_err() {
+        cx.clear_error();
+    }
+}
+
+/// Line `lineno` (1-based, with its newline) of file `path`, decoded as UTF-8 with replacement.
+fn program_line(path: &str, lineno: c_int) -> Option<String> {
+    if lineno <= 0 {
+        return None;
+    }
+    let data = std::fs::read(path).ok()?;
+    let line = data
+        .split_inclusive(|b| *b == b'\n')
+        .nth(lineno as usize - 1)?;
+    Some(String::from_utf8_lossy(line).into_owned())
+}
+
+/// Annotates the current exception with a source location (CPython's
+/// `PyErr_SyntaxLocationObjectEx`, with `end_lineno = lineno` and no end offset).
+fn syntax_location(cx: &mut Thread, filename: Option<String>, lineno: c_int, col: c_int) {
+    // No exception set: nothing to annotate (CPython dereferences the missing exception).
+    let Some(exc) = cx.take_error() else { return };
+    let none = cx.root(cx.rt.none);
+    let l = cx.int(lineno as i64);
+    set_quiet(cx, exc, "lineno", l);
+    let off = if col >= 0 { cx.int(col as i64) } else { none };
+    set_quiet(cx, exc, "offset", off);
+    let el = cx.int(lineno as i64);
+    set_quiet(cx, exc, "end_lineno", el);
+    set_quiet(cx, exc, "end_offset", none);
+    if let Some(f) = filename {
+        let fh = cx.str(&f);
+        set_quiet(cx, exc, "filename", fh);
+        if let Some(text) = program_line(&f, lineno) {
+            let th = cx.str(&text);
+            set_quiet(cx, exc, "text", th);
+        }
+    }
+    let eo = cx.get(exc);
+    if cx.type_of(eo) != cx::global().types.exc_named("SyntaxError") {
+        let has =
+            |cx: &mut Thread, n: &str| match crate::r#abstract::object::getattr_opt(cx, exc, n) {
+                Ok(v) => v.is_some(),
+                Err(_) => {
+                    cx.clear_error();
+                    true
+                }
+            };
+        if !has(cx, "msg") {
+            match cx.str_of(exc) {
+                Ok(s) => {
+                    let sh = cx.str(&s);
+                    set_quiet(cx, exc, "msg", sh);
+                }
+                Err(_) => cx.clear_error(),
+            }
+        }
+        if !has(cx, "print_file_and_line") {
+            set_quiet(cx, exc, "print_file_and_line", none);
+        }
+    }
+    cx.raise_object(exc);
+}
+
+/// `PyErr_SyntaxLocationEx(filename, lineno, col_offset)`: sets `filename` (decoded as UTF-8;
+/// NULL: left unset), `lineno`, `offset` (None when negative), `end_lineno`, `end_offset` and
+/// `text` (the source line, when the file is readable) on the current exception; for an
+/// exception other than SyntaxError also `msg` and `print_file_and_line` when missing. Does
+/// nothing when no exception is set.
+///
+/// # Safety
+/// `filename` NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyErr_SyntaxLocationEx(
+    filename: *const c_char,
+    lineno: c_int,
+    col_offset: c_int,
+) {
+    capi!("PyErr_SyntaxLocationEx", |cx| {
+        // SAFETY: caller's contract.
+        let f = (!filename.is_null()).then(|| unsafe { cx::cstr_lossy(filename) });
+        syntax_location(cx, f, lineno, col_offset);
+        Ok(())
+    })
+}
+
+/// `PyErr_SyntaxLocation(filename, lineno)`: `PyErr_SyntaxLocationEx` without a column.
+///
+/// # Safety
+/// `filename` NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyErr_SyntaxLocation(filename: *const c_char, lineno: c_int) {
+    capi!("PyErr_SyntaxLocation", |cx| {
+        // SAFETY: caller's contract.
+        let f = (!filename.is_null()).then(|| unsafe { cx::cstr_lossy(filename) });
+        syntax_location(cx, f, lineno, -1);
+        Ok(())
+    })
+}
+
+/// `_PyErr_BadInternalCall(filename, lineno)`: `SystemError("<file>:<line>: bad argument to
+/// internal function")`, the function behind CPython's `PyErr_BadInternalCall` macro.
+///
+/// # Safety
+/// `filename` NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn _PyErr_BadInternalCall(filename: *const c_char, lineno: c_int) {
+    capi!("_PyErr_BadInternalCall", |cx| -> PyResult<()> {
+        if filename.is_null() {
+            return Err(bad_internal_call(cx));
+        }
+        // SAFETY: a C string.
+        let f = unsafe { cx::cstr_lossy(filename) };
+        Err(cx::system_error(
+            cx,
+            &format!("{f}:{lineno}: bad argument to internal function"),
+        ))
+    })
+}

@@ -16,6 +16,7 @@ use pyopaque_runtime::{Handle, PyResult, Thread};
 use crate::boundary::cx::{self, arg, borrowed, harg, new_ref_h};
 use crate::boundary::ffi::{PyModuleDef, PyObject};
 use crate::capi;
+use crate::cov;
 
 static MODULES: AtomicUsize = AtomicUsize::new(0);
 
@@ -463,4 +464,19 @@ pub unsafe extern "C" fn PyState_RemoveModule(def: *mut PyModuleDef) -> c_int {
         }
         Ok(0)
     })
+}
+
+/// `_PyState_AddModule(tstate, module, def)`: `PyState_AddModule`.
+///
+/// # Safety
+/// As `PyState_AddModule`.
+#[no_mangle]
+pub unsafe extern "C" fn _PyState_AddModule(
+    _tstate: *mut std::ffi::c_void,
+    module: *mut PyObject,
+    def: *mut crate::boundary::ffi::PyModuleDef,
+) -> c_int {
+    cov!("_PyState_AddModule");
+    // SAFETY: forwarded contract.
+    unsafe { crate::python::import::PyState_AddModule(module, def) }
 }

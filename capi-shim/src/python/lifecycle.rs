@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use crate::boundary::cx;
 use crate::boundary::ffi::PyObject;
 use crate::{capi, cov};
+use std::io::Write;
 
 macro_rules! cstr_fn {
     ($($name:ident, $lit:literal => $val:expr;)*) => {$(
@@ -560,4 +561,126 @@ pub unsafe extern "C" fn PyOS_FSPath(o: *mut PyObject) -> *mut PyObject {
         }
         Ok(cx::new_ref_h(cx, r))
     })
+}
+
+/// `Py_IsInitialized`.
+#[no_mangle]
+pub extern "C" fn Py_IsInitialized() -> c_int {
+    cov!("Py_IsInitialized");
+    cx::initialised() as c_int
+}
+
+/// `Py_Version` data: the hex version our headers claim (`PY_VERSION_HEX` of `patchlevel.h`,
+/// 3.15.0a0). An `unsigned long`, as the headers declare it.
+#[no_mangle]
+pub static Py_Version: std::ffi::c_ulong = 0x030F00A0;
+
+// ----- ending the process -----
+
+/// The coverage file of a forked exit test (set in the child by the test runner).
+pub static EXIT_COVERAGE_PATH: Mutex<Option<String>> = Mutex::new(None);
+
+/// Writes the coverage record before the process ends (the host reads it from a file): to the
+/// runner's per-test file when set, else to `PYOPAQUE_CAPI_COVERAGE` when set.
+pub fn flush_coverage_before_exit() {
+    let path = EXIT_COVERAGE_PATH
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+        .or_else(|| std::env::var("PYOPAQUE_CAPI_COVERAGE").ok());
+    if let Some(p) = path {
+        let mut s = String::new();
+        for n in cx::coverage() {
+            s.push_str(n);
+            s.push('\n');
+        }
+        let _ = std::fs::write(p, s);
+    }
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+}
+
+/// `Py_FatalError(message)`: prints `Fatal Python error: <message>` (and the current exception,
+/// if one is set) to stderr, writes the coverage record and aborts the process.
+///
+/// # Safety
+/// `message` NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn Py_FatalError(message: *const c_char) -> ! {
+    cov!("Py_FatalError");
+    let msg = if message.is_null() {
+        String::from("(no message)")
+    } else {
+        // SAFETY: caller's contract.
+        unsafe { cx::cstr_lossy(message) }
+    };
+    let mut out = format!("Fatal Python error: {msg}\nPython runtime state: initialized\n");
+    let described = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let p = cx::thread_ptr()?;
+        // SAFETY: this thread's Thread; no other reference is in use while the process ends
+        // (the caller is C, which called us outside any shim body or through `publish`).
+        let cx = unsafe { &mut *p };
+        let e = cx.take_error()?;
+        Some(cx.describe_exception(e))
+    }));
+    if let Ok(Some(d)) = described {
+        out.push_str(&d);
+        out.push('\n');
+    }
+    eprint!("{out}");
+    flush_coverage_before_exit();
+    std::process::abort()
+}
+
+/// `Py_Exit(status)`: finalizes what this runtime has to finalize (the `Py_AtExit` callbacks run,
+/// last registered first, through the C library's exit handlers; stdout and stderr are
+/// flushed; the coverage record is written), then exits with `status`. The runtime's objects are
+/// not torn down: no interpreter state outlives the process.
+#[no_mangle]
+pub extern "C" fn Py_Exit(status: c_int) -> ! {
+    cov!("Py_Exit");
+    flush_coverage_before_exit();
+    std::process::exit(status)
+}
+
+/// `Py_PACK_FULL_VERSION`.
+#[no_mangle]
+pub extern "C" fn Py_PACK_FULL_VERSION(
+    x: c_int,
+    y: c_int,
+    z: c_int,
+    level: c_int,
+    serial: c_int,
+) -> u32 {
+    cov!("Py_PACK_FULL_VERSION");
+    ((x as u32 & 0xff) << 24)
+        | ((y as u32 & 0xff) << 16)
+        | ((z as u32 & 0xff) << 8)
+        | ((level as u32 & 0xf) << 4)
+        | (serial as u32 & 0xf)
+}
+
+/// `Py_PACK_VERSION`.
+#[no_mangle]
+pub extern "C" fn Py_PACK_VERSION(x: c_int, y: c_int) -> u32 {
+    cov!("Py_PACK_VERSION");
+    ((x as u32 & 0xff) << 24) | ((y as u32 & 0xff) << 16)
+}
+
+/// `_Py_CheckRecursiveCall(tstate, where)`: 0 below the recursion limit, else RecursionError.
+///
+/// # Safety
+/// `where_` NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn _Py_CheckRecursiveCall(
+    _tstate: *mut std::ffi::c_void,
+    where_: *const c_char,
+) -> c_int {
+    cov!("_Py_CheckRecursiveCall");
+    // SAFETY: forwarded contract.
+    let r = unsafe { crate::python::lifecycle::Py_EnterRecursiveCall(where_) };
+    if r == 0 {
+        crate::python::lifecycle::Py_LeaveRecursiveCall();
+    }
+    r
 }

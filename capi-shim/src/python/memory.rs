@@ -13,6 +13,7 @@ use pyopaque_runtime::header::header_of;
 use crate::boundary::cx::{self, arg, bad_internal_call, new_ref_h};
 use crate::boundary::ffi::*;
 use crate::{capi, capi_nothread, cov};
+use pyopaque_runtime::binding::type_payload;
 
 macro_rules! mallocs {
     ($($m:ident, $c:ident, $r:ident, $f:ident, $lm:literal, $lc:literal, $lr:literal, $lf:literal;)*) => {$(
@@ -287,4 +288,58 @@ pub extern "C" fn PyGC_Disable() -> c_int {
 pub extern "C" fn PyGC_IsEnabled() -> c_int {
     cov!("PyGC_IsEnabled");
     GC_ENABLED.load(std::sync::atomic::Ordering::Relaxed) as c_int
+}
+
+// ----- _PyObject_GC_Resize -----
+
+/// `_PyObject_GC_Resize(op, nitems)` (`PyObject_GC_Resize`): resizes a variable-size instance
+/// of a C type to `nitems` items and returns the object's (new) address, which C must use from
+/// then on, as CPython documents (its `realloc` may move the object too). Instances never grow
+/// in place here: a new pinned instance of the same type is allocated, the struct and the items
+/// that fit are copied, C's reference moves to the new object, and the old cell is retyped as a
+/// plain `object` (its `tp_dealloc` must not run on fields that now belong to the new object)
+/// and left to the collector. MemoryError for a negative or overflowing size.
+///
+/// # Safety
+/// `op` a variable-size instance of a C type that C holds (and no other reference uses, as in
+/// CPython).
+#[no_mangle]
+pub unsafe extern "C" fn _PyObject_GC_Resize(
+    op: *mut PyVarObject,
+    nitems: Py_ssize_t,
+) -> *mut PyVarObject {
+    capi!("_PyObject_GC_Resize", |cx| {
+        // SAFETY: caller's contract.
+        let o = unsafe { arg(cx, op.cast()) }?;
+        let ty = cx.type_of(o);
+        let Some((_, c)) = crate::types::typeobject::c_base(ty).filter(|(_, c)| c.itemsize > 0)
+        else {
+            return Err(bad_internal_call(cx));
+        };
+        let base = type_payload(ty).basicsize.max(c.basicsize);
+        let new_size = usize::try_from(nitems)
+            .ok()
+            .and_then(|n| n.checked_mul(c.itemsize))
+            .and_then(|n| n.checked_add(base))
+            .filter(|n| *n <= isize::MAX as usize / 2);
+        let Some(new_size) = new_size else {
+            let t = cx.rt.types.exc.memory_error;
+            return Err(cx.raise(t, ""));
+        };
+        let old_n = crate::boundary::pinning::var_size(o).unwrap_or(0).max(0) as usize;
+        let old_size = base + old_n * c.itemsize;
+        let oh = cx.root(o);
+        let nh = crate::types::typeobject::alloc_instance(cx, ty, nitems as usize)?;
+        let (o, n) = (cx.get(oh), cx.get(nh));
+        // SAFETY: both payloads are live C-layout instances of at least the copied size (the old
+        // one `old_size` bytes, the new one `new_size`); distinct allocations.
+        unsafe {
+            std::ptr::copy_nonoverlapping(o.as_ptr(), n.as_ptr(), old_size.min(new_size));
+        }
+        crate::boundary::pinning::forget(o);
+        header_of(o).set_ty(cx.rt.types.object);
+        let p = cx::new_ref(cx, n);
+        cx::release_c_ref(cx, cx.get(oh), "_PyObject_GC_Resize");
+        Ok(p.cast())
+    })
 }

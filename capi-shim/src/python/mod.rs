@@ -3,6 +3,7 @@
 pub mod args;
 pub mod codecs;
 pub mod errors;
+pub mod fileutils;
 pub mod import;
 pub mod lifecycle;
 pub mod memory;

@@ -827,7 +827,7 @@ pub unsafe extern "C" fn PyModule_FromSlotsAndSpec(
                 PY_MOD_MULTIPLE_INTERPRETERS | PY_MOD_GIL | PY_MOD_NAME => {}
                 PY_MOD_ABI => {
                     // SAFETY: the slot's value is a PyABIInfo (caller's contract).
-                    unsafe { crate::extra_f::check_abi(cx, e.value.cast(), Some(&name)) }?
+                    unsafe { crate::python::module::check_abi(cx, e.value.cast(), Some(&name)) }?
                 }
                 PY_MOD_DOC => doc = e.value.cast(),
                 PY_MOD_STATE_SIZE => size = e.value as Py_ssize_t,
@@ -934,5 +934,105 @@ pub unsafe extern "C" fn PyModule_FromSlotsAndSpec(
         // SAFETY: the definition built above.
         unsafe { init_from_def(cx, m, def) }?;
         Ok(new_ref_h(cx, m))
+    })
+}
+
+// ----- PyABIInfo_Check -----
+
+/// `PyABIInfo` (modsupport.h).
+#[repr(C)]
+pub struct PyABIInfo {
+    /// Version of this struct: 0 skips every check, 1 is the only version defined.
+    pub abiinfo_major_version: u8,
+    /// Minor version of this struct (0).
+    pub abiinfo_minor_version: u8,
+    /// `PyABIInfo_STABLE`, `PyABIInfo_INTERNAL`, `PyABIInfo_GIL`, `PyABIInfo_FREETHREADED`.
+    pub flags: u16,
+    /// `PY_VERSION_HEX` of the headers used (0: unchecked).
+    pub build_version: u32,
+    /// The ABI version (`Py_LIMITED_API` or `PY_VERSION_HEX`; 0: unchecked).
+    pub abi_version: u32,
+}
+
+const ABI_STABLE: u16 = 0x1;
+
+const ABI_INTERNAL: u16 = 0x8;
+
+/// Why `info` does not describe an ABI this runtime runs, if it does not.
+fn abi_mismatch(info: &PyABIInfo) -> Option<String> {
+    let ours = crate::python::lifecycle::Py_Version as u32; // `unsigned long`; the value fits 32 bits
+    let xy = |v: u32| v & 0xffff_0000;
+    let ver = |v: u32| format!("{}.{}", v >> 24, (v >> 16) & 0xff);
+    match info.abiinfo_major_version {
+        0 => return None,
+        1 => {}
+        _ => return Some("PyABIInfo version too high".into()),
+    }
+    let v = info.abi_version;
+    if info.flags & ABI_INTERNAL != 0 && v != 0 && v != ours {
+        return Some(format!("incompatible internal ABI (0x{v:x} != 0x{ours:x})"));
+    }
+    if info.flags & ABI_STABLE != 0 {
+        if info.flags & ABI_INTERNAL != 0 {
+            return Some("cannot use both internal and stable ABI".into());
+        }
+        if v != 0 && xy(v) > xy(ours) {
+            return Some(format!(
+                "incompatible future stable ABI version ({})",
+                ver(v)
+            ));
+        }
+        if v != 0 && v < 0x0302_0000 {
+            return Some(format!("invalid stable ABI version ({})", ver(v)));
+        }
+    } else if v != 0 && xy(v) != xy(ours) {
+        return Some(format!("incompatible ABI version ({})", ver(v)));
+    }
+    // The GIL / free-threading flags: the opaque object ABI is the same for both builds (no
+    // reference count or type field is compiled into extensions), so either is accepted.
+    None
+}
+
+/// Raises ImportError (`"<module>: <reason>"`) unless `info` (NULL: an error too) describes an
+/// ABI this runtime runs.
+///
+/// # Safety
+/// `info` NULL or a valid `PyABIInfo`.
+pub unsafe fn check_abi(
+    cx: &mut Thread,
+    info: *const PyABIInfo,
+    module_name: Option<&str>,
+) -> PyResult<()> {
+    let why = if info.is_null() {
+        Some("NULL PyABIInfo".to_string())
+    } else {
+        // SAFETY: caller's contract.
+        abi_mismatch(unsafe { &*info })
+    };
+    let Some(why) = why else { return Ok(()) };
+    let msg = match module_name {
+        Some(m) => format!("{m}: {why}"),
+        None => why,
+    };
+    let t = cx.rt.types.exc.import_error;
+    Err(cx.raise(t, &msg))
+}
+
+/// `PyABIInfo_Check(info, module_name)`: 0 when `info` describes an ABI this runtime runs, else
+/// ImportError and -1 (see [`check_abi`]).
+///
+/// # Safety
+/// `info` NULL or a valid `PyABIInfo`; `module_name` NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn PyABIInfo_Check(
+    info: *const PyABIInfo,
+    module_name: *const c_char,
+) -> c_int {
+    capi!("PyABIInfo_Check", |cx| {
+        // SAFETY: caller's contract.
+        let m = (!module_name.is_null()).then(|| unsafe { cx::cstr_lossy(module_name) });
+        // SAFETY: caller's contract.
+        unsafe { check_abi(cx, info, m.as_deref()) }?;
+        Ok(0)
     })
 }

@@ -642,3 +642,38 @@ pub extern "C" fn PyEval_ThreadsInitialized() -> c_int {
 
 /// Keeps `c_long` in use for the lock timeout type on 32-bit targets.
 pub type TimeoutT = c_long;
+
+/// `PyGILState_STATE`.
+pub type PyGILStateState = c_int;
+
+/// `PyGILState_Ensure`: attaches the calling thread (a `classic` runtime refuses a second
+/// thread: fatal, as a deadlock would be in CPython).
+#[no_mangle]
+pub extern "C" fn PyGILState_Ensure() -> PyGILStateState {
+    cov!("PyGILState_Ensure");
+    let was = cx::thread_attached();
+    if cx::thread_ptr().is_none() {
+        cx::fatal(
+            "PyGILState_Ensure",
+            "this runtime's scheme does not allow another thread",
+        );
+    }
+    if was {
+        0
+    } else {
+        1
+    }
+}
+
+/// `PyGILState_Release`: the thread stays attached until it exits.
+#[no_mangle]
+pub extern "C" fn PyGILState_Release(_s: PyGILStateState) {
+    cov!("PyGILState_Release");
+}
+
+/// `PyGILState_Check`.
+#[no_mangle]
+pub extern "C" fn PyGILState_Check() -> c_int {
+    cov!("PyGILState_Check");
+    cx::thread_attached() as c_int
+}

@@ -1055,3 +1055,36 @@ pub unsafe extern "C" fn PyType_GetBaseByToken(
         Ok(0)
     })
 }
+
+// ----- PyType_Freeze -----
+
+/// `PyType_Freeze(type)`: sets `Py_TPFLAGS_IMMUTABLETYPE` (setting or deleting an attribute of
+/// the type then raises TypeError). Every base must already be immutable (TypeError otherwise).
+///
+/// # Safety
+/// A type C holds.
+#[no_mangle]
+pub unsafe extern "C" fn PyType_Freeze(ty: *mut PyTypeObject) -> c_int {
+    capi!("PyType_Freeze", |cx| {
+        // SAFETY: caller's contract.
+        let t = unsafe { arg(cx, ty.cast()) }?;
+        if cx.kind_of(t) != Kind::Type {
+            return Err(bad_internal_call(cx));
+        }
+        let mut b = type_payload(t).base;
+        while let Some(x) = b {
+            let p = type_payload(x);
+            if p.flags() & tpflags::IMMUTABLETYPE == 0 {
+                let msg = format!(
+                    "PyType_Freeze: base class '{}' of '{}' is not immutable",
+                    p.name,
+                    type_payload(t).name
+                );
+                return Err(type_error(cx, &msg));
+            }
+            b = p.base;
+        }
+        type_payload(t).add_flags(tpflags::IMMUTABLETYPE);
+        Ok(0)
+    })
+}

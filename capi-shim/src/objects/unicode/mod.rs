@@ -2,6 +2,13 @@
 //! into the payload (no cache, no copy); the str is pinned while C uses it. Fixed-width access
 //! (`PyUnicode_DATA`/`KIND`) is offered for ASCII strings only (UTF-8 equals Latin-1 there).
 
+pub mod convert;
+pub mod encoding;
+pub mod format;
+pub mod legacy;
+pub mod methods;
+pub mod wide;
+
 use std::ffi::{c_char, c_int};
 
 use pyopaque_runtime::objects::text::text_data_ptr;
