@@ -29,13 +29,6 @@ pub mod python;
 pub mod types;
 
 pub mod verdict;
-pub mod verdicts;
-pub mod verdicts_a;
-pub mod verdicts_b;
-pub mod verdicts_d;
-pub mod verdicts_f;
-pub mod verdicts_p;
-pub mod verdicts_w;
 
 use std::ffi::{c_char, c_int, CStr};
 

@@ -971,3 +971,26 @@ pub fn memoryview_len(o: ObjRef) -> Option<usize> {
         }
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyBuffer_FillContiguousStrides", Rule::Works),
+        ("PyBuffer_FillInfo", Rule::Works),
+        ("PyBuffer_FromContiguous", Rule::Works),
+        ("PyBuffer_GetPointer", Rule::Works),
+        ("PyBuffer_IsContiguous", Rule::Works),
+        ("PyBuffer_Release", Rule::Works),
+        ("PyBuffer_SizeFromFormat", Rule::Works),
+        ("PyBuffer_ToContiguous", Rule::Works),
+        ("PyObject_CheckBuffer", Rule::Works),
+        ("PyMemoryView_FromBuffer", Rule::Works),
+        ("PyMemoryView_FromMemory", Rule::Works),
+        ("PyObject_GetBuffer", Rule::Cost("pinning: a bytes exporter is pinned while the buffer (or memoryview) is held: the buffer points into the object's payload")),
+        ("PyMemoryView_FromObject", Rule::Cost("pinning: a bytes exporter is pinned while the buffer (or memoryview) is held: the buffer points into the object's payload")),
+        ("PyObject_CopyData", Rule::Cost("pinning: a bytes exporter is pinned while the buffer (or memoryview) is held: the buffer points into the object's payload")),
+        ("PyMemoryView_GetContiguous", Rule::Cost("pinning: a bytes exporter is pinned while the buffer (or memoryview) is held: the buffer points into the object's payload")),
+    ]
+};

@@ -1005,3 +1005,29 @@ pub unsafe extern "C" fn PyEval_GetFuncDesc(f: *mut PyObject) -> *const c_char {
         )
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyObject_Call", Rule::Works),
+        ("PyObject_CallNoArgs", Rule::Works),
+        ("PyObject_CallObject", Rule::Works),
+        ("PyObject_CallOneArg", Rule::Works),
+        ("PyObject_Vectorcall", Rule::Works),
+        ("PyVectorcall_NARGS", Rule::Works),
+        ("PyCFunction_GetFlags", Rule::Works),
+        ("PyCFunction_GetFunction", Rule::Works),
+        ("PyCFunction_GetSelf", Rule::Works),
+        ("PyCFunction_New", Rule::Works),
+        ("PyCFunction_NewEx", Rule::Works),
+        ("PyCMethod_New", Rule::Works),
+        ("PyEval_CallObjectWithKeywords", Rule::Works),
+        ("PyCFunction_Call", Rule::Works),
+        ("PyEval_GetFuncName", Rule::Works),
+        ("PyEval_GetFuncDesc", Rule::Works),
+        ("PyObject_VectorcallMethod", Rule::Works),
+        ("PyVectorcall_Call", Rule::Works),
+    ]
+};

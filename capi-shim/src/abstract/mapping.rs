@@ -320,3 +320,25 @@ pub unsafe extern "C" fn PyMapping_Values(o: *mut PyObject) -> *mut PyObject {
 pub unsafe extern "C" fn PyMapping_Items(o: *mut PyObject) -> *mut PyObject {
     capi!("PyMapping_Items", |cx| as_list(cx, o, "items"))
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyMapping_Check", Rule::Works),
+        ("PyMapping_GetItemString", Rule::Works),
+        ("PyMapping_GetOptionalItem", Rule::Works),
+        ("PyMapping_GetOptionalItemString", Rule::Works),
+        ("PyMapping_HasKey", Rule::Works),
+        ("PyMapping_HasKeyString", Rule::Works),
+        ("PyMapping_HasKeyStringWithError", Rule::Works),
+        ("PyMapping_HasKeyWithError", Rule::Works),
+        ("PyMapping_Items", Rule::Works),
+        ("PyMapping_Keys", Rule::Works),
+        ("PyMapping_SetItemString", Rule::Works),
+        ("PyMapping_Size", Rule::Works),
+        ("PyMapping_Values", Rule::Works),
+        ("PyMapping_Length", Rule::Works),
+    ]
+};

@@ -760,3 +760,49 @@ pub unsafe extern "C" fn PyNumber_AsSsize_t(o: *mut PyObject, exc: *mut PyObject
 pub fn _gcd(a: &BigInt, b: &BigInt) -> BigInt {
     a.gcd(b)
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyNumber_Absolute", Rule::Works),
+        ("PyNumber_Add", Rule::Works),
+        ("PyNumber_And", Rule::Works),
+        ("PyNumber_Check", Rule::Works),
+        ("PyNumber_Float", Rule::Works),
+        ("PyNumber_FloorDivide", Rule::Works),
+        ("PyNumber_Index", Rule::Works),
+        ("PyNumber_Invert", Rule::Works),
+        ("PyNumber_Long", Rule::Works),
+        ("PyNumber_Lshift", Rule::Works),
+        ("PyNumber_Multiply", Rule::Works),
+        ("PyNumber_Negative", Rule::Works),
+        ("PyNumber_Or", Rule::Works),
+        ("PyNumber_Power", Rule::Works),
+        ("PyNumber_Remainder", Rule::Works),
+        ("PyNumber_Rshift", Rule::Works),
+        ("PyNumber_Subtract", Rule::Works),
+        ("PyNumber_TrueDivide", Rule::Works),
+        ("PyNumber_Xor", Rule::Works),
+        ("PyNumber_MatrixMultiply", Rule::Works),
+        ("PyNumber_InPlaceMatrixMultiply", Rule::Works),
+        ("PyNumber_ToBase", Rule::Works),
+        ("PyNumber_AsSsize_t", Rule::Works),
+        ("PyNumber_Divmod", Rule::Works),
+        ("PyNumber_Positive", Rule::Works),
+        ("PyNumber_InPlaceAdd", Rule::Works),
+        ("PyNumber_InPlaceSubtract", Rule::Works),
+        ("PyNumber_InPlaceMultiply", Rule::Works),
+        ("PyNumber_InPlaceFloorDivide", Rule::Works),
+        ("PyNumber_InPlaceTrueDivide", Rule::Works),
+        ("PyNumber_InPlaceRemainder", Rule::Works),
+        ("PyNumber_InPlacePower", Rule::Works),
+        ("PyNumber_InPlaceAnd", Rule::Works),
+        ("PyNumber_InPlaceOr", Rule::Works),
+        ("PyNumber_InPlaceXor", Rule::Works),
+        ("PyNumber_InPlaceLshift", Rule::Works),
+        ("PyNumber_InPlaceRshift", Rule::Works),
+        ("PyIndex_Check", Rule::Works),
+    ]
+};

@@ -2085,3 +2085,55 @@ pub unsafe extern "C" fn PyObject_Dir(o: *mut PyObject) -> *mut PyObject {
         Ok(new_ref_h(cx, l))
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyCallable_Check", Rule::Works),
+        ("PyIter_Check", Rule::Works),
+        ("PyIter_Next", Rule::Works),
+        ("PyObject_DelItem", Rule::Works),
+        ("PyObject_GetAttrString", Rule::Works),
+        ("PyObject_GetItem", Rule::Works),
+        ("PyObject_GetIter", Rule::Works),
+        ("PyObject_HasAttrString", Rule::Works),
+        ("PyObject_Hash", Rule::Works),
+        ("PyObject_IsInstance", Rule::Works),
+        ("PyObject_IsSubclass", Rule::Works),
+        ("PyObject_IsTrue", Rule::Works),
+        ("PyObject_Not", Rule::Works),
+        ("PyObject_Repr", Rule::Works),
+        ("PyObject_RichCompare", Rule::Works),
+        ("PyObject_RichCompareBool", Rule::Works),
+        ("PyObject_SetAttrString", Rule::Works),
+        ("PyObject_SetItem", Rule::Works),
+        ("PyObject_Size", Rule::Works),
+        ("PyObject_Str", Rule::Works),
+        ("PyObject_Type", Rule::Cost("extra indirection: builtin types are translated to their exported static symbol")),
+        ("PyObject_ASCII", Rule::Works),
+        ("PyObject_DelAttr", Rule::Works),
+        ("PyObject_DelAttrString", Rule::Works),
+        ("PyObject_DelItemString", Rule::Works),
+        ("PyObject_GenericGetAttr", Rule::Works),
+        ("PyObject_GenericSetAttr", Rule::Works),
+        ("PyObject_GetAttr", Rule::Works),
+        ("PyObject_GetOptionalAttr", Rule::Works),
+        ("PyObject_GetOptionalAttrString", Rule::Works),
+        ("PyObject_HasAttr", Rule::Works),
+        ("PyObject_HasAttrStringWithError", Rule::Works),
+        ("PyObject_HasAttrWithError", Rule::Works),
+        ("PyObject_HashNotImplemented", Rule::Works),
+        ("PyObject_SelfIter", Rule::Works),
+        ("PyObject_SetAttr", Rule::Works),
+        ("Py_ReprEnter", Rule::Cost("pinning: the object is identified by its address, stable because C holds it (pinned)")),
+        ("Py_ReprLeave", Rule::Cost("pinning: the object is identified by its address, stable because C holds it (pinned)")),
+        ("PyObject_Length", Rule::Works),
+        ("PyIter_NextItem", Rule::Works),
+        ("PyMember_GetOne", Rule::Works),
+        ("PyMember_SetOne", Rule::Works),
+        ("_Py_SwappedOp", Rule::Works),
+        ("PyObject_Dir", Rule::Cost("no interpreter loop: NULL (dir of the current frame) always takes CPython's no-frame path (NULL, no exception); for objects, builtin types implemented in the runtime expose no method table, so dir() lists only the names the runtime stores (module and instance dicts, attributes of C types and their bases) unless the type defines __dir__")),
+    ]
+};

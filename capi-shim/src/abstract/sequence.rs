@@ -704,3 +704,34 @@ pub unsafe extern "C" fn PySequence_DelSlice(
 ) -> c_int {
     capi!("PySequence_DelSlice", |cx| slice_op(cx, o, i1, i2, None))
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyOpaque_Sequence_Fast_GET_ITEM", Rule::ListBorrow),
+        ("PyOpaque_Sequence_Fast_GET_SIZE", Rule::Works),
+        ("PyOpaque_Sequence_Fast_ITEMS", Rule::FastItems),
+        ("PySequence_Check", Rule::Works),
+        ("PySequence_Concat", Rule::Works),
+        ("PySequence_Contains", Rule::Works),
+        ("PySequence_Count", Rule::Works),
+        ("PySequence_DelItem", Rule::Works),
+        ("PySequence_Fast", Rule::Works),
+        ("PySequence_GetItem", Rule::Works),
+        ("PySequence_GetSlice", Rule::Works),
+        ("PySequence_Index", Rule::Works),
+        ("PySequence_List", Rule::Works),
+        ("PySequence_Repeat", Rule::Works),
+        ("PySequence_SetItem", Rule::Works),
+        ("PySequence_Size", Rule::Works),
+        ("PySequence_Tuple", Rule::Works),
+        ("PySequence_InPlaceConcat", Rule::Works),
+        ("PySequence_InPlaceRepeat", Rule::Works),
+        ("PySequence_SetSlice", Rule::Works),
+        ("PySequence_DelSlice", Rule::Works),
+        ("PySequence_Length", Rule::Works),
+        ("PySequence_In", Rule::Works),
+    ]
+};

@@ -447,3 +447,33 @@ pub unsafe extern "C" fn _Py_DecRef(o: *mut PyObject) {
     // SAFETY: forwarded contract.
     unsafe { crate::boundary::refcount::Py_DecRef(o) }
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("Py_DecRef", Rule::Counting("C-held count: under tracing only C references are counted and a positive count pins the object")),
+        ("Py_GetConstant", Rule::Works),
+        ("Py_GetConstantBorrowed", Rule::Cost("pinning: the borrowed result is pinned until the native call returns")),
+        ("Py_IS_TYPE", Rule::Cost("extra indirection: builtin types are translated to their exported static symbol")),
+        ("Py_IncRef", Rule::Counting("C-held count: under tracing only C references are counted and a positive count pins the object")),
+        ("Py_Is", Rule::Works),
+        ("Py_IsNone", Rule::Works),
+        ("Py_NewRef", Rule::Counting("C-held count: under tracing only C references are counted and a positive count pins the object")),
+        ("Py_REFCNT", Rule::Counting("C-held count: under tracing only C references are counted and a positive count pins the object")),
+        ("Py_TYPE", Rule::Cost("extra indirection: builtin types are translated to their exported static symbol")),
+        ("Py_XNewRef", Rule::Counting("C-held count: under tracing only C references are counted and a positive count pins the object")),
+        ("PyOpaque_SET_REFCNT", Rule::NotImplementable("no counting: biased keeps two counts and tracing counts only C references, so no single count can be set")),
+        ("Py_IsFalse", Rule::Works),
+        ("Py_IsTrue", Rule::Works),
+        ("_Py_RefTotal", Rule::NotImplementable("no counting: a process-wide reference total does not exist when tracing counts only C references and biased keeps two counts per object")),
+        ("_Py_IncRef", Rule::Works),
+        ("_Py_DecRef", Rule::Works),
+        ("Py_SIZE", Rule::Cost("extra indirection: the opaque header has no ob_size; the size of a var-sized C instance lives in a side table (Py_SET_SIZE works only on instances of var-sized C types)")),
+        ("Py_SET_SIZE", Rule::Cost("extra indirection: the opaque header has no ob_size; the size of a var-sized C instance lives in a side table (Py_SET_SIZE works only on instances of var-sized C types)")),
+        ("_Py_Dealloc", Rule::NotImplementable("no counting: deallocating when the count reaches zero is the runtime's decision, and under tracing only C references are counted, so C cannot tell that an object is dead")),
+        ("_Py_NegativeRefcount", Rule::NotImplementable("no counting: a debug-build report of a negative total count, which tracing (C references only) and biased (two counts) cannot produce")),
+        ("_Py_SetRefcnt", Rule::NotImplementable("no counting: biased keeps two counts and tracing counts only C references, so no single count can be set")),
+    ]
+};

@@ -301,3 +301,19 @@ pub unsafe extern "C" fn PyByteArray_Resize(o: *mut PyObject, n: Py_ssize_t) -> 
         Ok(0)
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::rules;
+    &[
+        ("PyByteArray_FromStringAndSize", rules::BYTEARRAY_SHIM_TYPE),
+        ("PyByteArray_FromObject", rules::BYTEARRAY_SHIM_TYPE),
+        ("PyByteArray_Size", rules::BYTEARRAY_SHIM_TYPE),
+        ("PyByteArray_AsString", rules::BYTEARRAY_SHIM_TYPE),
+        ("PyByteArray_Concat", rules::BYTEARRAY_SHIM_TYPE),
+        ("PyByteArray_Resize", rules::BYTEARRAY_SHIM_TYPE),
+        ("PyOpaque_ByteArray_AS_STRING", rules::BYTEARRAY_SHIM_TYPE),
+        ("PyOpaque_ByteArray_GET_SIZE", rules::BYTEARRAY_SHIM_TYPE),
+    ]
+};

@@ -604,3 +604,24 @@ pub unsafe extern "C" fn PyObject_Bytes(o: *mut PyObject) -> *mut PyObject {
         ))
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyBytes_AsString", Rule::Cost("pinning: the str/bytes is pinned while C uses its buffer (no copy: stored as UTF-8 inline)")),
+        ("PyBytes_AsStringAndSize", Rule::Cost("pinning: the str/bytes is pinned while C uses its buffer (no copy: stored as UTF-8 inline)")),
+        ("PyBytes_Concat", Rule::Works),
+        ("PyBytes_FromString", Rule::Works),
+        ("PyBytes_FromStringAndSize", Rule::Works),
+        ("PyBytes_Size", Rule::Works),
+        ("PyOpaque_Bytes_AS_STRING", Rule::Cost("pinning: the str/bytes is pinned while C uses its buffer (no copy: stored as UTF-8 inline)")),
+        ("PyOpaque_Bytes_GET_SIZE", Rule::Works),
+        ("PyBytes_Repr", Rule::Works),
+        ("PyBytes_DecodeEscape", Rule::Works),
+        ("PyBytes_ConcatAndDel", Rule::Works),
+        ("PyBytes_FromObject", Rule::Works),
+        ("PyObject_Bytes", Rule::Works),
+    ]
+};

@@ -266,3 +266,22 @@ pub unsafe extern "C" fn PyCapsule_Import(name: *const c_char, _no_block: c_int)
         ))
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyCapsule_GetContext", Rule::Works),
+        ("PyCapsule_GetDestructor", Rule::Works),
+        ("PyCapsule_GetName", Rule::Works),
+        ("PyCapsule_GetPointer", Rule::Works),
+        ("PyCapsule_IsValid", Rule::Works),
+        ("PyCapsule_New", Rule::Works),
+        ("PyCapsule_SetContext", Rule::Works),
+        ("PyCapsule_SetDestructor", Rule::Works),
+        ("PyCapsule_SetName", Rule::Works),
+        ("PyCapsule_SetPointer", Rule::Works),
+        ("PyCapsule_Import", Rule::Cost("imports only modules registered with the runtime (PyImport_AddModule*, PyImport_AppendInittab, sys); importing Python source needs a compiler and an evaluation loop")),
+    ]
+};

@@ -106,3 +106,14 @@ pub unsafe extern "C" fn PyComplex_ImagAsDouble(o: *mut PyObject) -> c_double {
         }
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::rules;
+    &[
+        ("PyComplex_FromDoubles", rules::COMPLEX_SHIM_TYPE),
+        ("PyComplex_RealAsDouble", rules::COMPLEX_SHIM_TYPE),
+        ("PyComplex_ImagAsDouble", rules::COMPLEX_SHIM_TYPE),
+    ]
+};

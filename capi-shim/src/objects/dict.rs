@@ -699,3 +699,50 @@ pub unsafe extern "C" fn PyDict_SetDefaultRef(
         }
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyDict_Clear", Rule::Works),
+        ("PyDict_Contains", Rule::Works),
+        ("PyDict_Copy", Rule::Works),
+        ("PyDict_DelItem", Rule::Works),
+        ("PyDict_DelItemString", Rule::Works),
+        (
+            "PyDict_GetItem",
+            Rule::Cost("pinning: the borrowed result is pinned until the native call returns"),
+        ),
+        (
+            "PyDict_GetItemString",
+            Rule::Cost("pinning: the borrowed result is pinned until the native call returns"),
+        ),
+        (
+            "PyDict_GetItemWithError",
+            Rule::Cost("pinning: the borrowed result is pinned until the native call returns"),
+        ),
+        ("PyDict_Items", Rule::Works),
+        ("PyDict_Keys", Rule::Works),
+        ("PyDict_Merge", Rule::Works),
+        ("PyDict_New", Rule::Works),
+        (
+            "PyDict_Next",
+            Rule::Cost("pinning: the borrowed result is pinned until the native call returns"),
+        ),
+        (
+            "PyDict_SetDefault",
+            Rule::Cost("pinning: the borrowed result is pinned until the native call returns"),
+        ),
+        ("PyDict_SetItem", Rule::Works),
+        ("PyDict_SetItemString", Rule::Works),
+        ("PyDict_Size", Rule::Works),
+        ("PyDict_Update", Rule::Works),
+        ("PyDict_Values", Rule::Works),
+        ("PyOpaque_Dict_GET_SIZE", Rule::Works),
+        ("PyDict_GetItemStringRef", Rule::Works),
+        ("PyDict_GetItemRef", Rule::Works),
+        ("PyDict_MergeFromSeq2", Rule::Works),
+        ("PyDict_SetDefaultRef", Rule::Works),
+    ]
+};

@@ -752,3 +752,42 @@ pub fn exception_setattr(
         }
     }
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::{rules, Rule};
+    &[
+        ("PyException_GetCause", rules::EXCEPTION_SIDE_TABLE),
+        ("PyException_GetContext", rules::EXCEPTION_SIDE_TABLE),
+        ("PyException_SetCause", rules::EXCEPTION_SIDE_TABLE),
+        ("PyException_SetContext", rules::EXCEPTION_SIDE_TABLE),
+        ("PyException_SetArgs", Rule::Works),
+        ("PyException_SetTraceback", Rule::Cost("no frames, hence no traceback objects: only None is accepted (anything else is CPython's TypeError)")),
+        ("PyExceptionClass_Name", Rule::Works),
+        ("PyUnicodeDecodeError_Create", Rule::Works),
+        ("PyUnicodeDecodeError_GetEncoding", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeDecodeError_GetObject", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeDecodeError_GetReason", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeDecodeError_GetStart", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeDecodeError_GetEnd", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeDecodeError_SetStart", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeDecodeError_SetEnd", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeDecodeError_SetReason", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeEncodeError_GetEncoding", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeEncodeError_GetObject", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeEncodeError_GetReason", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeEncodeError_GetStart", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeEncodeError_GetEnd", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeEncodeError_SetStart", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeEncodeError_SetEnd", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeEncodeError_SetReason", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeTranslateError_GetObject", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeTranslateError_GetReason", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeTranslateError_GetStart", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeTranslateError_GetEnd", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeTranslateError_SetStart", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeTranslateError_SetEnd", rules::UNICODE_ERROR_ARGS),
+        ("PyUnicodeTranslateError_SetReason", rules::UNICODE_ERROR_ARGS),
+    ]
+};

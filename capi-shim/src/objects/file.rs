@@ -160,3 +160,16 @@ pub unsafe extern "C" fn PyObject_AsFileDescriptor(o: *mut PyObject) -> c_int {
         Ok(n)
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyFile_FromFd", Rule::NotApplicable("needs an interpreter loop: file objects are created by the io module (Python source)")),
+        ("PyFile_WriteString", Rule::Works),
+        ("PyFile_WriteObject", Rule::Works),
+        ("PyFile_GetLine", Rule::Works),
+        ("PyObject_AsFileDescriptor", Rule::Works),
+    ]
+};

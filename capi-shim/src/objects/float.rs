@@ -149,3 +149,17 @@ pub extern "C" fn PyFloat_GetInfo() -> *mut PyObject {
         Ok(new_ref_h(cx, t))
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::{rules, Rule};
+    &[
+        ("PyFloat_AsDouble", Rule::Works),
+        ("PyFloat_FromDouble", Rule::Works),
+        ("PyFloat_GetInfo", rules::INFO_TUPLE),
+        ("PyFloat_FromString", Rule::Works),
+        ("PyFloat_GetMax", Rule::Works),
+        ("PyFloat_GetMin", Rule::Works),
+    ]
+};

@@ -723,3 +723,16 @@ pub fn builtin_method(cx: &mut Thread, h: Handle, name: &str) -> Option<Handle> 
         None,
     ))
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PySeqIter_New", Rule::Works),
+        ("PyCallIter_New", Rule::Works),
+        ("PyAIter_Check", Rule::Works),
+        ("PyObject_GetAIter", Rule::Works),
+        ("PyIter_Send", Rule::Works),
+    ]
+};

@@ -431,3 +431,29 @@ pub unsafe extern "C" fn PyList_Clear(l: *mut PyObject) -> c_int {
         Ok(0)
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyList_Append", Rule::Works),
+        ("PyList_AsTuple", Rule::Works),
+        ("PyList_GetItem", Rule::ListBorrow),
+        ("PyList_GetSlice", Rule::Works),
+        ("PyList_Insert", Rule::Works),
+        (
+            "PyList_New",
+            Rule::Cost("the n slots start as None, not NULL (runtime lists hold no NULL)"),
+        ),
+        ("PyList_Reverse", Rule::Works),
+        ("PyList_SetItem", Rule::Works),
+        ("PyList_SetSlice", Rule::Works),
+        ("PyList_Size", Rule::Works),
+        ("PyList_Sort", Rule::Works),
+        ("PyOpaque_List_GET_ITEM", Rule::ListBorrow),
+        ("PyOpaque_List_GET_SIZE", Rule::Works),
+        ("PyOpaque_List_SET_ITEM", Rule::Works),
+        ("PyList_GetItemRef", Rule::Works),
+    ]
+};

@@ -659,3 +659,45 @@ pub extern "C" fn PyLong_GetInfo() -> *mut PyObject {
         Ok(new_ref_h(cx, t))
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::{rules, Rule};
+    &[
+        ("PyLong_AsDouble", Rule::Works),
+        ("PyLong_AsLong", Rule::Works),
+        ("PyLong_AsLongAndOverflow", Rule::Works),
+        ("PyLong_AsLongLong", Rule::Works),
+        ("PyLong_AsSsize_t", Rule::Works),
+        ("PyLong_AsUnsignedLong", Rule::Works),
+        ("PyLong_AsUnsignedLongLong", Rule::Works),
+        ("PyLong_FromLong", Rule::IntBox),
+        ("PyLong_FromLongLong", Rule::IntBox),
+        ("PyLong_FromSsize_t", Rule::IntBox),
+        ("PyLong_FromUnsignedLongLong", Rule::IntBox),
+        ("PyLong_AsNativeBytes", Rule::Works),
+        ("PyLong_FromNativeBytes", Rule::IntBox),
+        ("PyLong_FromUnsignedNativeBytes", Rule::IntBox),
+        ("PyLong_GetInfo", rules::INFO_TUPLE),
+        ("PyLong_AsInt", Rule::Works),
+        ("PyLong_AsInt32", Rule::Works),
+        ("PyLong_AsInt64", Rule::Works),
+        ("PyLong_AsUInt32", Rule::Works),
+        ("PyLong_AsUInt64", Rule::Works),
+        ("PyLong_AsLongLongAndOverflow", Rule::Works),
+        ("PyLong_AsSize_t", Rule::Works),
+        ("PyLong_AsUnsignedLongMask", Rule::Works),
+        ("PyLong_AsUnsignedLongLongMask", Rule::Works),
+        ("PyLong_AsVoidPtr", Rule::Works),
+        ("PyLong_FromDouble", Rule::IntBox),
+        ("PyLong_FromInt32", Rule::IntBox),
+        ("PyLong_FromInt64", Rule::IntBox),
+        ("PyLong_FromUInt32", Rule::IntBox),
+        ("PyLong_FromUInt64", Rule::IntBox),
+        ("PyLong_FromSize_t", Rule::IntBox),
+        ("PyLong_FromString", Rule::IntBox),
+        ("PyLong_FromUnsignedLong", Rule::IntBox),
+        ("PyLong_FromVoidPtr", Rule::IntBox),
+    ]
+};

@@ -329,3 +329,19 @@ pub unsafe extern "C" fn PyObject_GenericSetDict(
         Ok(0)
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyDictProxy_New", Rule::Cost("extra indirection: a mappingproxy is a shim object forwarding len/getitem/iteration/in to the mapping")),
+        ("Py_GenericAlias", Rule::Cost("a minimal types.GenericAlias (__origin__, __args__); no subscription or typing behaviour")),
+        ("PyObject_AsCharBuffer", Rule::Cost("pinning: the pointer has no release call, so a bytes exporter is pinned for the rest of its life")),
+        ("PyObject_AsReadBuffer", Rule::Cost("pinning: the pointer has no release call, so a bytes exporter is pinned for the rest of its life")),
+        ("PyObject_AsWriteBuffer", Rule::Cost("pinning: the pointer has no release call, so a bytes exporter is pinned for the rest of its life")),
+        ("PyObject_CheckReadBuffer", Rule::Works),
+        ("PyObject_GenericGetDict", Rule::Cost("only modules have an instance __dict__ in pyopaque (C types' tp_dictoffset is not supported)")),
+        ("PyObject_GenericSetDict", Rule::Cost("only modules have an instance __dict__ in pyopaque (C types' tp_dictoffset is not supported)")),
+    ]
+};

@@ -318,3 +318,19 @@ pub fn repr(cx: &mut Thread, s: Handle) -> PyResult<String> {
         (true, false) => format!("frozenset({{{}}})", parts.join(", ")),
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PySet_New", Rule::Cost("extra indirection: a set is a shim object wrapping a runtime dict used as a hash set")),
+        ("PyFrozenSet_New", Rule::Cost("extra indirection: a set is a shim object wrapping a runtime dict used as a hash set")),
+        ("PySet_Size", Rule::Cost("extra indirection: a set is a shim object wrapping a runtime dict used as a hash set")),
+        ("PySet_Contains", Rule::Cost("extra indirection: a set is a shim object wrapping a runtime dict used as a hash set")),
+        ("PySet_Add", Rule::Cost("extra indirection: a set is a shim object wrapping a runtime dict used as a hash set")),
+        ("PySet_Discard", Rule::Cost("extra indirection: a set is a shim object wrapping a runtime dict used as a hash set")),
+        ("PySet_Clear", Rule::Cost("extra indirection: a set is a shim object wrapping a runtime dict used as a hash set")),
+        ("PySet_Pop", Rule::Cost("extra indirection: a set is a shim object wrapping a runtime dict used as a hash set")),
+    ]
+};

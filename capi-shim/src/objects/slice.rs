@@ -420,3 +420,16 @@ pub fn slice_of(
         }
     }
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PySlice_New", Rule::Works),
+        ("PySlice_Unpack", Rule::Works),
+        ("PySlice_AdjustIndices", Rule::Works),
+        ("PySlice_GetIndicesEx", Rule::Works),
+        ("PySlice_GetIndices", Rule::Works),
+    ]
+};

@@ -313,3 +313,26 @@ fn pack_general(ptrs: &[*mut PyObject]) -> *mut PyObject {
         Ok(new_ref_h(cx, t))
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        (
+            "PyOpaque_Tuple_GET_ITEM",
+            Rule::Cost("pinning: the borrowed result is pinned until the native call returns"),
+        ),
+        ("PyOpaque_Tuple_GET_SIZE", Rule::Works),
+        ("PyOpaque_Tuple_SET_ITEM", Rule::Works),
+        (
+            "PyTuple_GetItem",
+            Rule::Cost("pinning: the borrowed result is pinned until the native call returns"),
+        ),
+        ("PyTuple_GetSlice", Rule::Works),
+        ("PyTuple_New", Rule::Works),
+        ("PyTuple_Pack", Rule::Works),
+        ("PyTuple_SetItem", Rule::Works),
+        ("PyTuple_Size", Rule::Works),
+    ]
+};

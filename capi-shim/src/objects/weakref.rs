@@ -272,3 +272,16 @@ pub fn call_weak(
         Some(WeakKind::Proxy) => Err(type_error(cx, "'weakref.ProxyType' object is not callable")),
     }
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::{rules, Rule};
+    &[
+        ("PyWeakref_NewRef", rules::WEAK_REFERENCE),
+        ("PyWeakref_NewProxy", Rule::Cost("as PyWeakref_NewRef (side table: one pass over the weak table per collection, one header-flag test per deallocation); the proxy forwards attribute access, assignment and calls, not the number, sequence and mapping protocols")),
+        ("PyWeakref_GetRef", Rule::Works),
+        ("PyWeakref_GetObject", Rule::Cost("pinning: the borrowed referent is pinned and kept alive until the native call returns")),
+        ("PyObject_ClearWeakRefs", Rule::Cost("usually a no-op: the runtime already cleared the weak references before tp_dealloc (one header-flag test); callbacks run at the end of the API call that deallocated")),
+    ]
+};

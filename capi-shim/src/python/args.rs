@@ -1707,3 +1707,39 @@ pub unsafe extern "C" fn PyArg_ValidateKeywordArguments(kw: *mut PyObject) -> c_
     });
     r.max(0)
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyArg_ParseTuple", Rule::Cost("pinning: every object (and string buffer) handed out is pinned until the native call returns")),
+        ("PyArg_ParseTupleAndKeywords", Rule::Cost("pinning: every object (and string buffer) handed out is pinned until the native call returns")),
+        ("PyArg_UnpackTuple", Rule::Cost("pinning: every object (and string buffer) handed out is pinned until the native call returns")),
+        ("PyBytes_FromFormat", Rule::Works),
+        ("PyObject_CallFunction", Rule::Works),
+        ("PyObject_CallFunctionObjArgs", Rule::Works),
+        ("PyObject_CallMethod", Rule::Works),
+        ("PyObject_CallMethodObjArgs", Rule::Works),
+        ("PyUnicode_FromFormat", Rule::Works),
+        ("Py_BuildValue", Rule::Works),
+        ("PyUnicode_FromFormatV", Rule::Works),
+        ("PyArg_VaParse", Rule::Works),
+        ("PyArg_VaParseTupleAndKeywords", Rule::Works),
+        ("PyArg_Parse", Rule::Works),
+        ("PyArg_ValidateKeywordArguments", Rule::Works),
+        ("Py_VaBuildValue", Rule::Works),
+        ("_PyArg_ParseTuple_SizeT", Rule::Works),
+        ("_PyArg_VaParse_SizeT", Rule::Works),
+        ("_PyArg_Parse_SizeT", Rule::Works),
+        ("_PyArg_ParseTupleAndKeywords_SizeT", Rule::Works),
+        ("_PyArg_VaParseTupleAndKeywords_SizeT", Rule::Works),
+        ("_Py_BuildValue_SizeT", Rule::Works),
+        ("_Py_VaBuildValue_SizeT", Rule::Works),
+        ("_PyObject_CallFunction_SizeT", Rule::Works),
+        ("_PyObject_CallMethod_SizeT", Rule::Works),
+        ("PyEval_CallFunction", Rule::Works),
+        ("PyEval_CallMethod", Rule::Works),
+        ("PyBytes_FromFormatV", Rule::Works),
+    ]
+};

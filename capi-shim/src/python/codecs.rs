@@ -1323,3 +1323,36 @@ pub fn decode_utf7(
     }
     Ok((out, consumed))
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::{rules, Rule};
+    &[
+        ("PyCodec_Encode", rules::RUST_CODECS),
+        ("PyCodec_Decode", rules::RUST_CODECS),
+        ("PyCodec_Encoder", rules::RUST_CODECS),
+        ("PyCodec_Decoder", rules::RUST_CODECS),
+        ("PyCodec_KnownEncoding", rules::RUST_CODECS),
+        (
+            "PyCodec_Register",
+            Rule::Cost("the search function is pinned while registered (C-held count)"),
+        ),
+        ("PyCodec_Unregister", Rule::Works),
+        (
+            "PyCodec_RegisterError",
+            Rule::Cost("the handler is pinned while registered (C-held count)"),
+        ),
+        ("PyCodec_LookupError", Rule::Works),
+        ("PyCodec_StrictErrors", Rule::Works),
+        ("PyCodec_IgnoreErrors", Rule::Works),
+        ("PyCodec_ReplaceErrors", Rule::Works),
+        ("PyCodec_BackslashReplaceErrors", Rule::Works),
+        ("PyCodec_XMLCharRefReplaceErrors", Rule::Works),
+        ("PyCodec_IncrementalEncoder", rules::PYTHON_CODEC_CLASSES),
+        ("PyCodec_IncrementalDecoder", rules::PYTHON_CODEC_CLASSES),
+        ("PyCodec_StreamReader", rules::PYTHON_CODEC_CLASSES),
+        ("PyCodec_StreamWriter", rules::PYTHON_CODEC_CLASSES),
+        ("PyCodec_NameReplaceErrors", Rule::Works),
+    ]
+};

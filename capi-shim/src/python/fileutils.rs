@@ -110,3 +110,13 @@ pub unsafe extern "C" fn Py_EncodeLocale(
     }
     p.cast()
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("Py_DecodeLocale", Rule::Works),
+        ("Py_EncodeLocale", Rule::Works),
+    ]
+};

@@ -480,3 +480,36 @@ pub unsafe extern "C" fn _PyState_AddModule(
     // SAFETY: forwarded contract.
     unsafe { crate::python::import::PyState_AddModule(module, def) }
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyState_AddModule", Rule::Works),
+        ("PyState_RemoveModule", Rule::Works),
+        ("PyImport_GetModuleDict", Rule::Cost("pinning: the module table and its modules are pinned for the process (borrowed results)")),
+        ("PyImport_AddModule", Rule::Cost("pinning: the module table and its modules are pinned for the process (borrowed results)")),
+        ("PyImport_AddModuleObject", Rule::Cost("pinning: the module table and its modules are pinned for the process (borrowed results)")),
+        ("PyImport_AddModuleRef", Rule::Works),
+        ("PyImport_GetModule", Rule::Works),
+        ("PyImport_Import", Rule::Cost("imports only modules registered with the runtime (PyImport_AddModule*, PyImport_AppendInittab, sys); importing Python source needs a compiler and an evaluation loop")),
+        ("PyImport_ImportModule", Rule::Cost("imports only modules registered with the runtime (PyImport_AddModule*, PyImport_AppendInittab, sys); importing Python source needs a compiler and an evaluation loop")),
+        ("PyImport_ImportModuleLevel", Rule::Cost("imports only modules registered with the runtime (PyImport_AddModule*, PyImport_AppendInittab, sys); importing Python source needs a compiler and an evaluation loop")),
+        ("PyImport_ImportModuleLevelObject", Rule::Cost("imports only modules registered with the runtime (PyImport_AddModule*, PyImport_AppendInittab, sys); importing Python source needs a compiler and an evaluation loop")),
+        ("PyState_FindModule", Rule::Cost("pinning: the borrowed result is pinned until the native call returns")),
+        ("PyImport_ExecCodeModule", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
+        ("PyImport_ExecCodeModuleEx", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
+        ("PyImport_ExecCodeModuleObject", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
+        ("PyImport_ExecCodeModuleWithPathnames", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
+        ("PyImport_GetMagicNumber", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
+        ("PyImport_GetMagicTag", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
+        ("PyImport_ImportFrozenModule", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
+        ("PyImport_ImportFrozenModuleObject", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
+        ("PyImport_GetImporter", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
+        ("PyImport_ReloadModule", Rule::NotApplicable("needs an interpreter loop: importlib.reload re-executes a module's Python code")),
+        ("PyImport_ImportModuleNoBlock", Rule::Cost("imports only modules registered with the runtime (PyImport_AddModule*, PyImport_AppendInittab, sys); importing Python source needs a compiler and an evaluation loop")),
+        ("PyImport_AppendInittab", Rule::Cost("the table is consulted at each import, so entries may be added after start-up (CPython reads it only at initialization; the test runs under pyopaque only)")),
+        ("_PyState_AddModule", Rule::Works),
+    ]
+};

@@ -684,3 +684,60 @@ pub unsafe extern "C" fn _Py_CheckRecursiveCall(
     }
     r
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyOS_AfterFork_Parent", Rule::Works),
+        ("PyOS_BeforeFork", Rule::Works),
+        ("PyOS_FSPath", Rule::Works),
+        ("PyOS_double_to_string", Rule::Works),
+        ("PyOS_getsig", Rule::Works),
+        ("PyOS_mystricmp", Rule::Works),
+        ("PyOS_mystrnicmp", Rule::Works),
+        ("PyOS_setsig", Rule::Works),
+        ("PyOS_string_to_double", Rule::Works),
+        ("PyOS_strtol", Rule::Works),
+        ("PyOS_strtoul", Rule::Works),
+        ("Py_EnterRecursiveCall", Rule::Works),
+        ("Py_LeaveRecursiveCall", Rule::Works),
+        ("Py_GetRecursionLimit", Rule::Works),
+        ("Py_SetRecursionLimit", Rule::Works),
+        ("Py_GetBuildInfo", Rule::Works),
+        ("Py_GetCompiler", Rule::Works),
+        ("Py_GetCopyright", Rule::Works),
+        ("Py_GetPlatform", Rule::Works),
+        ("Py_GetVersion", Rule::Works),
+        ("Py_IsFinalizing", Rule::Works),
+        ("Py_IsInitialized", Rule::Works),
+        ("Py_AtExit", Rule::Works),
+        ("Py_AddPendingCall", Rule::Cost("no evaluation loop: queued calls run only at an explicit Py_MakePendingCalls")),
+        ("Py_MakePendingCalls", Rule::Cost("no evaluation loop: queued calls run only at an explicit Py_MakePendingCalls")),
+        ("PyOS_InterruptOccurred", Rule::Cost("the runtime installs no SIGINT handler, so no interrupt is ever recorded (always 0)")),
+        ("Py_Initialize", Rule::Cost("starts the runtime with the default configuration; there is no interpreter to initialise (no site, no __main__)")),
+        ("Py_InitializeEx", Rule::Cost("starts the runtime with the default configuration; there is no interpreter to initialise (no site, no __main__)")),
+        ("Py_Finalize", Rule::NotApplicable("needs an interpreter loop: finalization tears down the interpreter's modules and frames; the pyopaque runtime lives until the process exits")),
+        ("Py_FinalizeEx", Rule::NotApplicable("needs an interpreter loop: finalization tears down the interpreter's modules and frames; the pyopaque runtime lives until the process exits")),
+        ("Py_SetProgramName", Rule::NotApplicable("needs an interpreter loop: path configuration locates the standard library's Python source")),
+        ("Py_SetPythonHome", Rule::NotApplicable("needs an interpreter loop: path configuration locates the standard library's Python source")),
+        ("Py_GetProgramName", Rule::NotApplicable("needs an interpreter loop: path configuration locates the standard library's Python source")),
+        ("Py_GetPythonHome", Rule::NotApplicable("needs an interpreter loop: path configuration locates the standard library's Python source")),
+        ("Py_GetPath", Rule::NotApplicable("needs an interpreter loop: path configuration locates the standard library's Python source")),
+        ("Py_GetPrefix", Rule::NotApplicable("needs an interpreter loop: path configuration locates the standard library's Python source")),
+        ("Py_GetExecPrefix", Rule::NotApplicable("needs an interpreter loop: path configuration locates the standard library's Python source")),
+        ("Py_GetProgramFullPath", Rule::NotApplicable("needs an interpreter loop: path configuration locates the standard library's Python source")),
+        ("Py_SetPath", Rule::NotApplicable("needs an interpreter loop: path configuration locates the standard library's Python source")),
+        ("Py_GetArgcArgv", Rule::NotApplicable("needs an interpreter loop: the command line the interpreter was started with (pyopaque is a library in another program)")),
+        ("Py_PACK_FULL_VERSION", Rule::Works),
+        ("Py_PACK_VERSION", Rule::Works),
+        ("_Py_CheckRecursiveCall", Rule::Works),
+        ("PyOS_CheckStack", Rule::NotApplicable("Windows-only: CPython defines it only with USE_STACKCHECK (Windows builds); on Linux the OS guards the stack")),
+        ("PyOS_AfterFork_Child", Rule::Cost("nothing to reinitialise: no GIL and no import lock; runtime threads other than the caller do not survive fork, as in CPython")),
+        ("PyOS_AfterFork", Rule::Cost("nothing to reinitialise: no GIL and no import lock; runtime threads other than the caller do not survive fork, as in CPython")),
+        ("Py_FatalError", Rule::Works),
+        ("Py_Exit", Rule::Cost("no interpreter to finalize: Py_AtExit callbacks run and output is flushed, but objects still alive are not deallocated before exit")),
+        ("Py_Version", Rule::Works),
+    ]
+};

@@ -343,3 +343,39 @@ pub unsafe extern "C" fn _PyObject_GC_Resize(
         Ok(p.cast())
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyGC_Collect", Rule::Works),
+        ("PyObject_GC_Del", Rule::Works),
+        ("PyObject_GC_UnTrack", Rule::Works),
+        ("PyMem_Calloc", Rule::Works),
+        ("PyMem_Free", Rule::Works),
+        ("PyMem_Malloc", Rule::Works),
+        ("PyMem_RawCalloc", Rule::Works),
+        ("PyMem_RawFree", Rule::Works),
+        ("PyMem_RawMalloc", Rule::Works),
+        ("PyMem_RawRealloc", Rule::Works),
+        ("PyMem_Realloc", Rule::Works),
+        ("PyObject_Calloc", Rule::Works),
+        ("PyObject_Free", Rule::Works),
+        ("PyObject_Malloc", Rule::Works),
+        ("PyObject_Realloc", Rule::Works),
+        ("PyObject_GC_IsTracked", Rule::Works),
+        ("PyObject_GC_IsFinalized", Rule::Cost("no separate finalization step: always 0 (objects are finalized when freed)")),
+        ("PyGC_Disable", Rule::Cost("moving: the flag is recorded, but the collector still runs when the heap needs space (it reclaims memory, not only cycles)")),
+        ("PyGC_Enable", Rule::Cost("moving: the flag is recorded, but the collector still runs when the heap needs space (it reclaims memory, not only cycles)")),
+        ("PyGC_IsEnabled", Rule::Cost("moving: the flag is recorded, but the collector still runs when the heap needs space (it reclaims memory, not only cycles)")),
+        ("PyObject_Init", Rule::NotImplementable("opaque header: the runtime header lies before the object pointer, so memory from PyObject_Malloc has no room for it; only memory from tp_alloc/PyObject_New can become an object")),
+        ("PyObject_InitVar", Rule::NotImplementable("opaque header: the runtime header lies before the object pointer, so memory from PyObject_Malloc has no room for it; only memory from tp_alloc/PyObject_New can become an object")),
+        ("_PyObject_New", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),
+        ("_PyObject_NewVar", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),
+        ("_PyObject_GC_New", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),
+        ("_PyObject_GC_NewVar", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),
+        ("PyObject_GC_Track", Rule::Cost("no tracking list: the collector traces every heap object, so tracking only keeps CPython's calling discipline")),
+        ("_PyObject_GC_Resize", Rule::Cost("moving: objects never grow in place; a new pinned instance is allocated and the struct copied, so the address always changes (C must use the returned pointer, as CPython documents)")),
+    ]
+};

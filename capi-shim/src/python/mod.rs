@@ -5,6 +5,7 @@ pub mod codecs;
 pub mod errors;
 pub mod fileutils;
 pub mod import;
+pub mod interpreter;
 pub mod lifecycle;
 pub mod memory;
 pub mod module;

@@ -1036,3 +1036,38 @@ pub unsafe extern "C" fn PyABIInfo_Check(
         Ok(0)
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyModuleDef_Init", Rule::Cost("pinning: modules never move (C keeps them in statics)")),
+        ("PyModule_AddFunctions", Rule::Works),
+        ("PyModule_AddIntConstant", Rule::Works),
+        ("PyModule_AddObjectRef", Rule::Works),
+        ("PyModule_AddStringConstant", Rule::Works),
+        ("PyModule_AddType", Rule::Works),
+        ("PyModule_Create2", Rule::Cost("pinning: modules never move (C keeps them in statics)")),
+        ("PyModule_GetDef", Rule::Works),
+        ("PyModule_GetDict", Rule::Cost("pinning: the borrowed result is pinned until the native call returns")),
+        ("PyModule_GetName", Rule::Works),
+        ("PyModule_GetNameObject", Rule::Works),
+        ("PyModule_GetState", Rule::Works),
+        ("PyModule_New", Rule::Cost("pinning: modules never move (C keeps them in statics)")),
+        ("PyModule_SetDocString", Rule::Works),
+        ("PyModule_AddObject", Rule::Works),
+        ("PyModule_NewObject", Rule::Works),
+        ("PyModule_GetFilenameObject", Rule::Works),
+        ("PyModule_Add", Rule::Works),
+        ("PyModule_FromDefAndSpec2", Rule::Works),
+        ("PyModule_ExecDef", Rule::Works),
+        ("PyModule_Exec", Rule::Works),
+        ("PyModule_GetStateSize", Rule::Works),
+        ("PyModule_GetToken", Rule::Works),
+        ("PyModule_GetFilename", Rule::Cost("pinning: the __file__ string is pinned for the rest of its life (the char* has no release call)")),
+        ("PyModuleDef_Type", Rule::NotImplementable("opaque header: PyModuleDef_Init returns the static PyModuleDef itself as an object, and a static C struct cannot carry the runtime header; pyopaque recognizes definitions by address instead")),
+        ("PyABIInfo_Check", Rule::Works),
+        ("PyModule_FromSlotsAndSpec", Rule::Cost("pinning: the module is pinned for life (as every module) and the definition synthesized from the slots is kept for the process")),
+    ]
+};

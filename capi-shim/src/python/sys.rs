@@ -364,3 +364,32 @@ pub unsafe extern "C" fn pyopaque_rs_sys_format(fd: c_int, s: *mut PyObject) {
         Ok(0 as c_int)
     });
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PySys_GetObject", Rule::Cost("pinning: the borrowed result is pinned until the native call returns; sys is a shim module with the attributes a runtime without an interpreter has")),
+        ("PySys_GetXOptions", Rule::Cost("pinning: the borrowed result is pinned until the native call returns; sys is a shim module with the attributes a runtime without an interpreter has")),
+        ("PySys_SetObject", Rule::Cost("sys is a shim module with the attributes a runtime without an interpreter has (version, platform, maxsize, byteorder, argv, path, modules, _xoptions)")),
+        ("PySys_GetAttr", Rule::Cost("sys is a shim module with the attributes a runtime without an interpreter has (version, platform, maxsize, byteorder, argv, path, modules, _xoptions)")),
+        ("PySys_GetAttrString", Rule::Cost("sys is a shim module with the attributes a runtime without an interpreter has (version, platform, maxsize, byteorder, argv, path, modules, _xoptions)")),
+        ("PySys_GetOptionalAttr", Rule::Cost("sys is a shim module with the attributes a runtime without an interpreter has (version, platform, maxsize, byteorder, argv, path, modules, _xoptions)")),
+        ("PySys_GetOptionalAttrString", Rule::Cost("sys is a shim module with the attributes a runtime without an interpreter has (version, platform, maxsize, byteorder, argv, path, modules, _xoptions)")),
+        ("PySys_WriteStderr", Rule::Cost("writes to the C stdio streams: there are no Python file objects behind sys.stdout/sys.stderr")),
+        ("PySys_WriteStdout", Rule::Cost("writes to the C stdio streams: there are no Python file objects behind sys.stdout/sys.stderr")),
+        ("PySys_FormatStderr", Rule::Cost("writes to the C stdio streams: there are no Python file objects behind sys.stdout/sys.stderr")),
+        ("PySys_FormatStdout", Rule::Cost("writes to the C stdio streams: there are no Python file objects behind sys.stdout/sys.stderr")),
+        ("PySys_Audit", Rule::Cost("no audit hooks can be installed (PySys_AddAuditHook is not offered): events are checked and dropped")),
+        ("PySys_AuditTuple", Rule::Cost("no audit hooks can be installed (PySys_AddAuditHook is not offered): events are checked and dropped")),
+        ("PySys_SetPath", Rule::NotApplicable("needs an interpreter loop: path configuration locates the standard library's Python source")),
+        ("PySys_AddWarnOption", Rule::NotApplicable("needs an interpreter loop: warning options are applied by the warnings module (Python source) at start-up")),
+        ("PySys_AddWarnOptionUnicode", Rule::NotApplicable("needs an interpreter loop: warning options are applied by the warnings module (Python source) at start-up")),
+        ("PySys_HasWarnOptions", Rule::NotApplicable("needs an interpreter loop: warning options are applied by the warnings module (Python source) at start-up")),
+        ("PySys_ResetWarnOptions", Rule::NotApplicable("needs an interpreter loop: warning options are applied by the warnings module (Python source) at start-up")),
+        ("PySys_AddXOption", Rule::NotApplicable("needs an interpreter loop: warning options are applied by the warnings module (Python source) at start-up")),
+        ("PySys_SetArgv", Rule::Works),
+        ("PySys_SetArgvEx", Rule::Works),
+    ]
+};

@@ -129,3 +129,17 @@ pub unsafe extern "C" fn PyDescr_NewGetSet(
         data_descr(cx, t, g.cast(), ty)
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyWrapper_New", Rule::NotImplementable("opaque header: method-wrappers bind a wrapper descriptor of a static PyTypeObject's slot table (struct wrapperbase), and static type structs cannot exist when PyTypeObject is opaque")),
+        ("PyWrapperDescr_Type", Rule::NotImplementable("opaque header: slot-wrapper descriptors wrap the slot table (struct wrapperbase) of static PyTypeObject structs, which cannot exist when PyTypeObject is opaque")),
+        ("PyDescr_NewMethod", Rule::Works),
+        ("PyDescr_NewClassMethod", Rule::Works),
+        ("PyDescr_NewMember", Rule::Works),
+        ("PyDescr_NewGetSet", Rule::Works),
+    ]
+};

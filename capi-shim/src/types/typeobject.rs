@@ -1088,3 +1088,35 @@ pub unsafe extern "C" fn PyType_Freeze(ty: *mut PyTypeObject) -> c_int {
         Ok(0)
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyType_FromModuleAndSpec", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),
+        ("PyType_GenericAlloc", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),
+        ("PyType_GenericNew", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),
+        ("PyType_GetFlags", Rule::Works),
+        ("PyType_GetName", Rule::Works),
+        ("PyType_GetSlot", Rule::Works),
+        ("PyType_IsSubtype", Rule::Works),
+        ("PyType_FromSpec", Rule::Works),
+        ("PyType_FromSpecWithBases", Rule::Works),
+        ("PyType_FromMetaclass", Rule::Works),
+        ("PyType_Ready", Rule::Works),
+        ("PyType_Modified", Rule::Works),
+        ("PyType_ClearCache", Rule::Works),
+        ("PyType_GetQualName", Rule::Works),
+        ("PyType_GetModule", Rule::Works),
+        ("PyType_GetModuleState", Rule::Works),
+        ("PyType_GetModuleByDef", Rule::Works),
+        ("PyType_GetTypeDataSize", Rule::Works),
+        ("PyObject_GetTypeData", Rule::Works),
+        ("PyType_GetModuleName", Rule::Works),
+        ("PyType_GetFullyQualifiedName", Rule::Works),
+        ("PyType_GetModuleByToken", Rule::Works),
+        ("PyType_GetBaseByToken", Rule::Works),
+        ("PyType_Freeze", Rule::Works),
+    ]
+};

@@ -777,3 +777,45 @@ pub unsafe extern "C" fn PyUnicode_BuildEncodingMap(o: *mut PyObject) -> *mut Py
         Ok(new_ref_h(cx, d))
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::{rules, Rule};
+    &[
+        ("PyUnicode_DecodeASCII", Rule::Works),
+        ("PyUnicode_DecodeUTF7", Rule::Works),
+        ("PyUnicode_DecodeUTF7Stateful", Rule::Works),
+        ("PyUnicode_BuildEncodingMap", Rule::Cost("always a dict {code point: byte} (CPython may return its internal EncodingMap type, usable only by the charmap codec, as this dict is)")),
+        ("PyUnicode_DecodeLatin1", Rule::Works),
+        ("PyUnicode_DecodeUTF8Stateful", Rule::Works),
+        ("PyUnicode_DecodeUTF16", Rule::Works),
+        ("PyUnicode_DecodeUTF16Stateful", Rule::Works),
+        ("PyUnicode_DecodeUTF32", Rule::Works),
+        ("PyUnicode_DecodeUTF32Stateful", Rule::Works),
+        ("PyUnicode_DecodeUnicodeEscape", Rule::Works),
+        ("PyUnicode_DecodeRawUnicodeEscape", Rule::Works),
+        ("PyUnicode_Decode", rules::RUST_CODECS),
+        ("PyUnicode_FromEncodedObject", rules::RUST_CODECS),
+        ("PyUnicode_AsUTF16String", Rule::Works),
+        ("PyUnicode_AsUTF32String", Rule::Works),
+        ("PyUnicode_AsUnicodeEscapeString", Rule::Works),
+        ("PyUnicode_AsRawUnicodeEscapeString", Rule::Works),
+        ("PyUnicode_DecodeFSDefault", rules::NO_SURROGATES),
+        ("PyUnicode_DecodeFSDefaultAndSize", rules::NO_SURROGATES),
+        ("PyUnicode_EncodeFSDefault", Rule::Works),
+        ("PyUnicode_DecodeLocale", rules::UTF8_LOCALE),
+        ("PyUnicode_DecodeLocaleAndSize", rules::UTF8_LOCALE),
+        ("PyUnicode_EncodeLocale", rules::UTF8_LOCALE),
+        ("PyUnicode_FSConverter", Rule::Works),
+        ("PyUnicode_FSDecoder", rules::NO_SURROGATES),
+        ("PyUnicode_GetDefaultEncoding", Rule::Works),
+        ("PyUnicode_DecodeCharmap", Rule::Works),
+        ("PyUnicode_AsCharmapString", Rule::Works),
+        ("PyUnicode_AsMBCSString", rules::WINDOWS_ONLY),
+        ("PyUnicode_DecodeMBCS", rules::WINDOWS_ONLY),
+        ("PyUnicode_DecodeMBCSStateful", rules::WINDOWS_ONLY),
+        ("PyUnicode_DecodeCodePageStateful", rules::WINDOWS_ONLY),
+        ("PyUnicode_EncodeCodePage", rules::WINDOWS_ONLY),
+    ]
+};

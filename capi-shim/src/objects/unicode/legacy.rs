@@ -187,3 +187,17 @@ pub unsafe extern "C" fn PyUnicode_InternImmortal(p: *mut *mut PyObject) {
         Ok(())
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyUnicode_AsDecodedObject", Rule::Works),
+        ("PyUnicode_AsDecodedUnicode", Rule::Works),
+        ("PyUnicode_AsEncodedObject", Rule::Works),
+        ("PyUnicode_AsEncodedUnicode", Rule::Works),
+        ("PyUnicode_GetSize", Rule::Works),
+        ("PyUnicode_InternImmortal", Rule::Cost("pinning: no interning table; the string is kept alive and pinned for the process by one C-held reference that is never released")),
+    ]
+};

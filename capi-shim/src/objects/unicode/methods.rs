@@ -522,3 +522,24 @@ pub unsafe extern "C" fn PyUnicode_Translate(
         ret_str(cx, &out)
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::Rule;
+    &[
+        ("PyUnicode_Equal", Rule::Works),
+        ("PyUnicode_EqualToUTF8AndSize", Rule::Works),
+        ("PyUnicode_RichCompare", Rule::Works),
+        ("PyUnicode_Append", Rule::Works),
+        ("PyUnicode_AppendAndDel", Rule::Works),
+        ("PyUnicode_Resize", Rule::Cost("always a new object: str is immutable inline UTF-8")),
+        ("PyUnicode_FindChar", Rule::Works),
+        ("PyUnicode_IsIdentifier", Rule::Cost("Unicode Alphabetic/Alphanumeric stand in for XID_Start/XID_Continue (no Unicode database): a few code points differ")),
+        ("PyUnicode_Partition", Rule::Works),
+        ("PyUnicode_RPartition", Rule::Works),
+        ("PyUnicode_RSplit", Rule::Works),
+        ("PyUnicode_Splitlines", Rule::Works),
+        ("PyUnicode_Translate", Rule::Works),
+    ]
+};

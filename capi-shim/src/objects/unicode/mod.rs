@@ -766,3 +766,42 @@ pub unsafe extern "C" fn PyUnicode_AsLatin1String(o: *mut PyObject) -> *mut PyOb
     // SAFETY: forwarded.
     unsafe { PyUnicode_AsEncodedString(o, c"latin-1".as_ptr(), std::ptr::null()) }
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::{rules, Rule};
+    &[
+        ("PyUnicode_AsUTF8", Rule::Cost("pinning: the str/bytes is pinned while C uses its buffer (no copy: stored as UTF-8 inline)")),
+        ("PyUnicode_AsUTF8AndSize", Rule::Cost("pinning: the str/bytes is pinned while C uses its buffer (no copy: stored as UTF-8 inline)")),
+        ("PyUnicode_AsUTF8String", Rule::Works),
+        ("PyUnicode_Compare", Rule::Works),
+        ("PyUnicode_CompareWithASCIIString", Rule::Works),
+        ("PyUnicode_Concat", Rule::Works),
+        ("PyUnicode_Contains", Rule::Works),
+        ("PyUnicode_DecodeUTF8", Rule::Works),
+        ("PyUnicode_FromOrdinal", Rule::Works),
+        ("PyUnicode_FromString", Rule::Works),
+        ("PyUnicode_FromStringAndSize", Rule::Works),
+        ("PyUnicode_GetLength", Rule::Works),
+        ("PyUnicode_Join", Rule::Works),
+        ("PyUnicode_ReadChar", Rule::Works),
+        ("PyUnicode_Split", Rule::Works),
+        ("PyUnicode_Substring", Rule::Works),
+        ("PyUnicode_AsEncodedString", rules::RUST_CODECS),
+        ("PyUnicode_AsASCIIString", Rule::Works),
+        ("PyUnicode_AsLatin1String", Rule::Works),
+        ("PyUnicode_EqualToUTF8", Rule::Works),
+        ("PyUnicode_Find", Rule::Works),
+        ("PyUnicode_Count", Rule::Works),
+        ("PyUnicode_Tailmatch", Rule::Works),
+        ("PyUnicode_Replace", Rule::Works),
+        ("PyUnicode_FromObject", Rule::Works),
+        ("PyUnicode_InternFromString", Rule::Cost("no interning table: equal strings are not made identical")),
+        ("PyUnicode_InternInPlace", Rule::Cost("no interning table: the string is left as is")),
+        ("PyOpaque_Unicode_GET_LENGTH", Rule::Works),
+        ("PyOpaque_Unicode_READ_CHAR", Rule::Works),
+        ("PyOpaque_Unicode_IS_ASCII", Rule::Works),
+        ("PyUnicode_WriteChar", Rule::NotImplementable("strategies: str is stored as immutable inline UTF-8, so a code point of another UTF-8 width cannot be written in place; and with no counting (tracing) the shim cannot prove the string unshared, as CPython's check requires")),
+    ]
+};

@@ -200,3 +200,21 @@ pub unsafe extern "C" fn PyUnicode_FromWideChar(
         ret_str(cx, &s)
     })
 }
+
+/// The verdicts of the C API functions and data items this module answers for (collected by
+/// [`crate::verdict`]; the matrix reads them).
+pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+    use crate::verdict::{rules, Rule};
+    &[
+        ("PyUnicode_AsUCS4", rules::WIDE_COPY),
+        ("PyUnicode_AsUCS4Copy", rules::WIDE_COPY),
+        ("PyUnicode_AsWideChar", rules::WIDE_COPY),
+        ("PyUnicode_AsWideCharString", rules::WIDE_COPY),
+        (
+            "PyUnicode_FromWideChar",
+            Rule::Cost(
+                "strings are UTF-8: a lone surrogate cannot be stored and raises ValueError",
+            ),
+        ),
+    ]
+};
