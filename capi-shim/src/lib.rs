@@ -24,6 +24,7 @@
 
 pub mod r#abstract;
 pub mod boundary;
+pub mod host;
 pub mod objects;
 pub mod python;
 pub mod types;
@@ -31,6 +32,26 @@ pub mod types;
 pub mod verdict;
 
 use std::ffi::{c_char, c_int, CStr};
+
+/// The layers above the boundary, as the boundary sees them (it imports nothing above it): the
+/// object protocol the runtime calls back into, the start-up of the shim's types, and the
+/// safe point that runs weak-reference callbacks.
+static LAYERS: boundary::cx::Layers = boundary::cx::Layers {
+    protocol_hooks: &r#abstract::object::PROTOCOL_HOOKS,
+    start: types::shim_types::start,
+    safe_point: objects::weakref::run_pending_callbacks,
+};
+
+/// Registers [`LAYERS`] with the boundary when the library is loaded (an ELF constructor), so
+/// that every way into the runtime, including C calling `Py_Initialize` or any `Py*` function
+/// before `pyopaque_capi_init`, finds them.
+#[used]
+#[link_section = ".init_array"]
+static REGISTER_LAYERS: extern "C" fn() = register_layers;
+
+extern "C" fn register_layers() {
+    boundary::cx::register_layers(&LAYERS);
+}
 
 /// `int pyopaque_capi_init(const char *config)`: starts the process's runtime with a
 /// configuration like `scheme=classic,immortal=on,tagging=on,strategies=on,gc_stress=off,
@@ -49,6 +70,7 @@ pub unsafe extern "C" fn pyopaque_capi_init(config: *const c_char) -> c_int {
             .to_string_lossy()
             .into_owned()
     };
+    register_layers();
     let r = std::panic::catch_unwind(|| {
         let c = boundary::cx::parse_config(&s)?;
         boundary::cx::init(c).map(|_| ())
@@ -88,10 +110,10 @@ pub unsafe extern "C" fn pyopaque_capi_run_tests(
             CStr::from_ptr(module_name).to_string_lossy().into_owned(),
         )
     };
-    let r = std::panic::catch_unwind(|| boundary::runner::run(&so, &m));
+    let r = std::panic::catch_unwind(|| host::runner::run(&so, &m));
     use std::io::Write;
     let n = match r {
-        Ok(r) => boundary::runner::failures(&r),
+        Ok(r) => host::runner::failures(&r),
         Err(_) => {
             println!("FAIL {m}: internal error (panic) in the test runner");
             -1

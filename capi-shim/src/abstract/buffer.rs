@@ -15,6 +15,7 @@ use pyopaque_runtime::{Handle, Kind, NativeHooks, ObjRef, PyResult, Thread};
 use crate::boundary::cx::{self, arg, new_ref, new_ref_h, to_c};
 use crate::boundary::ffi::{PyObject, Py_ssize_t};
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{alloc, is_exactly, payload};
 use crate::types::typeobject::get_slot;
 
@@ -174,7 +175,7 @@ fn new_memoryview(cx: &mut Thread, view: PyBuffer) -> Handle {
     st.view.strides = st.strides.as_mut_ptr();
     st.view.format = st.format.as_ptr() as *mut c_char;
     st.view.suboffsets = std::ptr::null_mut();
-    let ty = cx::global().types.memoryview;
+    let ty = shim_types().memoryview;
     alloc(
         cx,
         ty,
@@ -207,10 +208,9 @@ pub fn exporter_kind(cx: &Thread, o: ObjRef) -> Option<u8> {
     if o.is_tagged() {
         return None;
     }
-    let g = cx::global();
     if cx.kind_of(o) == Kind::Bytes {
         Some(0)
-    } else if is_exactly(o, g.types.memoryview) {
+    } else if is_exactly(o, shim_types().memoryview) {
         Some(1)
     } else if get_slot(cx.type_of(o), BF_GETBUFFER) != 0 {
         Some(2)
@@ -401,7 +401,7 @@ pub unsafe extern "C" fn PyBuffer_Release(view: *mut PyBuffer) {
         // SAFETY: an owned reference or NULL.
         if let Some(o) = unsafe { cx::from_c(v.obj) } {
             let h = cx.root(o);
-            if !is_exactly(o, cx::global().types.memoryview) {
+            if !is_exactly(o, shim_types().memoryview) {
                 call_release(o, v);
             }
             let o = cx.get(h);
@@ -808,7 +808,7 @@ unsafe fn PyBuffer_Release_inner(cx: &mut Thread, view: *mut PyBuffer) {
     let v = unsafe { &mut *view };
     // SAFETY: an owned reference or NULL.
     if let Some(o) = unsafe { cx::from_c(v.obj) } {
-        if !is_exactly(o, cx::global().types.memoryview) {
+        if !is_exactly(o, shim_types().memoryview) {
             call_release(o, v);
         }
         cx::release_c_ref(cx, o, "PyBuffer_Release");
@@ -974,8 +974,8 @@ pub fn memoryview_len(o: ObjRef) -> Option<usize> {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyBuffer_FillContiguousStrides", Rule::Works),
         ("PyBuffer_FillInfo", Rule::Works),

@@ -17,6 +17,7 @@ use crate::boundary::ffi::PyMethodDef;
 use crate::boundary::ffi::PyObject;
 use crate::boundary::ffi::Py_ssize_t;
 use crate::boundary::ffi::*;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{payload, FuncPayload};
 use crate::types::typeobject::{get_slot, slot_fn};
 use crate::{capi, cov};
@@ -37,7 +38,7 @@ pub fn new_cfunction(
     for o in [s, m, cls].into_iter().flatten() {
         pyopaque_runtime::refcount::incref(cx, o);
     }
-    let ty = cx::global().types.cfunction;
+    let ty = shim_types().cfunction;
     // Read the referents again after the allocation: they are rooted by the caller's handles.
     let h = crate::types::shim_types::alloc(
         cx,
@@ -77,11 +78,10 @@ pub unsafe fn add_methods_to_type(
         let n = unsafe { cx::cstr_lossy(d.ml_name) };
         let t = cx.get(ty);
         pyopaque_runtime::refcount::incref(cx, t);
-        let g = cx::global();
         let dty = if d.ml_flags & METH_CLASS != 0 {
-            g.types.classmethod_descr
+            shim_types().classmethod_descr
         } else {
-            g.types.method_descr
+            shim_types().method_descr
         };
         let dh = crate::types::shim_types::alloc(
             cx,
@@ -103,11 +103,10 @@ pub unsafe fn add_methods_to_type(
 
 /// Whether `obj` can be called.
 pub fn is_callable(cx: &Thread, obj: ObjRef) -> bool {
-    let g = cx::global();
     let t = cx.type_of(obj);
-    t == g.types.cfunction
-        || t == g.types.method_descr
-        || t == g.types.classmethod_descr
+    t == shim_types().cfunction
+        || t == shim_types().method_descr
+        || t == shim_types().classmethod_descr
         || cx.kind_of(obj) == Kind::Type
         || get_slot(t, slot::TP_CALL) != 0
         || matches!(
@@ -123,17 +122,16 @@ pub fn call(
     pos: &[Handle],
     kw: &[(Handle, Handle)],
 ) -> PyResult<Handle> {
-    let g = cx::global();
     let c = cx.get(callable);
     let t = cx.type_of(c);
-    if t == g.types.cfunction {
+    if t == shim_types().cfunction {
         // SAFETY: function payload.
         let p = unsafe { payload::<FuncPayload>(c) };
         let (def, s, cls) = (p.def, p.self_, p.cls);
         let sh = s.map(|s| cx.root(s));
         return call_cfunction(cx, def, sh, cls, pos, kw);
     }
-    if t == g.types.method_descr {
+    if t == shim_types().method_descr {
         // SAFETY: descriptor payload.
         let p = unsafe { payload::<FuncPayload>(c) };
         let (def, cls) = (p.def, p.cls);
@@ -160,7 +158,7 @@ pub fn call(
         }
         return call_cfunction(cx, def, Some(*first), cls, rest, kw);
     }
-    if t == g.types.classmethod_descr {
+    if t == shim_types().classmethod_descr {
         // SAFETY: descriptor payload.
         let p = unsafe { payload::<FuncPayload>(c) };
         let (def, cls) = (p.def, p.cls);
@@ -840,7 +838,7 @@ pub unsafe extern "C" fn PyCFunction_GetFunction(f: *mut PyObject) -> Option<Raw
     capi!("PyCFunction_GetFunction", |cx| {
         // SAFETY: caller's contract.
         let o = unsafe { arg(cx, f) }?;
-        if cx.type_of(o) != cx::global().types.cfunction {
+        if cx.type_of(o) != shim_types().cfunction {
             return Err(bad_internal_call(cx));
         }
         // SAFETY: function payload with a static def.
@@ -857,7 +855,7 @@ pub unsafe extern "C" fn PyCFunction_GetSelf(f: *mut PyObject) -> *mut PyObject 
     capi!("PyCFunction_GetSelf", |cx| {
         // SAFETY: caller's contract.
         let o = unsafe { arg(cx, f) }?;
-        if cx.type_of(o) != cx::global().types.cfunction {
+        if cx.type_of(o) != shim_types().cfunction {
             return Err(bad_internal_call(cx));
         }
         // SAFETY: function payload.
@@ -878,7 +876,7 @@ pub unsafe extern "C" fn PyCFunction_GetFlags(f: *mut PyObject) -> c_int {
     capi!("PyCFunction_GetFlags", |cx| {
         // SAFETY: caller's contract.
         let o = unsafe { arg(cx, f) }?;
-        if cx.type_of(o) != cx::global().types.cfunction {
+        if cx.type_of(o) != shim_types().cfunction {
             return Err(bad_internal_call(cx));
         }
         // SAFETY: function payload with a static def.
@@ -972,9 +970,11 @@ pub unsafe extern "C" fn PyEval_GetFuncName(f: *mut PyObject) -> *const c_char {
     capi!("PyEval_GetFuncName", |cx| {
         // SAFETY: caller's contract.
         let o = unsafe { arg(cx, f) }?;
-        let g = cx::global();
         let t = cx.type_of(o);
-        if t == g.types.cfunction || t == g.types.method_descr || t == g.types.classmethod_descr {
+        if t == shim_types().cfunction
+            || t == shim_types().method_descr
+            || t == shim_types().classmethod_descr
+        {
             // SAFETY: function payload with a static def.
             let def: *mut PyMethodDef = unsafe { payload::<FuncPayload>(o) }.def;
             // SAFETY: static C data.
@@ -993,10 +993,11 @@ pub unsafe extern "C" fn PyEval_GetFuncDesc(f: *mut PyObject) -> *const c_char {
     capi!("PyEval_GetFuncDesc", |cx| {
         // SAFETY: caller's contract.
         let o = unsafe { arg(cx, f) }?;
-        let g = cx::global();
         let t = cx.type_of(o);
         Ok(
-            if t == g.types.cfunction || t == g.types.method_descr || t == g.types.classmethod_descr
+            if t == shim_types().cfunction
+                || t == shim_types().method_descr
+                || t == shim_types().classmethod_descr
             {
                 c"()".as_ptr()
             } else {
@@ -1008,8 +1009,8 @@ pub unsafe extern "C" fn PyEval_GetFuncDesc(f: *mut PyObject) -> *const c_char {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyObject_Call", Rule::Works),
         ("PyObject_CallNoArgs", Rule::Works),

@@ -330,8 +330,8 @@ pub unsafe extern "C" fn PyObject_Format(obj: *mut PyObject, spec: *mut PyObject
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyObject_Format", Rule::Cost("the format-spec mini-language is implemented in the shim for int, bool, float and str (no __format__ methods on runtime builtins); other objects use their __format__")),
     ]

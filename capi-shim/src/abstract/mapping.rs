@@ -323,8 +323,8 @@ pub unsafe extern "C" fn PyMapping_Items(o: *mut PyObject) -> *mut PyObject {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyMapping_Check", Rule::Works),
         ("PyMapping_GetItemString", Rule::Works),

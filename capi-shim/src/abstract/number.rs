@@ -763,8 +763,8 @@ pub fn _gcd(a: &BigInt, b: &BigInt) -> BigInt {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyNumber_Absolute", Rule::Works),
         ("PyNumber_Add", Rule::Works),

@@ -15,6 +15,7 @@ use crate::boundary::ffi::PyObject;
 use crate::boundary::ffi::Py_ssize_t;
 use crate::boundary::ffi::*;
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{payload, DescrPayload, FuncPayload, IterPayload, ModulePayload};
 use crate::types::typeobject::{get_slot, lookup_type_attr, slot_fn};
 
@@ -91,7 +92,6 @@ pub fn repr(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
 }
 
 fn default_repr(cx: &mut Thread, o: ObjRef) -> String {
-    let g = cx::global();
     if cx.kind_of(o) == Kind::Type {
         let p = type_payload(o);
         return match p.module_name() {
@@ -100,13 +100,13 @@ fn default_repr(cx: &mut Thread, o: ObjRef) -> String {
         };
     }
     let ty = cx.type_of(o);
-    if ty == g.types.module {
+    if ty == shim_types().module {
         // SAFETY: module payload.
         let p = unsafe { payload::<ModulePayload>(o) };
         // SAFETY: the name is a C string owned by the module.
         return format!("<module '{}'>", unsafe { cx::cstr_lossy(p.name) });
     }
-    if ty == g.types.cfunction {
+    if ty == shim_types().cfunction {
         // SAFETY: function payload.
         let p = unsafe { payload::<FuncPayload>(o) };
         // SAFETY: the def is static C data.
@@ -155,19 +155,18 @@ pub fn hash(cx: &mut Thread, h: Handle) -> PyResult<i64> {
 pub fn native_hash(cx: &mut Thread, h: Handle) -> PyResult<i64> {
     let o = cx.get(h);
     crate::objects::dict_views::check_hashable(cx, o)?;
-    let g = cx::global();
     let ty = cx.type_of(o);
     let hs = get_slot(ty, slot::TP_HASH);
-    if ty == g.types.set
-        || ty == g.types.bytearray
-        || ty == g.types.slice
+    if ty == shim_types().set
+        || ty == shim_types().bytearray
+        || ty == shim_types().slice
         || hs == PyObject_HashNotImplemented as *const () as usize
     {
         // CPython names the type by its tp_name (dotted for C types).
         let msg = format!("unhashable type: '{}'", type_payload(ty).name);
         return Err(type_error(cx, &msg));
     }
-    if ty == g.types.frozenset {
+    if ty == shim_types().frozenset {
         return crate::objects::set::frozenset_hash(cx, h);
     }
     if let Some((re, im)) = crate::objects::complex::value_of(o) {
@@ -320,13 +319,12 @@ pub fn truth(cx: &mut Thread, h: Handle) -> PyResult<bool> {
         }
         // Shim types with a length are true when non-empty, complex when non-zero (CPython's
         // PyObject_IsTrue: nb_bool, then mp_length, then sq_length).
-        let g = cx::global();
         let ty = cx.type_of(o);
-        if ty == g.types.set
-            || ty == g.types.frozenset
-            || ty == g.types.bytearray
-            || ty == g.types.memoryview
-            || ty == g.types.mappingproxy
+        if ty == shim_types().set
+            || ty == shim_types().frozenset
+            || ty == shim_types().bytearray
+            || ty == shim_types().memoryview
+            || ty == shim_types().mappingproxy
         {
             return length(cx, h).map(|n| n != 0);
         }
@@ -355,7 +353,7 @@ pub fn length(cx: &mut Thread, h: Handle) -> PyResult<usize> {
             let m = crate::objects::proxy::proxied(cx, o).expect("checked");
             return length(cx, m);
         }
-        _ if !o.is_tagged() && cx.type_of(o) == cx::global().types.memoryview => {
+        _ if !o.is_tagged() && cx.type_of(o) == shim_types().memoryview => {
             crate::r#abstract::buffer::memoryview_len(o).unwrap_or(0)
         }
         _ if crate::objects::iterators::is_dict_view(o) => {
@@ -399,7 +397,6 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
     if let Some(target) = crate::objects::weakref::proxy_target(cx, o)? {
         return getattr_opt(cx, target, name);
     }
-    let g = cx::global();
     let ty = cx.type_of(o);
     // Custom tp_getattro.
     let ga = get_slot(ty, slot::TP_GETATTRO);
@@ -420,7 +417,7 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
             }
         };
     }
-    if ty == g.types.module {
+    if ty == shim_types().module {
         // SAFETY: module payload.
         let d = unsafe { payload::<ModulePayload>(o) }.dict;
         if let Some(d) = d {
@@ -445,7 +442,7 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
             _ => {}
         }
         let v = lookup_type_attr(o, name);
-        if let Some(v) = v.filter(|v| cx.type_of(*v) == g.types.classmethod_descr) {
+        if let Some(v) = v.filter(|v| cx.type_of(*v) == shim_types().classmethod_descr) {
             // A class method looked up on its class: bound to the class (as CPython's
             // classmethod_descriptor.__get__ does).
             // SAFETY: descriptor payload.
@@ -495,7 +492,7 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
         return Ok(None);
     };
     let vt = cx.type_of(v);
-    if vt == g.types.method_descr || vt == g.types.classmethod_descr {
+    if vt == shim_types().method_descr || vt == shim_types().classmethod_descr {
         // Bind: a builtin method with __self__ = o.
         // SAFETY: method descriptor payload.
         let fp = unsafe { payload::<FuncPayload>(v) };
@@ -517,7 +514,7 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
             cx, def, bh, None, cls,
         )));
     }
-    if vt == g.types.member_descr {
+    if vt == shim_types().member_descr {
         // SAFETY: descriptor payload holding a PyMemberDef.
         let def = unsafe { payload::<DescrPayload>(v) }
             .def
@@ -525,7 +522,7 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
         // SAFETY: a member of this instance's C struct.
         return unsafe { member_get(cx, o, def) }.map(Some);
     }
-    if vt == g.types.getset_descr {
+    if vt == shim_types().getset_descr {
         // SAFETY: descriptor payload holding a PyGetSetDef.
         let def = unsafe { &*payload::<DescrPayload>(v).def.cast::<PyGetSetDef>() };
         let Some(get) = def.get else {
@@ -550,7 +547,7 @@ pub fn getattr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Handle> {
         Some(v) => Ok(v),
         None => {
             let o = cx.get(h);
-            let msg = if cx.type_of(o) == cx::global().types.module {
+            let msg = if cx.type_of(o) == shim_types().module {
                 // SAFETY: module payload.
                 let n = unsafe { cx::cstr_lossy(payload::<ModulePayload>(o).name) };
                 format!("module '{n}' has no attribute '{name}'")
@@ -573,7 +570,6 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
     if let Some(target) = crate::objects::weakref::proxy_target(cx, o)? {
         return setattr(cx, target, name, v);
     }
-    let g = cx::global();
     let ty = cx.type_of(o);
     let sa = get_slot(ty, slot::TP_SETATTRO);
     if sa != 0 && sa != PyObject_GenericSetAttr as *const () as usize {
@@ -594,7 +590,7 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
         })?;
         return Ok(());
     }
-    if ty == g.types.module {
+    if ty == shim_types().module {
         // SAFETY: module payload.
         let d = unsafe { payload::<ModulePayload>(o) }
             .dict
@@ -648,7 +644,7 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
     }
     if let Some(d) = lookup_type_attr(ty, name) {
         let dt = cx.type_of(d);
-        if dt == g.types.member_descr {
+        if dt == shim_types().member_descr {
             // SAFETY: member descriptor payload.
             let def = unsafe { payload::<DescrPayload>(d) }
                 .def
@@ -656,7 +652,7 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
             // SAFETY: a member of this instance's C struct.
             return unsafe { member_set(cx, o, def, v) };
         }
-        if dt == g.types.getset_descr {
+        if dt == shim_types().getset_descr {
             // SAFETY: getset descriptor payload.
             let def = unsafe { &*payload::<DescrPayload>(d).def.cast::<PyGetSetDef>() };
             let Some(set) = def.set else {
@@ -875,7 +871,7 @@ pub unsafe fn add_members_to_type(
             let t = cx.get(ty);
             let dh = crate::types::shim_types::alloc(
                 cx,
-                cx::global().types.member_descr,
+                shim_types().member_descr,
                 DescrPayload {
                     owner: Some(t),
                     def: m.cast(),
@@ -911,7 +907,7 @@ pub unsafe fn add_getsets_to_type(
         let t = cx.get(ty);
         let dh = crate::types::shim_types::alloc(
             cx,
-            cx::global().types.getset_descr,
+            shim_types().getset_descr,
             DescrPayload {
                 owner: Some(t),
                 def: m.cast(),
@@ -1052,7 +1048,7 @@ pub fn iter(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
         return Ok(it);
     }
     let o = cx.get(h);
-    if cx.type_of(o) == cx::global().types.seq_iter
+    if cx.type_of(o) == shim_types().seq_iter
         || crate::objects::iterators::is_call_iter(o)
         || crate::objects::iterators::is_builtin_iter(o)
     {
@@ -1079,7 +1075,7 @@ pub fn is_iterator(cx: &Thread, h: Handle) -> bool {
         return false;
     }
     let t = cx.type_of(o);
-    t == cx::global().types.seq_iter
+    t == shim_types().seq_iter
         || crate::objects::iterators::is_call_iter(o)
         || crate::objects::iterators::is_builtin_iter(o)
         || get_slot(t, slot::TP_ITERNEXT) != 0
@@ -1088,7 +1084,7 @@ pub fn is_iterator(cx: &Thread, h: Handle) -> bool {
 /// `next(it)`: `Ok(None)` at the end (no exception set).
 pub fn next(cx: &mut Thread, it: Handle) -> PyResult<Option<Handle>> {
     let o = cx.get(it);
-    if cx.type_of(o) == cx::global().types.seq_iter {
+    if cx.type_of(o) == shim_types().seq_iter {
         // SAFETY: iterator payload.
         let p = unsafe { payload::<IterPayload>(o) };
         let Some(seq) = p.seq else { return Ok(None) };
@@ -2019,7 +2015,7 @@ fn stored_names(cx: &mut Thread, h: Handle) -> Vec<String> {
             }
         }
     };
-    if cx.type_of(o) == cx::global().types.module {
+    if cx.type_of(o) == shim_types().module {
         // SAFETY: a module payload (type checked).
         if let Some(d) = unsafe { payload::<ModulePayload>(o) }.dict {
             dict_keys(cx, d, &mut names);
@@ -2088,8 +2084,8 @@ pub unsafe extern "C" fn PyObject_Dir(o: *mut PyObject) -> *mut PyObject {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyCallable_Check", Rule::Works),
         ("PyIter_Check", Rule::Works),

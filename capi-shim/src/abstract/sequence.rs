@@ -707,8 +707,8 @@ pub unsafe extern "C" fn PySequence_DelSlice(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyOpaque_Sequence_Fast_GET_ITEM", Rule::ListBorrow),
         ("PyOpaque_Sequence_Fast_GET_SIZE", Rule::Works),

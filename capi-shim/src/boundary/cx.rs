@@ -52,13 +52,39 @@ pub struct Global {
     pub debug: bool,
     /// Exported static type symbols and their runtime types.
     pub statics: crate::boundary::static_symbols::StaticTypes,
-    /// Types the shim defines (module, builtin function, descriptors, ...).
-    pub types: crate::types::shim_types::ShimTypes,
     /// `PyModuleDef*` values returned by `PyModuleDef_Init` (multi-phase init).
     pub module_defs: Mutex<BTreeSet<usize>>,
 }
 
 static GLOBAL: OnceLock<Global> = OnceLock::new();
+
+/// What the layers above the boundary hand it, so that the boundary imports nothing above it:
+/// the crate root registers one `Layers` ([`register_layers`]) before the runtime starts.
+pub struct Layers {
+    /// The object protocol the runtime calls back into (installed when the runtime starts).
+    pub protocol_hooks: &'static pyopaque_runtime::ProtocolHooks,
+    /// Builds the upper layers' process state when the runtime starts (the shim's own types,
+    /// the `PyExc_*` variables) and returns the static symbols of those types with the runtime
+    /// type each stands for (`(symbol address, type)`, added to the translation table).
+    pub start: fn(&Arc<Runtime>) -> Vec<(usize, ObjRef)>,
+    /// Runs at the safe point at the end of an API call when weak-reference callbacks are
+    /// pending (queued by the collector or the deallocator).
+    pub safe_point: fn(&mut Thread),
+}
+
+static LAYERS: OnceLock<&'static Layers> = OnceLock::new();
+
+/// Registers the layers above the boundary (first registration wins; the crate root makes it
+/// when the library is loaded, before any C call can start the runtime).
+pub fn register_layers(layers: &'static Layers) {
+    let _ = LAYERS.set(layers);
+}
+
+fn layers() -> &'static Layers {
+    LAYERS
+        .get()
+        .expect("the crate root registers the layers above the boundary at load time")
+}
 
 /// Parses `scheme=classic,immortal=on,tagging=on,strategies=on,gc_stress=off,borrow=deopt`.
 /// Missing keys keep `Config::default()`.
@@ -113,14 +139,15 @@ pub fn init(config: Config) -> Result<&'static Global, String> {
 fn build(config: Config) -> Global {
     let rt = Runtime::new(config);
     rt.note_c_api_used();
-    rt.set_protocol_hooks(&crate::r#abstract::object::PROTOCOL_HOOKS);
+    let layers = layers();
+    rt.set_protocol_hooks(layers.protocol_hooks);
     let debug = std::env::var("PYOPAQUE_CAPI_DEBUG").is_ok_and(|v| v == "1");
     HOT.debug.store(debug, Ordering::Relaxed);
     if debug {
         HOT.slow.fetch_add(1, Ordering::Relaxed);
     }
-    let types = crate::types::shim_types::ShimTypes::new(&rt);
-    let statics = crate::boundary::static_symbols::StaticTypes::new(&rt, &types);
+    let upper_symbols = (layers.start)(&rt);
+    let statics = crate::boundary::static_symbols::StaticTypes::new(&rt, upper_symbols);
     let (lo, hi) = statics.range();
     HOT.static_span.store(hi - lo, Ordering::Relaxed);
     HOT.static_min.store(lo, Ordering::Release);
@@ -136,7 +163,6 @@ fn build(config: Config) -> Global {
         rt,
         debug,
         statics,
-        types,
         module_defs: Mutex::new(BTreeSet::new()),
     }
 }
@@ -590,7 +616,7 @@ pub fn api<R: CRet>(name: &'static str, f: impl FnOnce(&mut Thread) -> PyResult<
     drain_deferred(cx);
     // The safe point for weak reference callbacks (queued by the collector or the deallocator).
     if pyopaque_runtime::weakref::callbacks_pending_any() {
-        crate::objects::weakref::run_pending_callbacks(cx);
+        (layers().safe_point)(cx);
     }
     if debug_fast() {
         CURRENT_API.with(|c| c.set(saved_api));

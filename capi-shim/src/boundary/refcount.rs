@@ -13,7 +13,7 @@ use pyopaque_runtime::refcount;
 use pyopaque_runtime::{Kind, ObjRef};
 
 use crate::boundary::cx::{self, arg, bad_internal_call, borrowed, from_c, new_ref, to_c};
-use crate::boundary::ffi::{PyObject, PyTypeObject, PyVarObject, Py_ssize_t};
+use crate::boundary::ffi::{PyObject, PyTypeObject, Py_ssize_t};
 use crate::{capi, capi_nothread, cov};
 
 /// `Py_IncRef` (and `Py_INCREF`, `Py_XINCREF`): NULL is ignored.
@@ -285,28 +285,6 @@ pub unsafe extern "C" fn Py_SIZE(o: *mut PyObject) -> Py_ssize_t {
     })
 }
 
-/// `Py_SET_SIZE`: only for variable-size instances of C types (the size lives in a side table).
-///
-/// # Safety
-/// `o` must be an object C holds.
-#[no_mangle]
-pub unsafe extern "C" fn Py_SET_SIZE(o: *mut PyVarObject, size: Py_ssize_t) {
-    capi!("Py_SET_SIZE", |cx| {
-        // SAFETY: caller's contract.
-        let obj = unsafe { arg(cx, o.cast()) }?;
-        if cx.kind_of(obj) != Kind::Native
-            || crate::types::typeobject::c_base(cx.type_of(obj)).is_none()
-        {
-            cx::fatal(
-                "Py_SET_SIZE",
-                "only instances of variable-size C types have a settable size in pyopaque",
-            );
-        }
-        crate::boundary::pinning::set_var_size(obj, size.max(0) as usize);
-        Ok(())
-    })
-}
-
 /// `Py_SET_TYPE` (`PyOpaque_SET_TYPE`): allowed between types with the same payload layout
 /// (spec types with equal basicsize, or the same builtin kind).
 ///
@@ -450,8 +428,8 @@ pub unsafe extern "C" fn _Py_DecRef(o: *mut PyObject) {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("Py_DecRef", Rule::Counting("C-held count: under tracing only C references are counted and a positive count pins the object")),
         ("Py_GetConstant", Rule::Works),
@@ -471,7 +449,6 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
         ("_Py_IncRef", Rule::Works),
         ("_Py_DecRef", Rule::Works),
         ("Py_SIZE", Rule::Cost("extra indirection: the opaque header has no ob_size; the size of a var-sized C instance lives in a side table (Py_SET_SIZE works only on instances of var-sized C types)")),
-        ("Py_SET_SIZE", Rule::Cost("extra indirection: the opaque header has no ob_size; the size of a var-sized C instance lives in a side table (Py_SET_SIZE works only on instances of var-sized C types)")),
         ("_Py_Dealloc", Rule::NotImplementable("no counting: deallocating when the count reaches zero is the runtime's decision, and under tracing only C references are counted, so C cannot tell that an object is dead")),
         ("_Py_NegativeRefcount", Rule::NotImplementable("no counting: a debug-build report of a negative total count, which tracing (C references only) and biased (two counts) cannot produce")),
         ("_Py_SetRefcnt", Rule::NotImplementable("no counting: biased keeps two counts and tracing counts only C references, so no single count can be set")),

@@ -37,7 +37,6 @@ use pyopaque_runtime::header::{flags::STATIC_ALIAS, header_of};
 use pyopaque_runtime::{ObjRef, Runtime};
 
 use crate::boundary::ffi::PyObject;
-use crate::types::shim_types::ShimTypes;
 
 /// The placeholder an exported type symbol points at. Never read by anyone; writable (like
 /// the singleton cells) so that every symbol lands in one section, 16 bytes apart, and the
@@ -46,8 +45,16 @@ use crate::types::shim_types::ShimTypes;
 pub struct StaticTypeSymbol([AtomicI64; 2]);
 
 impl StaticTypeSymbol {
-    const fn new() -> Self {
+    /// A zeroed placeholder (for `#[no_mangle]` statics in the `.data.pyopaque_static_symbols`
+    /// section, see the module docs).
+    pub const fn new() -> Self {
         StaticTypeSymbol([AtomicI64::new(0), AtomicI64::new(0)])
+    }
+}
+
+impl Default for StaticTypeSymbol {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -166,7 +173,7 @@ impl StaticTypes {
 }
 
 macro_rules! static_types {
-    ($( $sym:ident => |$rt:ident, $st:ident| $get:expr ;)*) => {
+    ($( $sym:ident => |$rt:ident| $get:expr ;)*) => {
         $(
             #[doc = concat!("`", stringify!($sym), "`: exported type symbol (see module docs).")]
             #[no_mangle]
@@ -174,22 +181,27 @@ macro_rules! static_types {
             pub static $sym: StaticTypeSymbol = StaticTypeSymbol::new();
         )*
 
-        /// Names of every exported static type symbol.
+        /// Names of the exported static type symbols of the runtime's own types (the shim's
+        /// types have theirs in `crate::types::static_types`).
         pub const STATIC_TYPE_NAMES: &[&str] = &[$(stringify!($sym)),*];
 
+        fn push_runtime_types(rt: &Arc<Runtime>, entries: &mut Vec<(usize, ObjRef)>) {
+            $(
+                {
+                    let $rt = rt;
+                    entries.push((std::ptr::addr_of!($sym) as usize, $get));
+                }
+            )*
+        }
+
         impl StaticTypes {
-            /// Builds the table for `rt`.
-            pub fn new(rt: &Arc<Runtime>, st: &ShimTypes) -> Self {
+            /// Builds the table for `rt`: the runtime's types, then `upper` (the symbols of the
+            /// types the layers above define, see [`crate::boundary::cx::Layers`]), then the
+            /// singletons.
+            pub fn new(rt: &Arc<Runtime>, upper: Vec<(usize, ObjRef)>) -> Self {
                 let mut entries = Vec::new();
-                $(
-                    {
-                        let $rt = rt;
-                        let $st = st;
-                        let _ = $st;
-                        let _ = $rt;
-                        entries.push((std::ptr::addr_of!($sym) as usize, $get));
-                    }
-                )*
+                push_runtime_types(rt, &mut entries);
+                entries.extend(upper);
                 push_static_objects(rt, &mut entries);
                 StaticTypes::index(entries)
             }
@@ -198,53 +210,20 @@ macro_rules! static_types {
 }
 
 static_types! {
-    PyBaseObject_Type => |rt, st| rt.types.object;
-    PyType_Type => |rt, st| rt.types.type_;
-    PyBool_Type => |rt, st| rt.types.bool_;
-    PyLong_Type => |rt, st| rt.types.int;
-    PyFloat_Type => |rt, st| rt.types.float;
-    PyUnicode_Type => |rt, st| rt.types.str_;
-    PyBytes_Type => |rt, st| rt.types.bytes;
-    PyTuple_Type => |rt, st| rt.types.tuple;
-    PyList_Type => |rt, st| rt.types.list;
-    PyDict_Type => |rt, st| rt.types.dict;
-    PyEllipsis_Type => |rt, st| rt.types.ellipsis;
-    PyModule_Type => |rt, st| st.module;
-    PyCFunction_Type => |rt, st| st.cfunction;
-    PyMethodDescr_Type => |rt, st| st.method_descr;
-    PyMemberDescr_Type => |rt, st| st.member_descr;
-    PyGetSetDescr_Type => |rt, st| st.getset_descr;
-    PySeqIter_Type => |rt, st| st.seq_iter;
-    PyCapsule_Type => |rt, st| st.capsule;
-    _PyWeakref_RefType => |rt, st| rt.weak.ref_type;
-    _PyWeakref_ProxyType => |rt, st| rt.weak.proxy_type;
-    _PyWeakref_CallableProxyType => |rt, st| rt.weak.callable_proxy_type;
-    PyByteArray_Type => |rt, st| st.bytearray;
-    PyComplex_Type => |rt, st| st.complex;
-    PySet_Type => |rt, st| st.set;
-    PyFrozenSet_Type => |rt, st| st.frozenset;
-    PySlice_Type => |rt, st| st.slice;
-    PyMemoryView_Type => |rt, st| st.memoryview;
-    PyDictProxy_Type => |rt, st| st.mappingproxy;
-    Py_GenericAliasType => |rt, st| st.generic_alias;
-    PyCallIter_Type => |rt, st| st.call_iter;
-    PyClassMethodDescr_Type => |rt, st| st.classmethod_descr;
-    PyListIter_Type => |rt, st| st.iters.list;
-    PyListRevIter_Type => |rt, st| st.iters.list_rev;
-    PyTupleIter_Type => |rt, st| st.iters.tuple;
-    PyUnicodeIter_Type => |rt, st| st.iters.str_;
-    PyBytesIter_Type => |rt, st| st.iters.bytes;
-    PyByteArrayIter_Type => |rt, st| st.iters.bytearray;
-    PySetIter_Type => |rt, st| st.iters.set;
-    PyDictIterKey_Type => |rt, st| st.iters.dict_keys;
-    PyDictIterValue_Type => |rt, st| st.iters.dict_values;
-    PyDictIterItem_Type => |rt, st| st.iters.dict_items;
-    PyDictRevIterKey_Type => |rt, st| st.iters.dict_rev_keys;
-    PyDictRevIterValue_Type => |rt, st| st.iters.dict_rev_values;
-    PyDictRevIterItem_Type => |rt, st| st.iters.dict_rev_items;
-    PyDictKeys_Type => |rt, st| st.iters.keys_view;
-    PyDictValues_Type => |rt, st| st.iters.values_view;
-    PyDictItems_Type => |rt, st| st.iters.items_view;
+    PyBaseObject_Type => |rt| rt.types.object;
+    PyType_Type => |rt| rt.types.type_;
+    PyBool_Type => |rt| rt.types.bool_;
+    PyLong_Type => |rt| rt.types.int;
+    PyFloat_Type => |rt| rt.types.float;
+    PyUnicode_Type => |rt| rt.types.str_;
+    PyBytes_Type => |rt| rt.types.bytes;
+    PyTuple_Type => |rt| rt.types.tuple;
+    PyList_Type => |rt| rt.types.list;
+    PyDict_Type => |rt| rt.types.dict;
+    PyEllipsis_Type => |rt| rt.types.ellipsis;
+    _PyWeakref_RefType => |rt| rt.weak.ref_type;
+    _PyWeakref_ProxyType => |rt| rt.weak.proxy_type;
+    _PyWeakref_CallableProxyType => |rt| rt.weak.callable_proxy_type;
 }
 
 macro_rules! static_objects {
@@ -290,9 +269,9 @@ macro_rules! exceptions {
         pub const EXCEPTION_NAMES: &[&str] = &[$(stringify!($sym)),*];
 
         /// Points every `PyExc_*` variable at its type (called once at start-up).
-        pub fn set_exceptions(st: &ShimTypes) {
+        pub fn set_exceptions(exc_named: &dyn Fn(&str) -> ObjRef) {
             $(
-                $sym.store(st.exc_named($name).as_ptr().cast(), Ordering::Release);
+                $sym.store(exc_named($name).as_ptr().cast(), Ordering::Release);
             )*
         }
     };
@@ -400,8 +379,8 @@ pub static Py_FileSystemDefaultEncodeErrors: AtomicPtr<std::ffi::c_char> =
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::{rules, Rule};
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::{rule::Rule, rules};
     &[
         ("PyBaseObject_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
         ("PyType_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
@@ -414,13 +393,6 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
         ("PyList_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
         ("PyDict_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
         ("PyEllipsis_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
-        ("PyModule_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
-        ("PyCFunction_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
-        ("PyMethodDescr_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
-        ("PyMemberDescr_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
-        ("PyGetSetDescr_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
-        ("PySeqIter_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
-        ("PyCapsule_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
         ("PyExc_BaseException", Rule::Works),
         ("PyExc_BaseExceptionGroup", Rule::Works),
         ("PyExc_Exception", Rule::Works),
@@ -500,34 +472,8 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
         ("PyReversed_Type", Rule::NotApplicable("needs an interpreter loop: objects of this type are created by Python code (builtins such as range(), zip(), map(), enumerate(), super(), property()), which pyopaque does not run; the runtime has no such type to alias")),
         ("PySuper_Type", Rule::NotApplicable("needs an interpreter loop: objects of this type are created by Python code (builtins such as range(), zip(), map(), enumerate(), super(), property()), which pyopaque does not run; the runtime has no such type to alias")),
         ("PyProperty_Type", Rule::NotApplicable("needs an interpreter loop: objects of this type are created by Python code (builtins such as range(), zip(), map(), enumerate(), super(), property()), which pyopaque does not run; the runtime has no such type to alias")),
-        ("PyDictKeys_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
-        ("PyDictValues_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
-        ("PyDictItems_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
         ("PyTraceBack_Type", Rule::NotApplicable("needs an interpreter loop: tracebacks record Python frames")),
         ("PyOS_InputHook", Rule::NotApplicable("needs an interpreter loop: the interactive prompt's readline calls the hook")),
-        ("PyByteArray_Type", rules::TYPE_SYMBOL),
-        ("PyComplex_Type", rules::TYPE_SYMBOL),
-        ("PySet_Type", rules::TYPE_SYMBOL),
-        ("PyFrozenSet_Type", rules::TYPE_SYMBOL),
-        ("PySlice_Type", rules::TYPE_SYMBOL),
-        ("PyMemoryView_Type", rules::TYPE_SYMBOL),
-        ("PyDictProxy_Type", rules::TYPE_SYMBOL),
-        ("Py_GenericAliasType", rules::TYPE_SYMBOL),
-        ("PyCallIter_Type", rules::TYPE_SYMBOL),
-        ("PyClassMethodDescr_Type", rules::TYPE_SYMBOL),
-        ("PyListIter_Type", rules::TYPE_SYMBOL),
-        ("PyListRevIter_Type", rules::TYPE_SYMBOL),
-        ("PyTupleIter_Type", rules::TYPE_SYMBOL),
-        ("PyUnicodeIter_Type", rules::TYPE_SYMBOL),
-        ("PyBytesIter_Type", rules::TYPE_SYMBOL),
-        ("PyByteArrayIter_Type", rules::TYPE_SYMBOL),
-        ("PySetIter_Type", rules::TYPE_SYMBOL),
-        ("PyDictIterKey_Type", rules::TYPE_SYMBOL),
-        ("PyDictIterValue_Type", rules::TYPE_SYMBOL),
-        ("PyDictIterItem_Type", rules::TYPE_SYMBOL),
-        ("PyDictRevIterKey_Type", rules::TYPE_SYMBOL),
-        ("PyDictRevIterValue_Type", rules::TYPE_SYMBOL),
-        ("PyDictRevIterItem_Type", rules::TYPE_SYMBOL),
         ("_Py_NoneStruct", rules::SINGLETON_SYMBOL),
         ("_Py_TrueStruct", rules::SINGLETON_SYMBOL),
         ("_Py_FalseStruct", rules::SINGLETON_SYMBOL),

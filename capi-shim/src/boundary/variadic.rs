@@ -87,8 +87,8 @@ pub extern "C" fn pyopaque_rs_cov_snprintf(v: std::ffi::c_int) {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyOS_snprintf", Rule::Works),
         ("PyOS_vsnprintf", Rule::Works),

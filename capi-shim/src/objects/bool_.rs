@@ -17,7 +17,7 @@ pub extern "C" fn PyBool_FromLong(v: c_long) -> *mut PyObject {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[("PyBool_FromLong", Rule::Works)]
 };

@@ -10,6 +10,7 @@ use pyopaque_runtime::{Handle, Kind, NativeHooks, ObjRef, PyResult, Thread};
 use crate::boundary::cx::{self, arg, harg, new_ref_h, tname, type_error};
 use crate::boundary::ffi::*;
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{is_exactly, payload};
 
 /// Payload: a `malloc`ed, NUL-terminated buffer of `cap >= len + 1` bytes.
@@ -44,7 +45,7 @@ pub static HOOKS: NativeHooks = NativeHooks {
 
 /// The `bytearray` type.
 pub fn bytearray_type() -> ObjRef {
-    crate::boundary::cx::global().types.bytearray
+    shim_types().bytearray
 }
 
 /// True when `o` is a bytearray.
@@ -304,7 +305,7 @@ pub unsafe extern "C" fn PyByteArray_Resize(o: *mut PyObject, n: Py_ssize_t) -> 
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
     use crate::verdict::rules;
     &[
         ("PyByteArray_FromStringAndSize", rules::BYTEARRAY_SHIM_TYPE),

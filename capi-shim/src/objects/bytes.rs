@@ -607,8 +607,8 @@ pub unsafe extern "C" fn PyObject_Bytes(o: *mut PyObject) -> *mut PyObject {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyBytes_AsString", Rule::Cost("pinning: the str/bytes is pinned while C uses its buffer (no copy: stored as UTF-8 inline)")),
         ("PyBytes_AsStringAndSize", Rule::Cost("pinning: the str/bytes is pinned while C uses its buffer (no copy: stored as UTF-8 inline)")),

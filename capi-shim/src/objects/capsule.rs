@@ -9,6 +9,7 @@ use pyopaque_runtime::{ObjRef, PyResult, Thread};
 use crate::boundary::cx::{self, from_c, new_ref_h};
 use crate::boundary::ffi::PyObject;
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{alloc, is_exactly, payload, CapsulePayload};
 
 type Destructor = Option<unsafe extern "C" fn(*mut PyObject)>;
@@ -17,9 +18,8 @@ type Destructor = Option<unsafe extern "C" fn(*mut PyObject)>;
 fn capsule<'a>(cx: &mut Thread, o: *mut PyObject, api: &str) -> PyResult<&'a mut CapsulePayload> {
     // SAFETY: the C API contract: NULL or a live object.
     let r: Option<ObjRef> = unsafe { from_c(o) };
-    let g = cx::global();
     match r {
-        Some(r) if is_exactly(r, g.types.capsule) => {
+        Some(r) if is_exactly(r, shim_types().capsule) => {
             // SAFETY: a capsule's payload is a CapsulePayload.
             let p = unsafe { payload::<CapsulePayload>(r) };
             if p.pointer.is_null() {
@@ -69,7 +69,7 @@ pub unsafe extern "C" fn PyCapsule_New(
                 "PyCapsule_New called with null pointer",
             ));
         }
-        let ty = cx::global().types.capsule;
+        let ty = shim_types().capsule;
         let h = alloc(
             cx,
             ty,
@@ -251,8 +251,7 @@ pub unsafe extern "C" fn PyCapsule_Import(name: *const c_char, _no_block: c_int)
             };
         }
         let o = cx.get(obj);
-        let g = cx::global();
-        if is_exactly(o, g.types.capsule) {
+        if is_exactly(o, shim_types().capsule) {
             // SAFETY: a capsule payload.
             let p = unsafe { payload::<CapsulePayload>(o) };
             // SAFETY: C strings.
@@ -269,8 +268,8 @@ pub unsafe extern "C" fn PyCapsule_Import(name: *const c_char, _no_block: c_int)
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyCapsule_GetContext", Rule::Works),
         ("PyCapsule_GetDestructor", Rule::Works),

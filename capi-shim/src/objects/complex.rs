@@ -8,6 +8,7 @@ use pyopaque_runtime::{NativeHooks, ObjRef};
 use crate::boundary::cx::{arg, new_ref_h, tname, type_error};
 use crate::boundary::ffi::*;
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{is_exactly, payload};
 
 /// Payload of a complex number.
@@ -31,7 +32,7 @@ pub static HOOKS: NativeHooks = NativeHooks {
 
 /// The `complex` type.
 pub fn complex_type() -> ObjRef {
-    crate::boundary::cx::global().types.complex
+    shim_types().complex
 }
 
 /// `(re, im)` of a complex, None for other objects.
@@ -109,7 +110,7 @@ pub unsafe extern "C" fn PyComplex_ImagAsDouble(o: *mut PyObject) -> c_double {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
     use crate::verdict::rules;
     &[
         ("PyComplex_FromDoubles", rules::COMPLEX_SHIM_TYPE),

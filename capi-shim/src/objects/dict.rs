@@ -702,8 +702,8 @@ pub unsafe extern "C" fn PyDict_SetDefaultRef(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyDict_Clear", Rule::Works),
         ("PyDict_Contains", Rule::Works),

@@ -23,6 +23,7 @@ use crate::boundary::cx::{
 use crate::boundary::ffi::*;
 use crate::capi;
 use crate::python::codecs::PinnedRef;
+use crate::types::shim_types::shim_types;
 use pyopaque_runtime::capi_support::exception_dict;
 
 /// Like [`capi!`] for a name made by `stringify!` in a macro.
@@ -657,7 +658,7 @@ fn args_len(cx: &Thread, exc: ObjRef) -> usize {
 }
 
 fn is_a(cx: &Thread, exc: ObjRef, name: &str) -> bool {
-    let t = cx::global().types.exc_named(name);
+    let t = shim_types().exc_named(name);
     cx.is_instance(exc, t)
 }
 
@@ -755,8 +756,8 @@ pub fn exception_setattr(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::{rules, Rule};
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::{rule::Rule, rules};
     &[
         ("PyException_GetCause", rules::EXCEPTION_SIDE_TABLE),
         ("PyException_GetContext", rules::EXCEPTION_SIDE_TABLE),

@@ -7,6 +7,7 @@ use crate::boundary::cx::harg;
 use crate::boundary::cx::new_ref_h;
 use crate::boundary::ffi::PyObject;
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use pyopaque_runtime::Kind;
 use std::ffi::c_char;
 use std::ffi::c_int;
@@ -91,7 +92,7 @@ pub unsafe extern "C" fn PyFile_GetLine(f: *mut PyObject, n: c_int) -> *mut PyOb
         if n < 0 {
             let data: Vec<u8> = pyopaque_runtime::objects::text::text_bytes(ro).to_vec();
             if data.is_empty() {
-                let t = cx::global().types.exc_named("EOFError");
+                let t = shim_types().exc_named("EOFError");
                 return Err(cx.raise(t, "EOF when reading a line"));
             }
             if data.last() == Some(&b'\n') {
@@ -163,8 +164,8 @@ pub unsafe extern "C" fn PyObject_AsFileDescriptor(o: *mut PyObject) -> c_int {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyFile_FromFd", Rule::NotApplicable("needs an interpreter loop: file objects are created by the io module (Python source)")),
         ("PyFile_WriteString", Rule::Works),

@@ -11,6 +11,7 @@ use pyopaque_runtime::{Handle, Kind, NativeHooks, ObjRef, PyResult, Thread};
 use crate::boundary::cx::{self, harg, new_ref_h};
 use crate::boundary::ffi::PyObject;
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{
     alloc, is_exactly, payload, release_fields, visit_opt, IterPayload,
 };
@@ -62,7 +63,7 @@ pub unsafe extern "C" fn PySeqIter_New(seq: *mut PyObject) -> *mut PyObject {
         if !crate::r#abstract::sequence::is_sequence(cx, cx.get(h)) {
             return Err(cx::bad_internal_call(cx));
         }
-        let ty = cx::global().types.seq_iter;
+        let ty = shim_types().seq_iter;
         let it = alloc(
             cx,
             ty,
@@ -94,7 +95,7 @@ pub unsafe extern "C" fn PyCallIter_New(
         let c = unsafe { harg(cx, callable) }?;
         // SAFETY: as above.
         let s = unsafe { harg(cx, sentinel) }?;
-        let ty = cx::global().types.call_iter;
+        let ty = shim_types().call_iter;
         let it = alloc(
             cx,
             ty,
@@ -156,7 +157,7 @@ fn exhaust(cx: &mut Thread, it: Handle) {
 
 /// True when `o` is a callable iterator.
 pub fn is_call_iter(o: ObjRef) -> bool {
-    is_exactly(o, cx::global().types.call_iter)
+    is_exactly(o, shim_types().call_iter)
 }
 
 /// `PyAIter_Check`: 1 when the type defines `__anext__`.
@@ -380,7 +381,7 @@ impl IterTypes {
 }
 
 fn iter_types() -> &'static IterTypes {
-    &cx::global().types.iters
+    &shim_types().iters
 }
 
 fn builtin_family(o: ObjRef) -> Option<ObjRef> {
@@ -726,8 +727,8 @@ pub fn builtin_method(cx: &mut Thread, h: Handle, name: &str) -> Option<Handle> 
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PySeqIter_New", Rule::Works),
         ("PyCallIter_New", Rule::Works),

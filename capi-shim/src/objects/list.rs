@@ -434,8 +434,8 @@ pub unsafe extern "C" fn PyList_Clear(l: *mut PyObject) -> c_int {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyList_Append", Rule::Works),
         ("PyList_AsTuple", Rule::Works),

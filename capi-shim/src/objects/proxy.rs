@@ -10,6 +10,7 @@ use pyopaque_runtime::{Handle, Kind, NativeHooks, ObjRef, PyResult, Thread};
 use crate::boundary::cx::{self, harg, new_ref_h};
 use crate::boundary::ffi::{PyObject, Py_ssize_t};
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{
     alloc, is_exactly, payload, release_fields, visit_opt, ModulePayload,
 };
@@ -62,7 +63,7 @@ fn new_pair(cx: &mut Thread, ty: ObjRef, a: Handle, b: Option<Handle>) -> Handle
 
 /// The mapping behind a mappingproxy, if `o` is one.
 pub fn proxied(cx: &mut Thread, o: ObjRef) -> Option<Handle> {
-    if !is_exactly(o, cx::global().types.mappingproxy) {
+    if !is_exactly(o, shim_types().mappingproxy) {
         return None;
     }
     // SAFETY: a pair payload.
@@ -72,7 +73,7 @@ pub fn proxied(cx: &mut Thread, o: ObjRef) -> Option<Handle> {
 
 /// `__origin__`/`__args__` of a generic alias, if `o` is one.
 pub fn alias_attr(cx: &mut Thread, o: ObjRef, name: &str) -> Option<Handle> {
-    if !is_exactly(o, cx::global().types.generic_alias) {
+    if !is_exactly(o, shim_types().generic_alias) {
         return None;
     }
     // SAFETY: a pair payload.
@@ -111,7 +112,7 @@ pub unsafe extern "C" fn PyDictProxy_New(mapping: *mut PyObject) -> *mut PyObjec
                 &format!("mappingproxy() argument must be a mapping, not {tn}"),
             ));
         }
-        let ty = cx::global().types.mappingproxy;
+        let ty = shim_types().mappingproxy;
         let h = new_pair(cx, ty, m, None);
         Ok(new_ref_h(cx, h))
     })
@@ -136,7 +137,7 @@ pub unsafe extern "C" fn Py_GenericAlias(
         } else {
             cx.tuple(&[a])
         };
-        let ty = cx::global().types.generic_alias;
+        let ty = shim_types().generic_alias;
         let h = new_pair(cx, ty, o, Some(t));
         Ok(new_ref_h(cx, h))
     })
@@ -279,7 +280,7 @@ pub unsafe extern "C" fn PyObject_GenericGetDict(
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, obj) }?;
         let o = cx.get(h);
-        if is_exactly(o, cx::global().types.module) {
+        if is_exactly(o, shim_types().module) {
             // SAFETY: a module payload.
             let d = unsafe { payload::<ModulePayload>(o) }
                 .dict
@@ -304,7 +305,7 @@ pub unsafe extern "C" fn PyObject_GenericSetDict(
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, obj) }?;
         let o = cx.get(h);
-        if !is_exactly(o, cx::global().types.module) {
+        if !is_exactly(o, shim_types().module) {
             return Err(cx::attribute_error(cx, "This object has no __dict__"));
         }
         // SAFETY: as above.
@@ -332,8 +333,8 @@ pub unsafe extern "C" fn PyObject_GenericSetDict(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyDictProxy_New", Rule::Cost("extra indirection: a mappingproxy is a shim object forwarding len/getitem/iteration/in to the mapping")),
         ("Py_GenericAlias", Rule::Cost("a minimal types.GenericAlias (__origin__, __args__); no subscription or typing behaviour")),

@@ -10,6 +10,7 @@ use pyopaque_runtime::{Handle, NativeHooks, ObjRef, PyResult, Thread};
 use crate::boundary::cx::{self, harg, new_ref_h};
 use crate::boundary::ffi::{PyObject, Py_ssize_t};
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{alloc, is_exactly, payload, release_fields, visit_opt};
 
 /// Payload of a set or frozenset.
@@ -40,12 +41,12 @@ pub static SET_HOOKS: NativeHooks = NativeHooks {
 
 /// True for a set (not frozenset).
 pub fn is_set(o: ObjRef) -> bool {
-    is_exactly(o, cx::global().types.set)
+    is_exactly(o, shim_types().set)
 }
 
 /// True for a set or frozenset.
 pub fn is_anyset(o: ObjRef) -> bool {
-    is_set(o) || is_exactly(o, cx::global().types.frozenset)
+    is_set(o) || is_exactly(o, shim_types().frozenset)
 }
 
 /// The key dict of a set (the caller checked `is_anyset`).
@@ -65,11 +66,10 @@ pub fn new_set(cx: &mut Thread, frozen: bool, iterable: Option<Handle>) -> PyRes
             cx.dict_set(d, x, none)?;
         }
     }
-    let g = cx::global();
     let ty = if frozen {
-        g.types.frozenset
+        shim_types().frozenset
     } else {
-        g.types.set
+        shim_types().set
     };
     let h = alloc(cx, ty, SetPayload { dict: None });
     let dv = cx.get(d);
@@ -321,8 +321,8 @@ pub fn repr(cx: &mut Thread, s: Handle) -> PyResult<String> {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PySet_New", Rule::Cost("extra indirection: a set is a shim object wrapping a runtime dict used as a hash set")),
         ("PyFrozenSet_New", Rule::Cost("extra indirection: a set is a shim object wrapping a runtime dict used as a hash set")),

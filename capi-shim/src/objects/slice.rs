@@ -11,6 +11,7 @@ use pyopaque_runtime::{NativeHooks, ObjRef, PyResult, Thread};
 use crate::boundary::cx::{self, new_ref_h};
 use crate::boundary::ffi::{PyObject, Py_ssize_t};
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{alloc, is_exactly, payload, release_fields, visit_opt};
 
 /// Payload of a slice.
@@ -47,7 +48,7 @@ pub static SLICE_HOOKS: NativeHooks = NativeHooks {
 
 /// True when `o` is a slice.
 pub fn is_slice(o: ObjRef) -> bool {
-    is_exactly(o, cx::global().types.slice)
+    is_exactly(o, shim_types().slice)
 }
 
 /// `(start, stop, step)` of a slice.
@@ -77,7 +78,7 @@ pub fn new_slice(
             cx.root(o)
         })
         .collect();
-    let ty = cx::global().types.slice;
+    let ty = shim_types().slice;
     let h = alloc(
         cx,
         ty,
@@ -423,8 +424,8 @@ pub fn slice_of(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PySlice_New", Rule::Works),
         ("PySlice_Unpack", Rule::Works),

@@ -316,8 +316,8 @@ fn pack_general(ptrs: &[*mut PyObject]) -> *mut PyObject {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         (
             "PyOpaque_Tuple_GET_ITEM",

@@ -24,6 +24,7 @@ use pyopaque_runtime::{Handle, ObjRef, PyResult, Thread};
 use crate::boundary::cx::{self, arg, borrowed, harg, new_ref, tname, type_error};
 use crate::boundary::ffi::PyObject;
 use crate::capi;
+use crate::types::shim_types::shim_types;
 
 /// The registry of the process's runtime.
 fn registry(cx: &Thread) -> &WeakRegistry {
@@ -220,7 +221,7 @@ fn proxy_referent(cx: &mut Thread, p: ObjRef) -> PyResult<Handle> {
     match cx.weakref_referent(p) {
         Some(o) => Ok(cx.root(o)),
         None => {
-            let t = cx::global().types.exc_named("ReferenceError");
+            let t = shim_types().exc_named("ReferenceError");
             Err(cx.raise(t, "weakly-referenced object no longer exists"))
         }
     }
@@ -275,8 +276,8 @@ pub fn call_weak(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::{rules, Rule};
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::{rule::Rule, rules};
     &[
         ("PyWeakref_NewRef", rules::WEAK_REFERENCE),
         ("PyWeakref_NewProxy", Rule::Cost("as PyWeakref_NewRef (side table: one pass over the weak table per collection, one header-flag test per deallocation); the proxy forwards attribute access, assignment and calls, not the number, sequence and mapping protocols")),

@@ -1710,8 +1710,8 @@ pub unsafe extern "C" fn PyArg_ValidateKeywordArguments(kw: *mut PyObject) -> c_
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyArg_ParseTuple", Rule::Cost("pinning: every object (and string buffer) handed out is pinned until the native call returns")),
         ("PyArg_ParseTupleAndKeywords", Rule::Cost("pinning: every object (and string buffer) handed out is pinned until the native call returns")),

@@ -16,6 +16,7 @@ use crate::boundary::cx::{self, arg, harg, new_ref_h, tname, type_error};
 use crate::boundary::ffi::*;
 use crate::capi;
 use crate::objects::exceptions::{args_of, new_decode_error, new_encode_error};
+use crate::types::shim_types::shim_types;
 
 // ----- names -----
 
@@ -1059,7 +1060,7 @@ fn ekind(cx: &mut Thread, o: ObjRef) -> Option<EKind> {
     if cx.kind_of(o) != Kind::Exception {
         return None;
     }
-    let tr = cx::global().types.exc_named("UnicodeTranslateError");
+    let tr = shim_types().exc_named("UnicodeTranslateError");
     if cx.is_instance(o, cx.rt.types.exc.unicode_encode_error) {
         Some(EKind::Encode)
     } else if cx.is_instance(o, cx.rt.types.exc.unicode_decode_error) {
@@ -1326,8 +1327,8 @@ pub fn decode_utf7(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::{rules, Rule};
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::{rule::Rule, rules};
     &[
         ("PyCodec_Encode", rules::RUST_CODECS),
         ("PyCodec_Decode", rules::RUST_CODECS),

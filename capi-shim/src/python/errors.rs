@@ -11,6 +11,7 @@ use crate::boundary::cx::{
     self, arg, bad_internal_call, borrowed, cstr, harg, new_ref, new_ref_h, tname, type_error,
 };
 use crate::boundary::ffi::*;
+use crate::types::shim_types::shim_types;
 use crate::{capi, cov};
 
 /// Normalises `(type, value)` into an exception instance and sets it.
@@ -338,7 +339,7 @@ fn set_from_errno(
         "Error".to_string()
     };
     let t = if ty == cx.rt.types.exc.os_error {
-        errno_subclass(code).map_or(ty, |n| cx::global().types.exc_named(n))
+        errno_subclass(code).map_or(ty, |n| shim_types().exc_named(n))
     } else {
         ty
     };
@@ -859,7 +860,7 @@ pub unsafe extern "C" fn pyopaque_rs_resource_warning(
     cx::api("PyErr_ResourceWarning", |cx| {
         // SAFETY: forwarded contract.
         let m = unsafe { crate::python::args::format_message(cx, fmt, ap) }?;
-        let c = cx::global().types.exc_named("ResourceWarning");
+        let c = shim_types().exc_named("ResourceWarning");
         warn(cx, Some(c), &m)
     })
 }
@@ -1186,7 +1187,7 @@ fn syntax_location(cx: &mut Thread, filename: Option<String>, lineno: c_int, col
         }
     }
     let eo = cx.get(exc);
-    if cx.type_of(eo) != cx::global().types.exc_named("SyntaxError") {
+    if cx.type_of(eo) != shim_types().exc_named("SyntaxError") {
         let has =
             |cx: &mut Thread, n: &str| match crate::r#abstract::object::getattr_opt(cx, exc, n) {
                 Ok(v) => v.is_some(),
@@ -1269,8 +1270,8 @@ pub unsafe extern "C" fn _PyErr_BadInternalCall(filename: *const c_char, lineno:
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::{rules, Rule};
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::{rule::Rule, rules};
     &[
         ("PyErr_BadArgument", Rule::Works),
         ("PyErr_BadInternalCall", Rule::Works),

@@ -17,6 +17,7 @@ use crate::boundary::cx::{self, arg, borrowed, harg, new_ref_h};
 use crate::boundary::ffi::{PyModuleDef, PyObject};
 use crate::capi;
 use crate::cov;
+use crate::types::shim_types::shim_types;
 
 static MODULES: AtomicUsize = AtomicUsize::new(0);
 
@@ -100,7 +101,7 @@ pub fn import(cx: &mut Thread, name: &str) -> PyResult<Handle> {
         match get_module(cx, &path)? {
             Some(m) => last = Some(m),
             None => {
-                let t = cx::global().types.exc_named("ModuleNotFoundError");
+                let t = shim_types().exc_named("ModuleNotFoundError");
                 return Err(cx.raise(t, &format!("No module named '{path}'")));
             }
         }
@@ -483,8 +484,8 @@ pub unsafe extern "C" fn _PyState_AddModule(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyState_AddModule", Rule::Works),
         ("PyState_RemoveModule", Rule::Works),

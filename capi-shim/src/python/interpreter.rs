@@ -4,8 +4,8 @@
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyEval_GetFrame", Rule::NotApplicable("needs an interpreter loop: the current Python frame (pyopaque runs no Python code, so there are no frames)")),
         ("PyEval_GetFrameBuiltins", Rule::NotApplicable("needs an interpreter loop: the current Python frame (pyopaque runs no Python code, so there are no frames)")),

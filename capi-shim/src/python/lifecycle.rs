@@ -115,9 +115,7 @@ pub unsafe extern "C" fn Py_EnterRecursiveCall(where_: *const c_char) -> c_int {
         if d > RECURSION_LIMIT.load(Ordering::Relaxed) {
             // SAFETY: caller's contract.
             let w = unsafe { cx::cstr_lossy(where_) };
-            let t = crate::boundary::cx::global()
-                .types
-                .exc_named("RecursionError");
+            let t = crate::types::shim_types::shim_types().exc_named("RecursionError");
             return Err(cx.raise(t, &format!("maximum recursion depth exceeded{w}")));
         }
         DEPTH.with(|c| c.set(d));
@@ -687,8 +685,8 @@ pub unsafe extern "C" fn _Py_CheckRecursiveCall(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyOS_AfterFork_Parent", Rule::Works),
         ("PyOS_BeforeFork", Rule::Works),

@@ -346,8 +346,8 @@ pub unsafe extern "C" fn _PyObject_GC_Resize(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyGC_Collect", Rule::Works),
         ("PyObject_GC_Del", Rule::Works),

@@ -1,4 +1,13 @@
-//! Interpreter services.
+//! # python: the interpreter services (CPython's `Python/`)
+//!
+//! The error indicator and warnings ([`errors`]), importing and module state ([`import`]),
+//! argument parsing and value building ([`args`]), module definitions ([`module`]), the `sys`
+//! module ([`sys`]), threads and thread states ([`threads`]), codecs ([`codecs`]), process
+//! lifecycle, versions and the recursion guard ([`lifecycle`]), memory and object allocation
+//! ([`memory`]), locale conversions of C strings ([`fileutils`]), and the verdicts of what needs
+//! an interpreter loop ([`interpreter`]).
+//!
+//! **May import:** `boundary/`, `types/`, `objects/`, `abstract/`.
 
 pub mod args;
 pub mod codecs;

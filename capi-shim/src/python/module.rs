@@ -10,6 +10,7 @@ use crate::boundary::cx::{
     self, arg, bad_internal_call, borrowed, cstr, harg, new_ref_h, type_error,
 };
 use crate::boundary::ffi::*;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{payload, ModulePayload};
 use crate::{capi, capi_nothread};
 
@@ -25,7 +26,7 @@ pub fn new_module(cx: &mut Thread, name: &str, def: *mut PyModuleDef) -> PyResul
     let cname = CString::new(name).unwrap_or_default().into_raw();
     let dv = cx.get(d);
     pyopaque_runtime::refcount::incref(cx, dv);
-    let mt = cx::global().types.module;
+    let mt = shim_types().module;
     let m = crate::types::shim_types::alloc(
         cx,
         mt,
@@ -50,7 +51,7 @@ fn module_payload<'a>(
     cx: &mut Thread,
     m: pyopaque_runtime::ObjRef,
 ) -> PyResult<&'a mut ModulePayload> {
-    if cx.type_of(m) != cx::global().types.module {
+    if cx.type_of(m) != shim_types().module {
         return Err(bad_internal_call(cx));
     }
     // SAFETY: checked: a module payload.
@@ -205,7 +206,7 @@ pub unsafe fn from_def_and_spec(
             cx.end_native_call();
             // SAFETY: a new reference or NULL.
             let m = unsafe { cx::take_result(cx, p, "Py_mod_create") }?;
-            if cx.type_of(cx.get(m)) != cx::global().types.module {
+            if cx.type_of(cx.get(m)) != shim_types().module {
                 return Ok(m);
             }
             m
@@ -335,7 +336,7 @@ pub unsafe extern "C" fn PyModule_GetState(m: *mut PyObject) -> *mut c_void {
         match unsafe { cx::from_c(m) } {
             Some(o)
                 if !o.is_tagged()
-                    && pyopaque_runtime::header::header_of(o).ty() == cx::global().types.module =>
+                    && pyopaque_runtime::header::header_of(o).ty() == shim_types().module =>
             {
                 // SAFETY: a module payload.
                 unsafe { payload::<ModulePayload>(o) }.state
@@ -432,7 +433,7 @@ pub unsafe extern "C" fn PyModule_GetFilenameObject(m: *mut PyObject) -> *mut Py
 
 fn add_object(cx: &mut Thread, m: Handle, name: &str, v: Handle) -> PyResult<()> {
     let mo = cx.get(m);
-    if cx.type_of(mo) != cx::global().types.module {
+    if cx.type_of(mo) != shim_types().module {
         return Err(type_error(
             cx,
             "PyModule_AddObjectRef() first argument must be a module",
@@ -907,7 +908,7 @@ pub unsafe extern "C" fn PyModule_FromSlotsAndSpec(
             cx.end_native_call();
             // SAFETY: a new reference or NULL.
             let m = unsafe { cx::take_result(cx, p, "Py_mod_create") }?;
-            if cx.type_of(cx.get(m)) != cx::global().types.module {
+            if cx.type_of(cx.get(m)) != shim_types().module {
                 let why = if size > 0 || hooks.iter().any(|h| !h.is_null()) {
                     "requests module state"
                 } else if exec.is_some() {
@@ -1039,8 +1040,8 @@ pub unsafe extern "C" fn PyABIInfo_Check(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyModuleDef_Init", Rule::Cost("pinning: modules never move (C keeps them in statics)")),
         ("PyModule_AddFunctions", Rule::Works),

@@ -367,8 +367,8 @@ pub unsafe extern "C" fn pyopaque_rs_sys_format(fd: c_int, s: *mut PyObject) {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PySys_GetObject", Rule::Cost("pinning: the borrowed result is pinned until the native call returns; sys is a shim module with the attributes a runtime without an interpreter has")),
         ("PySys_GetXOptions", Rule::Cost("pinning: the borrowed result is pinned until the native call returns; sys is a shim module with the attributes a runtime without an interpreter has")),

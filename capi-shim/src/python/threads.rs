@@ -680,8 +680,8 @@ pub extern "C" fn PyGILState_Check() -> c_int {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyInterpreterState_Get", Rule::Works),
         ("PyInterpreterState_GetID", Rule::Works),

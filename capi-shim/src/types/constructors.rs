@@ -6,7 +6,8 @@
 
 use pyopaque_runtime::{Handle, ObjRef, PyResult, Thread};
 
-use crate::boundary::cx::{self, tname, type_error};
+use crate::boundary::cx::{tname, type_error};
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::type_name;
 
 fn no_kwargs(cx: &mut Thread, name: &str, kw: &[(Handle, Handle)]) -> PyResult<()> {
@@ -69,8 +70,7 @@ pub fn construct(
     pos: &[Handle],
     kw: &[(Handle, Handle)],
 ) -> Option<PyResult<Handle>> {
-    let g = cx::global();
-    let ty = &g.types;
+    let ty = &shim_types();
     let name = type_name(t);
     let known = [
         ty.set,

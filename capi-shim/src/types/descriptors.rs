@@ -7,6 +7,7 @@ use pyopaque_runtime::{Kind, ObjRef, PyResult, Thread};
 use crate::boundary::cx::{self, arg, new_ref_h};
 use crate::boundary::ffi::{PyGetSetDef, PyMemberDef, PyMethodDef, PyObject, PyTypeObject};
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{alloc, DescrPayload, FuncPayload};
 
 fn type_arg(cx: &mut Thread, t: *mut PyTypeObject) -> PyResult<ObjRef> {
@@ -29,11 +30,10 @@ fn method_descr(
         return Err(cx::bad_internal_call(cx));
     }
     let th = cx.root(ty);
-    let g = cx::global();
     let dty = if class_method {
-        g.types.classmethod_descr
+        shim_types().classmethod_descr
     } else {
-        g.types.method_descr
+        shim_types().method_descr
     };
     let h = alloc(
         cx,
@@ -110,7 +110,7 @@ pub unsafe extern "C" fn PyDescr_NewMember(
     m: *mut PyMemberDef,
 ) -> *mut PyObject {
     capi!("PyDescr_NewMember", |cx| {
-        let ty = cx::global().types.member_descr;
+        let ty = shim_types().member_descr;
         data_descr(cx, t, m.cast(), ty)
     })
 }
@@ -125,15 +125,15 @@ pub unsafe extern "C" fn PyDescr_NewGetSet(
     g: *mut PyGetSetDef,
 ) -> *mut PyObject {
     capi!("PyDescr_NewGetSet", |cx| {
-        let ty = cx::global().types.getset_descr;
+        let ty = shim_types().getset_descr;
         data_descr(cx, t, g.cast(), ty)
     })
 }
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyWrapper_New", Rule::NotImplementable("opaque header: method-wrappers bind a wrapper descriptor of a static PyTypeObject's slot table (struct wrapperbase), and static type structs cannot exist when PyTypeObject is opaque")),
         ("PyWrapperDescr_Type", Rule::NotImplementable("opaque header: slot-wrapper descriptors wrap the slot table (struct wrapperbase) of static PyTypeObject structs, which cannot exist when PyTypeObject is opaque")),

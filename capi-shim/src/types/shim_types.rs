@@ -10,7 +10,7 @@
 //! referents keep the count it held (they leak; see the report).
 
 use std::ffi::{c_char, c_void, CString};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use pyopaque_gc::{ObjectReference, Slot};
 use pyopaque_runtime::binding::{is_external, type_payload};
@@ -202,7 +202,7 @@ impl ShimTypes {
             iters: crate::objects::iterators::IterTypes::new(rt),
             exc,
         };
-        crate::boundary::static_symbols::set_exceptions(&st);
+        crate::boundary::static_symbols::set_exceptions(&|name| st.exc_named(name));
         // Instances that accept weak references, as in CPython (see `weakref.rs`).
         for t in [st.module, st.cfunction, st.set, st.frozenset] {
             type_payload(t).add_flags(tpflags::MANAGED_WEAKREF);
@@ -218,6 +218,31 @@ impl ShimTypes {
             .unwrap_or_else(|| panic!("no exception {name}"))
             .1
     }
+}
+
+static TYPES: OnceLock<ShimTypes> = OnceLock::new();
+
+/// The shim's types, created when the runtime starts (by [`start`], which the crate root hands
+/// the boundary as [`Layers::start`](crate::boundary::cx::Layers)); the first call starts the
+/// runtime if nothing has.
+#[inline]
+pub fn shim_types() -> &'static ShimTypes {
+    match TYPES.get() {
+        Some(t) => t,
+        None => {
+            let _ = crate::boundary::cx::global();
+            TYPES
+                .get()
+                .expect("the runtime's start creates the shim types")
+        }
+    }
+}
+
+/// Creates the shim's types for `rt` (once per process) and returns their static type symbols
+/// with the type each stands for.
+pub fn start(rt: &Arc<Runtime>) -> Vec<(usize, ObjRef)> {
+    let st = TYPES.get_or_init(|| ShimTypes::new(rt));
+    crate::types::static_types::entries(st)
 }
 
 // ----- payloads -----

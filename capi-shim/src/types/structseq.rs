@@ -237,8 +237,8 @@ pub unsafe extern "C" fn PyStructSequence_GetItem(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyStructSequence_NewType", Rule::Cost("a runtime tuple subtype with field names in a side table; descriptions with hidden fields (n_in_sequence below the field count) are refused with NotImplementedError")),
         ("PyStructSequence_New", Rule::Cost("fields start as None rather than NULL (runtime tuples hold no NULL)")),

@@ -1089,11 +1089,32 @@ pub unsafe extern "C" fn PyType_Freeze(ty: *mut PyTypeObject) -> c_int {
     })
 }
 
+/// `Py_SET_SIZE`: only for variable-size instances of C types (the size lives in a side table).
+///
+/// # Safety
+/// `o` must be an object C holds.
+#[no_mangle]
+pub unsafe extern "C" fn Py_SET_SIZE(o: *mut PyVarObject, size: Py_ssize_t) {
+    capi!("Py_SET_SIZE", |cx| {
+        // SAFETY: caller's contract.
+        let obj = unsafe { arg(cx, o.cast()) }?;
+        if cx.kind_of(obj) != Kind::Native || c_base(cx.type_of(obj)).is_none() {
+            cx::fatal(
+                "Py_SET_SIZE",
+                "only instances of variable-size C types have a settable size in pyopaque",
+            );
+        }
+        crate::boundary::pinning::set_var_size(obj, size.max(0) as usize);
+        Ok(())
+    })
+}
+
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
+        ("Py_SET_SIZE", Rule::Cost("extra indirection: the opaque header has no ob_size; the size of a var-sized C instance lives in a side table (Py_SET_SIZE works only on instances of var-sized C types)")),
         ("PyType_FromModuleAndSpec", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),
         ("PyType_GenericAlloc", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),
         ("PyType_GenericNew", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),

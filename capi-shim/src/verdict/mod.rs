@@ -8,7 +8,10 @@
 //!
 //! Shared rules are named constants in [`rules`].
 
+pub mod rule;
 pub mod rules;
+
+pub use rule::Rule;
 
 use pyopaque_runtime::{Config, Scheme};
 
@@ -47,31 +50,6 @@ impl Verdict {
             Verdict::Todo => "todo",
         }
     }
-}
-
-/// How an entry's verdict depends on the configuration.
-#[derive(Clone, Copy, Debug)]
-pub enum Rule {
-    /// Works in every configuration.
-    Works,
-    /// Works with this cost in every configuration.
-    Cost(&'static str),
-    /// Borrowed list element: boxing or de-optimizing when strategies are on and the element is
-    /// not an immediate (tagging off, or floats).
-    ListBorrow,
-    /// Returns an int: a boxing allocation when tagging is off (immediate otherwise) beyond the
-    /// small-int cache.
-    IntBox,
-    /// Depends on the counting scheme: the string is the cost under `tracing` (C-held counts).
-    Counting(&'static str),
-    /// Whole item array: de-optimizes unboxed lists (strategies on) and pins every element.
-    FastItems,
-    /// Not implementable: reason.
-    NotImplementable(&'static str),
-    /// Not applicable: reason.
-    NotApplicable(&'static str),
-    /// Not done.
-    Todo,
 }
 
 /// One row of the matrix.
@@ -267,6 +245,7 @@ pub(crate) const REGISTRY: &[&[(&str, Rule)]] = &[
     crate::r#abstract::object::VERDICTS,
     crate::r#abstract::sequence::VERDICTS,
     crate::types::descriptors::VERDICTS,
+    crate::types::static_types::VERDICTS,
     crate::types::structseq::VERDICTS,
     crate::types::typeobject::VERDICTS,
 ];

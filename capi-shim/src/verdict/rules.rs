@@ -1,7 +1,7 @@
 //! Verdict rules shared by several functions, each named for the cost or reason it states (the
 //! text is what the matrix prints). Rules used once stay inline in their module's `VERDICTS`.
 
-use super::Rule;
+use super::rule::Rule;
 
 /// `PyUnicode*Error_*` accessors: the attributes live in `args`.
 pub const UNICODE_ERROR_ARGS: Rule = Rule::Cost("the attributes live in args (the runtime's exception payload holds only args): a setter replaces args by a new tuple, where CPython's leaves args unchanged");

@@ -8,6 +8,7 @@ use crate::boundary::cx::tname;
 use crate::boundary::cx::type_error;
 use crate::boundary::ffi::*;
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use pyopaque_runtime::Handle;
 use pyopaque_runtime::Kind;
 use pyopaque_runtime::PyResult;
@@ -17,7 +18,7 @@ use std::ffi::c_char;
 // ----- legacy Unicode functions -----
 
 fn deprecated(cx: &mut Thread, msg: &str) -> PyResult<()> {
-    let t = cx::global().types.exc_named("DeprecationWarning");
+    let t = shim_types().exc_named("DeprecationWarning");
     crate::python::errors::warn(cx, Some(t), msg).map(|_| ())
 }
 
@@ -190,8 +191,8 @@ pub unsafe extern "C" fn PyUnicode_InternImmortal(p: *mut *mut PyObject) {
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyUnicode_AsDecodedObject", Rule::Works),
         ("PyUnicode_AsDecodedUnicode", Rule::Works),

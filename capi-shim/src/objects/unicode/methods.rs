@@ -11,6 +11,7 @@ use crate::boundary::cx::tname;
 use crate::boundary::cx::type_error;
 use crate::boundary::ffi::*;
 use crate::capi;
+use crate::types::shim_types::shim_types;
 use pyopaque_runtime::Handle;
 use pyopaque_runtime::Kind;
 use pyopaque_runtime::PyResult;
@@ -482,7 +483,7 @@ pub unsafe extern "C" fn PyUnicode_Translate(
                                 let st = cx.int(i as i64);
                                 let en = cx.int(i as i64 + 1);
                                 let args = cx.tuple(&[s, st, en, r]);
-                                let ty = cx::global().types.exc_named("UnicodeTranslateError");
+                                let ty = shim_types().exc_named("UnicodeTranslateError");
                                 let e = cx.exception_with_args(ty, args);
                                 return Err(cx.raise_object(e));
                             }
@@ -525,8 +526,8 @@ pub unsafe extern "C" fn PyUnicode_Translate(
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
-pub(crate) const VERDICTS: &[(&str, crate::verdict::Rule)] = {
-    use crate::verdict::Rule;
+pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
+    use crate::verdict::rule::Rule;
     &[
         ("PyUnicode_Equal", Rule::Works),
         ("PyUnicode_EqualToUTF8AndSize", Rule::Works),

@@ -1,6 +1,14 @@
-//! Entry points for the `pyopaque` host (not part of CPython's API): calling benchmark functions
-//! of an extension for `pyopaque report`, the implementability matrix as JSON, and the
-//! allocator statistics the benchmark extension reads under `#ifdef PYOPAQUE`.
+//! # host: what the host process calls (not part of CPython's API)
+//!
+//! The entry points the `pyopaque` CLI and the test child (`src/bin/pyopaque-ext-child.rs`) call:
+//! the test runner ([`runner`], behind `pyopaque_capi_run_tests`), calling benchmark functions of
+//! an extension for `pyopaque report`, the implementability matrix as JSON, and the allocator
+//! statistics the benchmark extension reads under `#ifdef PYOPAQUE` (this file).
+//!
+//! **May import:** everything (it sits on top: it loads extensions, initialises their modules
+//! and calls their functions through the layers below). Nothing but the crate root imports it.
+
+pub mod runner;
 
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::sync::atomic::Ordering;
@@ -78,7 +86,7 @@ pub unsafe extern "C" fn pyopaque_capi_call_functions(
         )
     };
     let r = std::panic::catch_unwind(|| {
-        crate::boundary::runner::with_module(&so, &module, |cx, m| {
+        crate::host::runner::with_module(&so, &module, |cx, m| {
             let mut out = Map::new();
             let mut pinning = Map::new();
             let mut failed = false;

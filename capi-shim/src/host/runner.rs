@@ -12,6 +12,7 @@ use pyopaque_runtime::{Handle, Thread};
 
 use crate::boundary::cx::{self, new_ref_h};
 use crate::boundary::ffi::*;
+use crate::types::shim_types::shim_types;
 use crate::types::shim_types::{payload, FuncPayload, ModulePayload};
 
 /// Outcome of one test.
@@ -104,8 +105,7 @@ fn init_module(
 
 fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
     let mo = cx.get(m);
-    let g = cx::global();
-    if cx.type_of(mo) != g.types.module {
+    if cx.type_of(mo) != shim_types().module {
         return vec![TestResult {
             name: "<init>".into(),
             failure: Some("TypeError: PyInit did not return a module".into()),
@@ -154,7 +154,7 @@ fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
             Err(_) => Some(describe_current(cx)),
             Ok(f) => {
                 let fo = cx.get(f);
-                if cx.type_of(fo) != g.types.cfunction {
+                if cx.type_of(fo) != shim_types().cfunction {
                     Some(format!("TypeError: {n} is not a C function"))
                 } else if let Some(expect) = exit_expectation(&n) {
                     run_exit_test(cx, f, expect)
