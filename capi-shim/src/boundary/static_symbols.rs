@@ -172,58 +172,59 @@ impl StaticTypes {
     }
 }
 
-macro_rules! static_types {
-    ($( $sym:ident => |$rt:ident| $get:expr ;)*) => {
+/// Defines exported static type symbols: for each `SYMBOL => type expression`, a 16-byte
+/// placeholder `#[no_mangle] static` in the `.data.pyopaque_static_symbols` section (see the
+/// module docs), a `NAMES` constant listing them, and `fn push(ctx, entries)` that pushes each
+/// symbol's address with the runtime type it stands for (evaluated with `ctx` in scope).
+macro_rules! type_symbols {
+    ($names:ident, $push:ident($ctx:ident: $ctxty:ty); $( $sym:ident => $get:expr ;)*) => {
         $(
-            #[doc = concat!("`", stringify!($sym), "`: exported type symbol (see module docs).")]
+            #[doc = concat!("`", stringify!($sym), "`: exported type symbol (see `boundary::static_symbols`).")]
             #[no_mangle]
             #[link_section = ".data.pyopaque_static_symbols"]
-            pub static $sym: StaticTypeSymbol = StaticTypeSymbol::new();
+            pub static $sym: $crate::boundary::static_symbols::StaticTypeSymbol =
+                $crate::boundary::static_symbols::StaticTypeSymbol::new();
         )*
 
-        /// Names of the exported static type symbols of the runtime's own types (the shim's
-        /// types have theirs in `crate::types::static_types`).
-        pub const STATIC_TYPE_NAMES: &[&str] = &[$(stringify!($sym)),*];
+        /// Names of these exported static type symbols.
+        pub const $names: &[&str] = &[$(stringify!($sym)),*];
 
-        fn push_runtime_types(rt: &Arc<Runtime>, entries: &mut Vec<(usize, ObjRef)>) {
-            $(
-                {
-                    let $rt = rt;
-                    entries.push((std::ptr::addr_of!($sym) as usize, $get));
-                }
-            )*
-        }
-
-        impl StaticTypes {
-            /// Builds the table for `rt`: the runtime's types, then `upper` (the symbols of the
-            /// types the layers above define, see [`crate::boundary::cx::Layers`]), then the
-            /// singletons.
-            pub fn new(rt: &Arc<Runtime>, upper: Vec<(usize, ObjRef)>) -> Self {
-                let mut entries = Vec::new();
-                push_runtime_types(rt, &mut entries);
-                entries.extend(upper);
-                push_static_objects(rt, &mut entries);
-                StaticTypes::index(entries)
-            }
+        /// Pushes each symbol's address with the type it stands for (for the translation table).
+        pub fn $push($ctx: $ctxty, entries: &mut Vec<(usize, pyopaque_runtime::ObjRef)>) {
+            $(entries.push((std::ptr::addr_of!($sym) as usize, $get));)*
         }
     };
 }
+pub(crate) use type_symbols;
 
-static_types! {
-    PyBaseObject_Type => |rt| rt.types.object;
-    PyType_Type => |rt| rt.types.type_;
-    PyBool_Type => |rt| rt.types.bool_;
-    PyLong_Type => |rt| rt.types.int;
-    PyFloat_Type => |rt| rt.types.float;
-    PyUnicode_Type => |rt| rt.types.str_;
-    PyBytes_Type => |rt| rt.types.bytes;
-    PyTuple_Type => |rt| rt.types.tuple;
-    PyList_Type => |rt| rt.types.list;
-    PyDict_Type => |rt| rt.types.dict;
-    PyEllipsis_Type => |rt| rt.types.ellipsis;
-    _PyWeakref_RefType => |rt| rt.weak.ref_type;
-    _PyWeakref_ProxyType => |rt| rt.weak.proxy_type;
-    _PyWeakref_CallableProxyType => |rt| rt.weak.callable_proxy_type;
+impl StaticTypes {
+    /// Builds the table for `rt`: the runtime's types, then `upper` (the symbols of the types
+    /// the layers above define, see [`crate::boundary::cx::Layers`]), then the singletons.
+    pub fn new(rt: &Arc<Runtime>, upper: Vec<(usize, ObjRef)>) -> Self {
+        let mut entries = Vec::new();
+        push_runtime_types(rt, &mut entries);
+        entries.extend(upper);
+        push_static_objects(rt, &mut entries);
+        StaticTypes::index(entries)
+    }
+}
+
+type_symbols! {
+    STATIC_TYPE_NAMES, push_runtime_types(rt: &Arc<Runtime>);
+    PyBaseObject_Type => rt.types.object;
+    PyType_Type => rt.types.type_;
+    PyBool_Type => rt.types.bool_;
+    PyLong_Type => rt.types.int;
+    PyFloat_Type => rt.types.float;
+    PyUnicode_Type => rt.types.str_;
+    PyBytes_Type => rt.types.bytes;
+    PyTuple_Type => rt.types.tuple;
+    PyList_Type => rt.types.list;
+    PyDict_Type => rt.types.dict;
+    PyEllipsis_Type => rt.types.ellipsis;
+    _PyWeakref_RefType => rt.weak.ref_type;
+    _PyWeakref_ProxyType => rt.weak.proxy_type;
+    _PyWeakref_CallableProxyType => rt.weak.callable_proxy_type;
 }
 
 macro_rules! static_objects {
@@ -380,7 +381,8 @@ pub static Py_FileSystemDefaultEncodeErrors: AtomicPtr<std::ffi::c_char> =
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
 pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
-    use crate::verdict::{rule::Rule, rules};
+    use crate::verdict::rule::Rule;
+    use crate::verdict::rules;
     &[
         ("PyBaseObject_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
         ("PyType_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),

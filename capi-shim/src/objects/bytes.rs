@@ -398,7 +398,7 @@ pub unsafe fn format_bytes(
     if fmt.is_null() {
         return Err(bad_internal_call(cx));
     }
-    let va = crate::python::args::Va(ap);
+    let va = crate::boundary::variadic::Va(ap);
     // SAFETY: caller's contract.
     let f = unsafe { std::ffi::CStr::from_ptr(fmt) }.to_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(f.len());

@@ -757,7 +757,8 @@ pub fn exception_setattr(
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
 pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
-    use crate::verdict::{rule::Rule, rules};
+    use crate::verdict::rule::Rule;
+    use crate::verdict::rules;
     &[
         ("PyException_GetCause", rules::EXCEPTION_SIDE_TABLE),
         ("PyException_GetContext", rules::EXCEPTION_SIDE_TABLE),

@@ -153,7 +153,8 @@ pub extern "C" fn PyFloat_GetInfo() -> *mut PyObject {
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
 pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
-    use crate::verdict::{rule::Rule, rules};
+    use crate::verdict::rule::Rule;
+    use crate::verdict::rules;
     &[
         ("PyFloat_AsDouble", Rule::Works),
         ("PyFloat_FromDouble", Rule::Works),

@@ -663,7 +663,8 @@ pub extern "C" fn PyLong_GetInfo() -> *mut PyObject {
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
 pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
-    use crate::verdict::{rule::Rule, rules};
+    use crate::verdict::rule::Rule;
+    use crate::verdict::rules;
     &[
         ("PyLong_AsDouble", Rule::Works),
         ("PyLong_AsLong", Rule::Works),

@@ -232,7 +232,7 @@ pub unsafe extern "C" fn pyopaque_rs_tuple_pack(
         return cx::api("PyTuple_Pack", |cx| Err(bad_internal_call(cx)));
     }
     let n = n as usize;
-    let va = crate::python::args::Va(ap);
+    let va = crate::boundary::variadic::Va(ap);
     // The pointers are read once (a va_list cannot be rewound): up to 8 on the stack.
     let mut small = [std::ptr::null_mut::<PyObject>(); 8];
     let mut big: Vec<*mut PyObject> = Vec::new();

@@ -277,7 +277,8 @@ pub fn call_weak(
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
 pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
-    use crate::verdict::{rule::Rule, rules};
+    use crate::verdict::rule::Rule;
+    use crate::verdict::rules;
     &[
         ("PyWeakref_NewRef", rules::WEAK_REFERENCE),
         ("PyWeakref_NewProxy", Rule::Cost("as PyWeakref_NewRef (side table: one pass over the weak table per collection, one header-flag test per deallocation); the proxy forwards attribute access, assignment and calls, not the number, sequence and mapping protocols")),

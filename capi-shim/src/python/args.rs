@@ -6,116 +6,15 @@
 //! arguments are pulled one by one with the `pyopaque_va_arg_*` helpers of that file, in the
 //! types C's default argument promotions give them.
 
-use std::ffi::{
-    c_char, c_double, c_int, c_long, c_longlong, c_uint, c_ulong, c_ulonglong, c_void, CStr,
-};
+use std::ffi::{c_char, c_int, c_void, CStr};
 
 use pyopaque_runtime::binding::type_payload;
 use pyopaque_runtime::{Handle, Kind, ObjRef, PyResult, Raised, Thread};
 
 use crate::boundary::cx::{self, bad_internal_call, borrowed, new_ref_h, tname, type_error};
 use crate::boundary::ffi::*;
+use crate::boundary::variadic::Va;
 use crate::cov;
-
-extern "C" {
-    fn pyopaque_va_arg_int(ap: *mut c_void) -> c_int;
-    fn pyopaque_va_arg_uint(ap: *mut c_void) -> c_uint;
-    fn pyopaque_va_arg_long(ap: *mut c_void) -> c_long;
-    fn pyopaque_va_arg_ulong(ap: *mut c_void) -> c_ulong;
-    fn pyopaque_va_arg_longlong(ap: *mut c_void) -> c_longlong;
-    fn pyopaque_va_arg_ulonglong(ap: *mut c_void) -> c_ulonglong;
-    fn pyopaque_va_arg_ssize(ap: *mut c_void) -> Py_ssize_t;
-    fn pyopaque_va_arg_size(ap: *mut c_void) -> usize;
-    fn pyopaque_va_arg_double(ap: *mut c_void) -> c_double;
-    fn pyopaque_va_arg_ptr(ap: *mut c_void) -> *mut c_void;
-}
-
-/// A `va_list *` with typed pullers.
-#[derive(Clone, Copy)]
-pub struct Va(pub *mut c_void);
-
-impl Va {
-    /// Next `int`.
-    ///
-    /// # Safety
-    /// The next variadic argument must be an `int` (or promoted to one).
-    pub unsafe fn int(self) -> c_int {
-        // SAFETY: caller's contract.
-        unsafe { pyopaque_va_arg_int(self.0) }
-    }
-    /// Next `unsigned int`.
-    ///
-    /// # Safety
-    /// The next argument must be an `unsigned int`.
-    pub unsafe fn uint(self) -> c_uint {
-        // SAFETY: caller's contract.
-        unsafe { pyopaque_va_arg_uint(self.0) }
-    }
-    /// Next `long`.
-    ///
-    /// # Safety
-    /// The next argument must be a `long`.
-    pub unsafe fn long(self) -> c_long {
-        // SAFETY: caller's contract.
-        unsafe { pyopaque_va_arg_long(self.0) }
-    }
-    /// Next `unsigned long`.
-    ///
-    /// # Safety
-    /// The next argument must be an `unsigned long`.
-    pub unsafe fn ulong(self) -> c_ulong {
-        // SAFETY: caller's contract.
-        unsafe { pyopaque_va_arg_ulong(self.0) }
-    }
-    /// Next `long long`.
-    ///
-    /// # Safety
-    /// The next argument must be a `long long`.
-    pub unsafe fn longlong(self) -> c_longlong {
-        // SAFETY: caller's contract.
-        unsafe { pyopaque_va_arg_longlong(self.0) }
-    }
-    /// Next `unsigned long long`.
-    ///
-    /// # Safety
-    /// The next argument must be an `unsigned long long`.
-    pub unsafe fn ulonglong(self) -> c_ulonglong {
-        // SAFETY: caller's contract.
-        unsafe { pyopaque_va_arg_ulonglong(self.0) }
-    }
-    /// Next `Py_ssize_t`.
-    ///
-    /// # Safety
-    /// The next argument must be a `Py_ssize_t`.
-    pub unsafe fn ssize(self) -> Py_ssize_t {
-        // SAFETY: caller's contract.
-        unsafe { pyopaque_va_arg_ssize(self.0) }
-    }
-    /// Next `size_t`.
-    ///
-    /// # Safety
-    /// The next argument must be a `size_t`.
-    pub unsafe fn size(self) -> usize {
-        // SAFETY: caller's contract.
-        unsafe { pyopaque_va_arg_size(self.0) }
-    }
-    /// Next `double`.
-    ///
-    /// # Safety
-    /// The next argument must be a `double` (or a promoted `float`).
-    pub unsafe fn double(self) -> c_double {
-        // SAFETY: caller's contract.
-        unsafe { pyopaque_va_arg_double(self.0) }
-    }
-    /// Next pointer.
-    ///
-    /// # Safety
-    /// The next argument must be a pointer.
-    pub unsafe fn ptr<T>(self) -> *mut T {
-        // SAFETY: caller's contract.
-        unsafe { pyopaque_va_arg_ptr(self.0).cast() }
-    }
-}
 
 // ----- message formatting (PyUnicode_FromFormat) -----
 

@@ -1328,7 +1328,8 @@ pub fn decode_utf7(
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
 pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
-    use crate::verdict::{rule::Rule, rules};
+    use crate::verdict::rule::Rule;
+    use crate::verdict::rules;
     &[
         ("PyCodec_Encode", rules::RUST_CODECS),
         ("PyCodec_Decode", rules::RUST_CODECS),

@@ -5,75 +5,58 @@
 
 use pyopaque_runtime::ObjRef;
 
-use crate::boundary::static_symbols::StaticTypeSymbol;
+use crate::boundary::static_symbols::type_symbols;
 use crate::types::shim_types::ShimTypes;
 
-macro_rules! shim_type_symbols {
-    ($( $sym:ident => |$st:ident| $get:expr ;)*) => {
-        $(
-            #[doc = concat!("`", stringify!($sym), "`: exported type symbol (see the boundary's `static_symbols`).")]
-            #[no_mangle]
-            #[link_section = ".data.pyopaque_static_symbols"]
-            pub static $sym: StaticTypeSymbol = StaticTypeSymbol::new();
-        )*
-
-        /// Names of the exported static type symbols of the shim's types.
-        pub const SHIM_TYPE_NAMES: &[&str] = &[$(stringify!($sym)),*];
-
-        /// Each symbol's address with the type it stands for (for the translation table).
-        pub fn entries(st: &ShimTypes) -> Vec<(usize, ObjRef)> {
-            let mut v = Vec::new();
-            $(
-                {
-                    let $st = st;
-                    v.push((std::ptr::addr_of!($sym) as usize, $get));
-                }
-            )*
-            v
-        }
-    };
+type_symbols! {
+    SHIM_TYPE_NAMES, push_shim_types(st: &ShimTypes);
+    PyModule_Type => st.module;
+    PyCFunction_Type => st.cfunction;
+    PyMethodDescr_Type => st.method_descr;
+    PyMemberDescr_Type => st.member_descr;
+    PyGetSetDescr_Type => st.getset_descr;
+    PySeqIter_Type => st.seq_iter;
+    PyCapsule_Type => st.capsule;
+    PyByteArray_Type => st.bytearray;
+    PyComplex_Type => st.complex;
+    PySet_Type => st.set;
+    PyFrozenSet_Type => st.frozenset;
+    PySlice_Type => st.slice;
+    PyMemoryView_Type => st.memoryview;
+    PyDictProxy_Type => st.mappingproxy;
+    Py_GenericAliasType => st.generic_alias;
+    PyCallIter_Type => st.call_iter;
+    PyClassMethodDescr_Type => st.classmethod_descr;
+    PyListIter_Type => st.iters.list;
+    PyListRevIter_Type => st.iters.list_rev;
+    PyTupleIter_Type => st.iters.tuple;
+    PyUnicodeIter_Type => st.iters.str_;
+    PyBytesIter_Type => st.iters.bytes;
+    PyByteArrayIter_Type => st.iters.bytearray;
+    PySetIter_Type => st.iters.set;
+    PyDictIterKey_Type => st.iters.dict_keys;
+    PyDictIterValue_Type => st.iters.dict_values;
+    PyDictIterItem_Type => st.iters.dict_items;
+    PyDictRevIterKey_Type => st.iters.dict_rev_keys;
+    PyDictRevIterValue_Type => st.iters.dict_rev_values;
+    PyDictRevIterItem_Type => st.iters.dict_rev_items;
+    PyDictKeys_Type => st.iters.keys_view;
+    PyDictValues_Type => st.iters.values_view;
+    PyDictItems_Type => st.iters.items_view;
 }
 
-shim_type_symbols! {
-    PyModule_Type => |st| st.module;
-    PyCFunction_Type => |st| st.cfunction;
-    PyMethodDescr_Type => |st| st.method_descr;
-    PyMemberDescr_Type => |st| st.member_descr;
-    PyGetSetDescr_Type => |st| st.getset_descr;
-    PySeqIter_Type => |st| st.seq_iter;
-    PyCapsule_Type => |st| st.capsule;
-    PyByteArray_Type => |st| st.bytearray;
-    PyComplex_Type => |st| st.complex;
-    PySet_Type => |st| st.set;
-    PyFrozenSet_Type => |st| st.frozenset;
-    PySlice_Type => |st| st.slice;
-    PyMemoryView_Type => |st| st.memoryview;
-    PyDictProxy_Type => |st| st.mappingproxy;
-    Py_GenericAliasType => |st| st.generic_alias;
-    PyCallIter_Type => |st| st.call_iter;
-    PyClassMethodDescr_Type => |st| st.classmethod_descr;
-    PyListIter_Type => |st| st.iters.list;
-    PyListRevIter_Type => |st| st.iters.list_rev;
-    PyTupleIter_Type => |st| st.iters.tuple;
-    PyUnicodeIter_Type => |st| st.iters.str_;
-    PyBytesIter_Type => |st| st.iters.bytes;
-    PyByteArrayIter_Type => |st| st.iters.bytearray;
-    PySetIter_Type => |st| st.iters.set;
-    PyDictIterKey_Type => |st| st.iters.dict_keys;
-    PyDictIterValue_Type => |st| st.iters.dict_values;
-    PyDictIterItem_Type => |st| st.iters.dict_items;
-    PyDictRevIterKey_Type => |st| st.iters.dict_rev_keys;
-    PyDictRevIterValue_Type => |st| st.iters.dict_rev_values;
-    PyDictRevIterItem_Type => |st| st.iters.dict_rev_items;
-    PyDictKeys_Type => |st| st.iters.keys_view;
-    PyDictValues_Type => |st| st.iters.values_view;
-    PyDictItems_Type => |st| st.iters.items_view;
+/// Each symbol's address with the type it stands for (for the translation table).
+pub fn entries(st: &ShimTypes) -> Vec<(usize, ObjRef)> {
+    let mut v = Vec::new();
+    push_shim_types(st, &mut v);
+    v
 }
 
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
 pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
-    use crate::verdict::{rule::Rule, rules};
+    use crate::verdict::rule::Rule;
+    use crate::verdict::rules;
     &[
         ("PyModule_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),
         ("PyCFunction_Type", Rule::Cost("translation table: a range check on every incoming PyObject* and a header read on every outgoing one (the symbol cannot carry the runtime header)")),

@@ -781,7 +781,8 @@ pub unsafe extern "C" fn PyUnicode_BuildEncodingMap(o: *mut PyObject) -> *mut Py
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
 pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
-    use crate::verdict::{rule::Rule, rules};
+    use crate::verdict::rule::Rule;
+    use crate::verdict::rules;
     &[
         ("PyUnicode_DecodeASCII", Rule::Works),
         ("PyUnicode_DecodeUTF7", Rule::Works),

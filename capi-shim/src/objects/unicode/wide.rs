@@ -204,7 +204,8 @@ pub unsafe extern "C" fn PyUnicode_FromWideChar(
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
 pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
-    use crate::verdict::{rule::Rule, rules};
+    use crate::verdict::rule::Rule;
+    use crate::verdict::rules;
     &[
         ("PyUnicode_AsUCS4", rules::WIDE_COPY),
         ("PyUnicode_AsUCS4Copy", rules::WIDE_COPY),
