@@ -6,21 +6,29 @@
 //! may hold unboxed storage, objects move, and the counting scheme is chosen at start-up.
 //!
 //! ## Architecture
-//! * **Process model** ([`cx`]): one runtime per process (`OnceLock`), created by
+//! * **Process model** ([`boundary::cx`]): one runtime per process (`OnceLock`), created by
 //!   [`pyopaque_capi_init`]; each OS thread attaches a `Thread` on first use.
-//! * **Conventions, written once** ([`cx::api`], [`capi!`]): coverage, panic catching, handle
+//! * **Conventions, written once** ([`boundary::cx::api`], [`capi!`]): coverage, panic catching, handle
 //!   scopes, NULL/-1 error returns, SystemError for bad internal calls.
-//! * **Hot paths** ([`capi_lean!`], see [`cx`]): no TLS, no handle scope, immediates first.
-//! * **Pointer conversion** ([`cx::from_c`], [`cx::to_c`]): immediates pass through; static type
-//!   symbols (`&PyLong_Type`) are translated through a table ([`data`]).
+//! * **Hot paths** ([`capi_lean!`], see [`boundary::cx`]): no TLS, no handle scope, immediates first.
+//! * **Pointer conversion** ([`boundary::cx::from_c`], [`boundary::cx::to_c`]): immediates pass through; static type
+//!   symbols (`&PyLong_Type`) are translated through a table ([`boundary::static_symbols`]).
 //! * **References**: new references are C-held counts (pin the object under every scheme);
 //!   borrowed references are pinned until the native call returns.
-//! * **Variadics** ([`variadic`], `va.c`): C functions forward a `va_list *` to Rust; exported
+//! * **Variadics** ([`boundary::variadic`], `va.c`): C functions forward a `va_list *` to Rust; exported
 //!   through naked Rust trampolines.
-//! * **C types** ([`typeobj`]): instances live in the moving heap, pinned; `tp_traverse` finds
+//! * **C types** ([`types::typeobject`]): instances live in the moving heap, pinned; `tp_traverse` finds
 //!   their references; `tp_dealloc` runs in finalizing mode.
-//! * **Verdicts** ([`verdict`]): per function, per configuration, next to the code.
-//! * **Test runner** ([`runner`]): [`pyopaque_capi_run_tests`].
+//! * **Verdicts** ([`verdict`]): per function, per configuration, declared by each module next to
+//!   its code (`VERDICTS`) and collected by [`verdict::REGISTRY`].
+//! * **Test runner** ([`host::runner`]): [`pyopaque_capi_run_tests`].
+//!
+//! ## Layout
+//! [`boundary`] (what C sees and the conventions; imports nothing above it), [`objects`]
+//! (concrete types), [`r#abstract`] (protocols), [`types`] (type objects), [`python`]
+//! (interpreter services), [`host`] (what the host process calls), [`verdict`]. The crate root
+//! wires the layers above the boundary into it ([`boundary::cx::Layers`]). See `docs/design.md`,
+//! "Shim layout".
 
 pub mod r#abstract;
 pub mod boundary;

@@ -103,7 +103,7 @@ fn view_op(op: Op) -> Option<crate::objects::dict_views::SetOp> {
 }
 
 fn binary(cx: &mut Thread, a: Handle, b: Handle, op: Op) -> PyResult<Handle> {
-    // A set-like dict view's slot (see dictview.rs) in its place: first when it is the left
+    // A set-like dict view's slot (see objects/dict_views.rs) in its place: first when it is the left
     // operand, after the left operand's slot when it is the right one.
     let vop = view_op(op);
     if let Some(v) = vop.filter(|_| crate::objects::dict_views::is_set_like(cx.get(a))) {

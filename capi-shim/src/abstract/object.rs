@@ -228,7 +228,7 @@ fn richcompare_slots(cx: &mut Thread, a: Handle, b: Handle, op: c_int) -> PyResu
     for (x, y, o) in [(a, b, op), (b, a, swapped(op))] {
         let xo = cx.get(x);
         let set_like = if crate::objects::dict_views::is_set_like(xo) {
-            // Keys and items views compare with sets and set-like views (see dictview.rs).
+            // Keys and items views compare with sets and set-like views (see objects/dict_views.rs).
             Some(crate::objects::dict_views::richcompare(cx, x, y, o)?)
         } else if crate::objects::set::is_anyset(xo) {
             Some(crate::objects::set::richcompare(cx, x, y, o)?)

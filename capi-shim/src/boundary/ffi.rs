@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_int, c_uint, c_void};
 
 /// `PyObject`: empty in our headers; only pointers to it exist. A `*mut PyObject` is either an
 /// immediate int word (bit 0 set), the payload address of an object, or the address of an
-/// exported static type symbol (`&PyLong_Type`), see `data.rs`.
+/// exported static type symbol (`&PyLong_Type`), see `static_symbols.rs`.
 #[repr(C)]
 pub struct PyObject {
     _private: [u8; 0],

@@ -1,4 +1,4 @@
-//! What the dict views (`d.keys()`, `d.values()`, `d.items()`, made in `iterobj.rs`) do beyond
+//! What the dict views (`d.keys()`, `d.values()`, `d.items()`, made in `iterators.rs`) do beyond
 //! iteration, `len` and `__reversed__`, as Python specifies it:
 //!
 //! - `x in view`: a key lookup (keys; TypeError for an unhashable key), a key lookup and a value

@@ -42,7 +42,7 @@ pub struct ShimTypes {
     pub memoryview: ObjRef,
     /// `slice` (see `slice.rs`).
     pub slice: ObjRef,
-    /// `callable_iterator` (see `iterobj.rs`).
+    /// `callable_iterator` (see `objects/iterators.rs`).
     pub call_iter: ObjRef,
     /// `set` (see `set.rs`).
     pub set: ObjRef,
@@ -58,7 +58,7 @@ pub struct ShimTypes {
     pub bytearray: ObjRef,
     /// `complex` (see `complex.rs`).
     pub complex: ObjRef,
-    /// The builtin containers' iterator types and the dict views (see `iterobj.rs`).
+    /// The builtin containers' iterator types and the dict views (see `objects/iterators.rs`).
     pub iters: crate::objects::iterators::IterTypes,
     /// Every exception type by name (the runtime's plus the shim's).
     pub exc: Vec<(&'static str, ObjRef)>,

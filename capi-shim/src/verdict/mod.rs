@@ -199,7 +199,7 @@ const ABI_ONLY: &str = include_str!("../../reference/abi_only.txt");
 const LIMITED_DATA: &str = include_str!("../../reference/limited_api_data.txt");
 
 /// Every module's `VERDICTS`, in one list (a module that declares verdicts is listed here).
-pub(crate) const REGISTRY: &[&[(&str, Rule)]] = &[
+pub const REGISTRY: &[&[(&str, Rule)]] = &[
     crate::boundary::refcount::VERDICTS,
     crate::boundary::static_symbols::VERDICTS,
     crate::boundary::variadic::VERDICTS,
