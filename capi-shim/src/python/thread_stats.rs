@@ -3,8 +3,8 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::cx;
-use crate::ffi::PyObject;
+use crate::boundary::cx;
+use crate::boundary::ffi::PyObject;
 
 /// `int PyOpaque_ThreadsAllowed(void)`: 1 when more than one thread may use the API at once
 /// (every scheme but `classic`).
