@@ -85,6 +85,15 @@ fn pair(v: &BTreeMap<String, Value>, name: &str) -> Result<Vec<f64>, String> {
         .ok_or_else(|| format!("{name}: no result"))
 }
 
+/// The one-minute load average when the run starts (`/proc/loadavg`; NaN where missing): the
+/// wall-clock figures need idle cores to mean what they say.
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(f64::NAN)
+}
+
 /// The `threads` group.
 pub fn run(quick: bool) -> Result<Vec<(&'static str, f64)>, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -93,6 +102,7 @@ pub fn run(quick: bool) -> Result<Vec<(&'static str, f64)>, String> {
     let so = crate::ext::compile(&root.join("benches/capi/bench_threads.c"), &work, false)?;
     let scale = if quick { 0.1 } else { 1.0 };
     let mut out: Vec<(&'static str, f64)> = Vec::new();
+    out.push(("load_average", load_average()));
     let mut deferred = 0.0;
     for scheme in SCHEMES {
         let mut names: Vec<&str> = WORKLOADS.iter().map(|w| w.0).collect();
@@ -100,11 +110,20 @@ pub fn run(quick: bool) -> Result<Vec<(&'static str, f64)>, String> {
         let r = run_child(&format!("scheme={scheme}"), &so, &names, scale)?;
         for (f, stem, _) in WORKLOADS {
             let p = pair(&r, f)?;
-            let (one, two) = (p[0], p[1]);
+            if p.len() < 4 {
+                return Err(format!("{f}: expected 4 figures, got {p:?}"));
+            }
+            let (one, two, cpu_one, cpu_two) = (p[0], p[1], p[2], p[3]);
             out.push((key(format!("{stem}_{scheme}_1t_mops")), one));
             out.push((key(format!("{stem}_{scheme}_2t_mops")), two));
+            out.push((key(format!("{stem}_{scheme}_1t_cpu_mops")), cpu_one));
+            out.push((key(format!("{stem}_{scheme}_2t_cpu_mops")), cpu_two));
             if *stem == "unshared" {
                 out.push((key(format!("unshared_speedup_{scheme}")), two / one));
+                out.push((
+                    key(format!("unshared_cpu_speedup_{scheme}")),
+                    cpu_two / cpu_one,
+                ));
             }
         }
         deferred += pair(&r, "threads_stats")?[1];

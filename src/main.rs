@@ -34,9 +34,9 @@ enum Command {
     /// collector, the C API matrix, and C workloads side by side with CPython and PyPy.
     Report(report::ReportArgs),
     /// Run one benchmark group in-process, alternating the variants it compares, and print a
-    /// table (or one flat JSON object with --json). Groups: tagging, refcount, lists, gc.
+    /// table (or one flat JSON object with --json). Groups: tagging, refcount, lists, gc, threads.
     Bench {
-        /// Group name: tagging | refcount | lists | gc.
+        /// Group name: tagging | refcount | lists | gc | threads.
         name: String,
         /// Print one flat JSON object of numbers (keys documented in docs/benchmarks.md).
         #[arg(long)]

@@ -18,6 +18,12 @@ static double now_ns(void) {
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+static double cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
 static long scaled(long n) {
     const char *s = getenv("PYOPAQUE_BENCH_SCALE");
     double f = s ? atof(s) : 1.0;
@@ -35,7 +41,7 @@ struct worker {
     long ops;
     work_fn fn;
     pthread_barrier_t *barrier;
-    double start, end;
+    double start, end, cpu;
     int failed;
 };
 
@@ -46,15 +52,21 @@ static void *worker_main(void *arg) {
     Py_XDECREF(warm);
     pthread_barrier_wait(w->barrier);
     w->start = now_ns();
+    double c0 = cpu_ns();
     w->failed = w->fn(w->id, w->ops) < 0;
+    w->cpu = cpu_ns() - c0;
     w->end = now_ns();
     if (PyErr_Occurred()) PyErr_Clear();
     PyGILState_Release(g);
     return NULL;
 }
 
-/* Runs `fn` on `n` threads, `ops` operations each; returns total Mops/s (or -1). */
-static double run_on(int n, work_fn fn, long ops) {
+/* Runs `fn` on `n` threads, `ops` operations each; returns total Mops/s over wall-clock time
+ * (or -1), and in *cpu the throughput the threads would reach with a core each: the sum over
+ * threads of ops / thread CPU time (on a loaded machine, wall-clock scaling also measures how
+ * the scheduler shares the cores; CPU time per operation measures only the work, including
+ * spinning and cache-line transfers, but not time spent blocked). */
+static double run_on(int n, work_fn fn, long ops, double *cpu) {
     pthread_t t[2];
     struct worker w[2];
     pthread_barrier_t b;
@@ -63,6 +75,7 @@ static double run_on(int n, work_fn fn, long ops) {
     Py_BEGIN_ALLOW_THREADS
     for (int i = 0; i < n; i++) {
         w[i] = (struct worker){i, ops, fn, &b, 0, 0, 0};
+        w[i].cpu = 0;
         pthread_create(&t[i], NULL, worker_main, &w[i]);
     }
     for (int i = 0; i < n; i++) pthread_join(t[i], NULL);
@@ -75,6 +88,8 @@ static double run_on(int n, work_fn fn, long ops) {
         if (w[i].end > end) end = w[i].end;
     }
     if (failed) return -1;
+    *cpu = 0;
+    for (int i = 0; i < n; i++) *cpu += (double)ops / w[i].cpu * 1e3;
     return (double)ops * n / (end - start) * 1e3;
 }
 
@@ -83,12 +98,13 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Median of 5 alternating (1 thread, 2 threads) measurements, as a tuple. */
+/* Medians of 5 alternating (1 thread, 2 threads) measurements, as a tuple (wall 1, wall 2,
+ * cpu 1, cpu 2), Mops/s. */
 static PyObject *one_vs_two(work_fn fn, long ops) {
-    double one[5], two[5];
+    double one[5], two[5], cone[5], ctwo[5];
     for (int r = 0; r < 5; r++) {
-        one[r] = run_on(1, fn, ops);
-        two[r] = run_on(2, fn, ops);
+        one[r] = run_on(1, fn, ops, &cone[r]);
+        two[r] = run_on(2, fn, ops, &ctwo[r]);
         if (one[r] < 0 || two[r] < 0) {
             PyErr_SetString(PyExc_RuntimeError, "a worker failed");
             return NULL;
@@ -96,7 +112,9 @@ static PyObject *one_vs_two(work_fn fn, long ops) {
     }
     qsort(one, 5, sizeof(double), cmp_double);
     qsort(two, 5, sizeof(double), cmp_double);
-    return Py_BuildValue("(dd)", one[2], two[2]);
+    qsort(cone, 5, sizeof(double), cmp_double);
+    qsort(ctwo, 5, sizeof(double), cmp_double);
+    return Py_BuildValue("(dddd)", one[2], two[2], cone[2], ctwo[2]);
 }
 
 /* Unshared: each thread boxes floats into its own list (a new list every 1000 elements). */
@@ -187,11 +205,29 @@ WORKLOAD(threads_shared_dict, shared_dict_read, 2000000)
 WORKLOAD(threads_shared_list, shared_list_read, 2000000)
 WORKLOAD(threads_contended, contended_write, 1000000)
 
-/* Collection pauses with two threads attached: two threads run the unshared workload (the
- * process runs with a small collection threshold), then the runtime's stop-the-world figures:
+/* Work that needs the collector under every scheme: each thread keeps a ring of 256 small
+ * lists alive (survivors to move) and replaces one per operation (list cells freed by count are
+ * reclaimed only by a collection). */
+static int list_churn(int id, long ops) {
+    PyObject *ring[256] = {0};
+    for (long i = 0; i < ops; i++) {
+        PyObject *l = PyList_New(0);
+        PyObject *f = PyFloat_FromDouble((double)i + id);
+        if (!l || !f || PyList_Append(l, f) < 0) return -1;
+        Py_DECREF(f);
+        Py_XDECREF(ring[i & 255]);
+        ring[i & 255] = l;
+    }
+    for (int k = 0; k < 256; k++) Py_XDECREF(ring[k]);
+    return 0;
+}
+
+/* Collection pauses with two threads attached: two threads run list_churn (the process runs
+ * with a small collection threshold), then the runtime's stop-the-world figures:
  * (collections, deferred, stops, sync ns total, pause ns total, pause ns max). */
 static PyObject *threads_pauses(PyObject *m, PyObject *unused) {
-    if (run_on(2, unshared, scaled(1000000)) < 0) return NULL;
+    double cpu;
+    if (run_on(2, list_churn, scaled(1000000), &cpu) < 0) return NULL;
 #ifdef PYOPAQUE
     return PyOpaque_ThreadStats();
 #else

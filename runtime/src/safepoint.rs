@@ -83,6 +83,8 @@ struct World {
 pub(crate) struct Stopped {
     pub(crate) others: Vec<*mut Thread>,
     pub(crate) t0: Instant,
+    /// A collection (counted in the statistics), not a handshake.
+    collecting: bool,
 }
 
 /// True when `membarrier` provides the heavy fence (checked once per process).
@@ -259,7 +261,12 @@ impl Safepoints {
     /// was already collecting: the caller (at an allocation, so at a safe point) parked until
     /// that collection ended and should not collect now. Every returned `Thread` belongs to the
     /// caller until [`Safepoints::resume_world`].
-    pub(crate) fn stop_world(&self, me: &ThreadControl, thread: *mut Thread) -> Option<Stopped> {
+    pub(crate) fn stop_world(
+        &self,
+        me: &ThreadControl,
+        thread: *mut Thread,
+        collecting: bool,
+    ) -> Option<Stopped> {
         let mut w = self.world.lock();
         if w.stopping {
             self.park_locked(&mut w, me, thread, PARKED);
@@ -300,18 +307,22 @@ impl Safepoints {
             .filter(|c| !std::ptr::eq(&***c, me))
             .map(|c| c.thread.load(Ordering::Relaxed))
             .collect();
-        if !others.is_empty() {
+        if collecting && !others.is_empty() {
             self.stops.fetch_add(1, Ordering::Relaxed);
             self.sync_ns_total
                 .fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
         }
-        Some(Stopped { others, t0 })
+        Some(Stopped {
+            others,
+            t0,
+            collecting,
+        })
     }
 
     /// Ends the stop started by [`Safepoints::stop_world`] and wakes every waiting thread.
     pub(crate) fn resume_world(&self, stopped: &Stopped) {
         let mut w = self.world.lock();
-        if !stopped.others.is_empty() {
+        if stopped.collecting && !stopped.others.is_empty() {
             let ns = stopped.t0.elapsed().as_nanos() as u64;
             self.pause_ns_total.fetch_add(ns, Ordering::Relaxed);
             self.pause_ns_max.fetch_max(ns, Ordering::Relaxed);

@@ -249,7 +249,7 @@ impl Thread {
     pub fn handshake(&mut self) {
         let rt = self.rt.clone();
         let me: *mut Thread = self;
-        if let Some(stopped) = rt.safepoints.stop_world(&self.control, me) {
+        if let Some(stopped) = rt.safepoints.stop_world(&self.control, me, false) {
             rt.safepoints.resume_world(&stopped);
         }
     }
@@ -621,7 +621,7 @@ impl Thread {
         }
         let rt = self.rt.clone();
         let me: *mut Thread = self;
-        let stopped = rt.safepoints.stop_world(&self.control, me)?;
+        let stopped = rt.safepoints.stop_world(&self.control, me, true)?;
         // SAFETY: every pointer is the `Thread` of another registered thread, published before it
         // took a safe state; until `resume_world` those threads do not touch their `Thread` (they
         // are outside the runtime or parked), so these are the only references to them. None is

@@ -240,3 +240,78 @@ fn blocked_thread_does_not_stop_collections_and_detached_objects_are_freed() {
         assert_eq!(rt.stats.collections_deferred.load(Ordering::Relaxed), 0);
     }
 }
+
+/// A type whose instances accept weak references (a native payload with no references).
+fn weakrefable_type(rt: &Arc<Runtime>) -> ObjRef {
+    use pyopaque_runtime::types::{tpflags, Kind, NativeHooks, TypeObject};
+    static HOOKS: NativeHooks = NativeHooks {
+        trace: |_, _| {},
+        finalize: |_| {},
+        c_layout: false,
+    };
+    let mut t = TypeObject::new(
+        "W",
+        Some(rt.types.object),
+        Kind::Native,
+        8,
+        tpflags::MANAGED_WEAKREF,
+    );
+    t.hooks = Some(&HOOKS);
+    rt.new_type(t)
+}
+
+/// Weak references stay exact across collections started by another thread: thread B holds a
+/// weak reference to an object only thread A holds; A's collection (B outside the runtime)
+/// moves it and B's weak reference follows; after A drops it, B's collection clears it.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn weak_references_follow_moves_made_by_other_threads() {
+    use pyopaque_runtime::weakref::WeakKind;
+    for (scheme, stress) in SCHEMES.iter().flat_map(|&s| [(s, false), (s, true)]) {
+        let rt = runtime(scheme, stress);
+        let ty = weakrefable_type(&rt);
+        let mut a = Thread::attach(&rt).unwrap();
+        let o = a.alloc_object(ty, 8);
+        let oh = a.root_owned(o);
+        let (to_a, from_b) = std::sync::mpsc::channel::<&'static str>();
+        let (to_b, from_a) = std::sync::mpsc::channel::<Shared>();
+        std::thread::scope(|s| {
+            let rt = &rt;
+            s.spawn(move || {
+                let mut b = Thread::attach(rt).unwrap();
+                // The referent's address, taken while A waits outside (it cannot move now).
+                let target = from_a.recv().unwrap();
+                let m = b.mark();
+                let th = b.root(target.0);
+                let w = b.weakref_new(WeakKind::Ref, th, None).unwrap();
+                // Keep only the weak reference (B holds no strong reference).
+                let w = b.escape(m, w);
+                to_a.send("made").unwrap();
+                // A collects and moves the referent while B waits outside.
+                let moved = b.allow_threads(|| from_a.recv().unwrap());
+                assert_eq!(
+                    b.weakref_referent(b.get(w)),
+                    Some(moved.0),
+                    "{scheme}: followed"
+                );
+                to_a.send("checked").unwrap();
+                b.allow_threads(|| from_a.recv().unwrap());
+                b.collect().unwrap();
+                assert_eq!(b.weakref_referent(b.get(w)), None, "{scheme}: cleared");
+                to_a.send("cleared").unwrap();
+            });
+            let before = a.get(oh);
+            to_b.send(Shared(before)).unwrap();
+            assert_eq!(a.allow_threads(|| from_b.recv().unwrap()), "made");
+            a.collect().unwrap();
+            let now = a.get(oh);
+            assert_ne!(now, before, "{scheme}: the referent moved");
+            to_b.send(Shared(now)).unwrap();
+            assert_eq!(a.allow_threads(|| from_b.recv().unwrap()), "checked");
+            a.set(oh, rt.none);
+            to_b.send(Shared(rt.none)).unwrap();
+            assert_eq!(a.allow_threads(|| from_b.recv().unwrap()), "cleared");
+        });
+        assert_eq!(rt.stats.collections_deferred.load(Ordering::Relaxed), 0);
+    }
+}

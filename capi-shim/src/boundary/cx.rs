@@ -474,6 +474,18 @@ impl Drop for Lean {
     }
 }
 
+thread_local! {
+    /// Set by `PyEval_SaveThread`, cleared by `PyEval_RestoreThread` (checked in debug mode).
+    static THREAD_STATE_RELEASED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Records that this thread released (`true`, `PyEval_SaveThread`) or took back (`false`) its
+/// thread state. Nothing depends on it for safety (a thread is outside the runtime between API
+/// calls anyway); debug mode reports an API call made while the state is released.
+pub fn set_thread_state_released(released: bool) {
+    let _ = THREAD_STATE_RELEASED.try_with(|r| r.set(released));
+}
+
 /// True when a thread is attached.
 pub fn thread_attached() -> bool {
     SLOT.with(|s| !s.ptr.get().is_null())
@@ -683,6 +695,14 @@ pub fn api<R: CRet>(name: &'static str, f: impl FnOnce(&mut Thread) -> PyResult<
     let cx = unsafe { &mut *p };
     cx.enter_runtime();
     let saved_api = if debug_fast() {
+        if THREAD_STATE_RELEASED.with(|r| r.get()) {
+            fatal(
+                name,
+                "called between PyEval_SaveThread (Py_BEGIN_ALLOW_THREADS) and \
+                 PyEval_RestoreThread: this thread released its thread state (CPython's debug \
+                 build aborts too)",
+            );
+        }
         CURRENT_API.with(|c| c.replace(name))
     } else {
         ""

@@ -584,11 +584,15 @@ pub extern "C" fn PyThreadState_GetDict() -> *mut PyObject {
 }
 
 /// `PyEval_SaveThread`: returns this thread's state. There is no GIL to release: other threads
-/// already run in parallel (or, under `classic`, do not exist).
+/// already run in parallel (or, under `classic`, do not exist), and between API calls a thread
+/// is outside the runtime, at a safe point for collections (docs/design.md, "Threads:
+/// stop-the-world"). Debug mode reports an API call made before `PyEval_RestoreThread`.
 #[no_mangle]
 pub extern "C" fn PyEval_SaveThread() -> *mut TState {
     cov!("PyEval_SaveThread");
-    PyThreadState_Get()
+    let t = PyThreadState_Get();
+    cx::set_thread_state_released(true);
+    t
 }
 
 /// `PyEval_RestoreThread`: takes back the state `PyEval_SaveThread` returned (fatal for NULL).
@@ -601,6 +605,7 @@ pub extern "C" fn PyEval_RestoreThread(t: *mut TState) {
             "NULL or another thread's thread state",
         );
     }
+    cx::set_thread_state_released(false);
 }
 
 /// `PyEval_AcquireThread`: as `PyEval_RestoreThread`.
