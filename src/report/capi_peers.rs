@@ -440,7 +440,8 @@ pub fn workload_label(workload: &str) -> &'static str {
         .unwrap_or("")
 }
 
-fn memory_series_label(series: &str) -> &'static str {
+/// What a memory series measures, for labels.
+pub fn memory_series_label(series: &str) -> &'static str {
     match series {
         "rss_before" => "resident-set bytes per element",
         "rss_after" => "resident-set bytes per element after C read every element",

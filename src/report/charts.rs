@@ -294,7 +294,7 @@ pub fn draw(path: &Path, c: &BarChart) -> Result<(), String> {
     }
     if !unmeasured.is_empty() {
         text(
-            &format!("not measured in this run: {}", unmeasured.join(", ")),
+            &format!("not measured in this run: {}", unmeasured.join("; ")),
             lx,
             ly,
         )?;

@@ -146,7 +146,15 @@ fn from_version_1(v: &Value) -> Result<Figures, String> {
                 } else {
                     (w.clone(), Kind::Time, "ns")
                 };
-                let label = format!("{runner}: {}", super::capi_peers::workload_label(w));
+                let (base, series) = name.split_once('.').unwrap_or((name.as_str(), ""));
+                let mut label = format!(
+                    "{runner}: {}",
+                    super::capi_peers::strip_unit(super::capi_peers::workload_label(base))
+                );
+                if !series.is_empty() {
+                    label.push_str(", ");
+                    label.push_str(super::capi_peers::memory_series_label(series));
+                }
                 figs.add_samples(&super::capi_peers::key(id, &name), &label, unit, kind, &xs);
             }
         }
@@ -233,7 +241,7 @@ pub fn compare_text(old: &Loaded, new: &Loaded, old_name: &str, new_name: &str) 
         "timings and sizes only; a change counts only when the two min..max spreads do not overlap (a figure without a spread gets +-{:.0}%)\n\n",
         ASSUMED_NOISE * 100.0
     ));
-    let mut rows: Vec<(Change, String)> = Vec::new();
+    let mut rows: Vec<(Change, f64, String)> = Vec::new();
     let mut only_one = 0usize;
     for (k, o) in old.figures.iter() {
         if !matches!(o.kind, Kind::Time | Kind::Rate | Kind::Size) || !o.is_measured() {
@@ -248,6 +256,7 @@ pub fn compare_text(old: &Loaded, new: &Loaded, old_name: &str, new_name: &str) 
         let pct = (n.median / o.median - 1.0) * 100.0;
         rows.push((
             c,
+            pct,
             format!(
                 "{:<9} {:>+7.1}%  {}: {} -> {}  [{k}]",
                 word(o.kind, c),
@@ -267,9 +276,11 @@ pub fn compare_text(old: &Loaded, new: &Loaded, old_name: &str, new_name: &str) 
                 && !old.figures.has(k)
         })
         .count();
-    let count = |c: Change| rows.iter().filter(|(x, _)| *x == c).count();
+    // Largest moves first within each group.
+    rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    let count = |c: Change| rows.iter().filter(|(x, ..)| *x == c).count();
     for c in [Change::Worse, Change::Better, Change::Unchanged] {
-        for (x, line) in &rows {
+        for (x, _, line) in &rows {
             if *x == c {
                 out.push_str(line);
                 out.push('\n');
