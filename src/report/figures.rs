@@ -128,7 +128,9 @@ impl Figure {
     }
 
     fn with_unit(&self, v: f64) -> String {
-        if self.unit == "x" {
+        if self.kind == Kind::Count && v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else if self.unit == "x" {
             format!("{}x", fmt_ratio(v))
         } else if self.unit.is_empty() {
             super::fmt_num(v)
@@ -137,9 +139,13 @@ impl Figure {
         }
     }
 
-    /// The spread alone ("[0.52..1.39]"), empty for a single sample.
+    /// The spread alone ("[0.52..1.39]"), empty for a single sample or identical samples.
     pub fn spread(&self) -> String {
-        if !self.is_measured() || self.n < 2 || !(self.min.is_finite() && self.max.is_finite()) {
+        if !self.is_measured()
+            || self.n < 2
+            || !(self.min.is_finite() && self.max.is_finite())
+            || self.min == self.max
+        {
             return String::new();
         }
         let f = |v: f64| {
@@ -169,6 +175,8 @@ impl Figure {
         }
         let v = if self.unit == "x" {
             format!("{}x", fmt_ratio(self.median))
+        } else if self.kind == Kind::Count && self.median.fract() == 0.0 {
+            format!("{:.0}", self.median)
         } else {
             super::fmt_num(self.median)
         };
