@@ -4,12 +4,15 @@
 //! * `bench NAME [--json]`: one benchmark group, variants alternated in one process.
 //! * `run-ext FILE.c|FILE.so`: build and load a C extension, run its `test_*` functions under
 //!   every requested configuration (each in a child process).
+//! * `fuzz [--seeds A..B] [--calls N] [--config ...] [--gc-stress] [--debug] [--json]`: the
+//!   differential fuzzer against CPython 3.11.
 //! * `config --cflags|--includes`: what a build system needs to compile against our headers.
 
 mod bench_cmd;
 mod bench_threads;
 mod capi_lib;
 mod ext;
+mod fuzz;
 mod report;
 
 use std::process::ExitCode;
@@ -49,6 +52,10 @@ enum Command {
     /// function named test_* with no arguments, under each requested configuration, each in its
     /// own child process. Prints one line per test and configuration, then `N passed, N failed`.
     RunExt(ext::RunExtArgs),
+    /// Differential fuzzer: random C API call sequences (functions from the reference data) run
+    /// under CPython 3.11 and under pyopaque, outcomes compared call by call; exits non-zero on
+    /// a crash, hang, leak or unclassified difference, after printing its shortest sequence.
+    Fuzz(fuzz::FuzzArgs),
     /// Print compiler flags for building extensions against pyopaque's headers.
     Config {
         /// Flags for the C compiler (include path and -fPIC).
@@ -91,6 +98,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Bench { name, json, quick } => bench_cmd::run(&name, json, quick),
         Command::RunExt(args) => ext::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
         Command::Config {
             cflags,
             includes,

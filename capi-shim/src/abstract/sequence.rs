@@ -112,26 +112,75 @@ pub fn concat(cx: &mut Thread, a: Handle, b: Handle) -> PyResult<Handle> {
     }
 }
 
-/// `a * n` for a sequence.
+/// `a * n` for a sequence. A result longer than `isize::MAX` bytes raises OverflowError (str,
+/// bytes) or MemoryError (tuple, list), and one that cannot be allocated MemoryError, as in
+/// CPython, never an allocation failure that aborts the process.
 pub fn repeat(cx: &mut Thread, a: Handle, n: isize) -> PyResult<Handle> {
     let x = cx.get(a);
     let n = n.max(0) as usize;
+    let no_memory = |cx: &mut Thread| {
+        let t = cx.rt.types.exc.memory_error;
+        cx.raise(t, "")
+    };
     match cx.kind_of(x) {
-        Kind::List => cx.list_repeat(a, n as isize),
+        Kind::List => {
+            let len = cx.list_len(x);
+            if len
+                .checked_mul(n)
+                .is_none_or(|t| t > isize::MAX as usize / 8)
+            {
+                return Err(no_memory(cx));
+            }
+            cx.list_repeat(a, n as isize)
+        }
         Kind::Tuple => {
             let items = collect(cx, a)?;
-            let mut all = Vec::with_capacity(items.len() * n);
+            let mut all = Vec::new();
+            let Some(total) = items.len().checked_mul(n) else {
+                return Err(no_memory(cx));
+            };
+            if all.try_reserve_exact(total).is_err() {
+                return Err(no_memory(cx));
+            }
             for _ in 0..n {
                 all.extend_from_slice(&items);
             }
             Ok(cx.tuple(&all))
         }
         Kind::Str => {
-            let s = cx.str_value(x).unwrap_or("").repeat(n);
+            let src = cx.str_value(x).unwrap_or("").to_string();
+            let Some(total) = src
+                .len()
+                .checked_mul(n)
+                .filter(|t| *t <= isize::MAX as usize)
+            else {
+                return Err(cx::overflow_error(cx, "repeated string is too long"));
+            };
+            let mut s = String::new();
+            if s.try_reserve_exact(total).is_err() {
+                return Err(no_memory(cx));
+            }
+            for _ in 0..n {
+                s.push_str(&src);
+            }
             Ok(cx.str(&s))
         }
         Kind::Bytes => {
-            let v = cx.bytes_value(x).unwrap_or(&[]).repeat(n);
+            let src = cx.bytes_value(x).unwrap_or(&[]).to_vec();
+            let Some(total) = src
+                .len()
+                .checked_mul(n)
+                .filter(|t| *t <= isize::MAX as usize)
+            else {
+                return Err(cx::overflow_error(cx, "repeated bytes are too long"));
+            };
+            let mut v = Vec::new();
+            if v.try_reserve_exact(total).is_err() {
+                return Err(no_memory(cx));
+            }
+            for _ in 0..n {
+                v.extend_from_slice(&src);
+            }
             Ok(cx.bytes(&v))
         }
         _ => {
