@@ -162,9 +162,11 @@ impl Evacuator<'_> {
         unsafe { self.primary.bump(size) }
     }
 
-    /// Mark `cell` (flags `f`) live in place and queue it for scanning.
+    /// Mark `cell` (flags `f`) live in place and queue it for scanning. An atomic update: an
+    /// object that stays in place may be one whose binding bits a stopped-world's outside
+    /// thread still changes (the runtime's per-object lock bits), so no bit may be lost.
     fn mark_in_place(&mut self, cell: Cell, f: u32) {
-        cell.flags().store(f | flags::MARK, Ordering::Relaxed);
+        cell.flags().fetch_or(flags::MARK, Ordering::Relaxed);
         self.in_place_bytes += cell.size();
         if f & flags::LARGE == 0 {
             self.pinned_objects += 1;
@@ -235,6 +237,7 @@ impl Evacuator<'_> {
         while let Some((obj, is_copy)) = self.stack.pop() {
             if is_copy {
                 let fl = Cell::of_object(obj, self.header).flags();
+                // A fresh copy: nobody else knows its address, a plain update suffices.
                 fl.store(fl.load(Ordering::Relaxed) & !flags::MARK, Ordering::Relaxed);
             }
             binding.scan_object(obj, &mut |slot| self.visit(slot));
@@ -418,7 +421,7 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
                 let fl = cell.flags();
                 let f = fl.load(Ordering::Relaxed);
                 if f & flags::MARK != 0 {
-                    fl.store(f & !flags::MARK, Ordering::Relaxed);
+                    fl.fetch_and(!flags::MARK, Ordering::Relaxed);
                     close_gap(gap, cell.ptr(), &mut holes);
                     gap = cell.add(cell.size());
                 }
@@ -439,7 +442,7 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
         let cell = unsafe { Cell::from_raw(a.cell) };
         let f = cell.flags().load(Ordering::Relaxed);
         if f & flags::MARK != 0 {
-            cell.flags().store(f & !flags::MARK, Ordering::Relaxed);
+            cell.flags().fetch_and(!flags::MARK, Ordering::Relaxed);
             true
         } else {
             *large_bytes -= a.bytes;

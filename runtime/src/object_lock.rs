@@ -6,9 +6,11 @@
 //! Invariant: only objects that cannot move are locked: objects C holds (pinned by a C-held
 //! count or a recorded borrowed reference) and external objects. The lock bits live in the
 //! object's own header, so a moving collection would carry them to a new address while waiters
-//! park on the old one. Every other flag update on a live object is an atomic read-modify-write
-//! (or happens while the world is stopped, when no thread can be changing a lock bit), so no
-//! update loses a lock bit.
+//! park on the old one. Every other flag update on an object that can be locked is an atomic
+//! read-modify-write, the collector's included (it marks objects that stay in place with
+//! `fetch_or`/`fetch_and`): threads outside the runtime take and release object locks while
+//! the world is stopped (C code in a critical section runs outside), so a plain store of the
+//! flags word could lose a lock bit.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -26,6 +28,13 @@ const _: () = assert!(
     LOCKED > crate::header::flags::WEAK && LOCK_PARKED > LOCKED,
     "lock bits follow the runtime's other header flags"
 );
+
+/// A parked waiter wakes by itself after this long and looks at the lock again: a safety net
+/// against a lost wake-up (one hang of `ext_threads_cs` under GC stress was seen in about fifteen
+/// runs before it existed, cause not found), which then costs a delay instead of a hang.
+fn recheck_deadline() -> std::time::Instant {
+    std::time::Instant::now() + std::time::Duration::from_millis(10)
+}
 
 fn word(obj: ObjRef) -> &'static AtomicU32 {
     header_of(obj).gc_flags()
@@ -84,7 +93,7 @@ pub fn lock_blocking(obj: ObjRef) {
                 || {},
                 |_, _| {},
                 parking_lot_core::DEFAULT_PARK_TOKEN,
-                None,
+                Some(recheck_deadline()),
             );
         }
         spins = 0;
@@ -158,7 +167,7 @@ pub mod byte_mutex {
                     || {},
                     |_, _| {},
                     parking_lot_core::DEFAULT_PARK_TOKEN,
-                    None,
+                    Some(super::recheck_deadline()),
                 );
             }
             spins = 0;
