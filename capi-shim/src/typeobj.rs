@@ -170,14 +170,19 @@ fn c_finalize(obj: ObjRef) {
         // SAFETY: a non-null Py_tp_dealloc slot is a destructor.
         let f: destructor = unsafe { std::mem::transmute::<usize, destructor>(dealloc) };
         // SAFETY: called once on a live instance whose memory the runtime frees afterwards.
-        cx::run_dealloc(obj, discard, || unsafe { f(me) });
+        let released = cx::run_dealloc(obj, discard, || unsafe { f(me) });
+        if !released {
+            // tp_dealloc kept the memory (a freelist, as Cython's): it is C's until
+            // PyObject_Init revives it.
+            pyopaque_runtime::kept_cells::keep_for_c(obj, cx::global().rt.types.object);
+        }
     } else {
         let fin = get_slot(ty, slot::TP_FINALIZE);
         if fin != 0 {
             // SAFETY: Py_tp_finalize is a destructor.
             let f: destructor = unsafe { std::mem::transmute::<usize, destructor>(fin) };
             // SAFETY: as above.
-            cx::run_dealloc(obj, discard, || unsafe { f(me) });
+            let _ = cx::run_dealloc(obj, discard, || unsafe { f(me) });
         }
     }
 }
