@@ -61,6 +61,11 @@ pub mod number;
 pub mod object;
 pub mod pinsupport;
 pub mod proxy;
+/// Python-level services: the builtins module (the rest of `python/` arrives with the shim
+/// layout).
+pub mod python {
+    pub mod builtins;
+}
 pub mod refcount;
 pub mod runner;
 pub mod sequence;
@@ -72,6 +77,10 @@ pub mod sys;
 pub mod threads;
 pub mod tuple;
 pub mod typeobj;
+/// Type objects: Python-level classes (the rest of `types/` arrives with the shim layout).
+pub mod types {
+    pub mod class;
+}
 pub mod unicode;
 pub mod unicode_more;
 pub mod variadic;

@@ -37,6 +37,8 @@ pub struct CType {
     pub token: usize,
     /// Offset of a vectorcall function pointer in instances (`__vectorcalloffset__`), or 0.
     pub vectorcall_offset: isize,
+    /// Python-level classes (`types/class.rs`): offset of the instance `__dict__` pointer.
+    pub dict_offset: Option<usize>,
 }
 
 // SAFETY: the slot table holds addresses of C functions and static data; the module reference is
@@ -346,6 +348,7 @@ pub unsafe fn from_spec(
         module: module_obj,
         token,
         vectorcall_offset,
+        dict_offset: None,
     };
     let _ = t.ext.set(Box::new(ct));
     let ty = cx.rt.new_type(t);
@@ -395,8 +398,18 @@ pub fn set_type_attr(cx: &mut Thread, ty: ObjRef, name: &str, value: ObjRef) {
     }
 }
 
-/// Looks `name` up in `ty` and its bases.
+/// Looks `name` up in `ty` and its bases (its MRO when it has several).
 pub fn lookup_type_attr(ty: ObjRef, name: &str) -> Option<ObjRef> {
+    if let Some(m) = type_payload(ty).mro.get() {
+        return m.iter().find_map(|x| {
+            type_payload(*x)
+                .attrs
+                .lock()
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|e| e.1)
+        });
+    }
     let mut t = Some(ty);
     while let Some(x) = t {
         let p = type_payload(x);
