@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pyopaque_runtime::{Handle, Kind, PyResult, Thread};
 
-use crate::cx::{self, new_ref_h, type_error};
-use crate::ffi::*;
+use crate::boundary::cx::{self, new_ref_h, type_error};
+use crate::boundary::ffi::*;
 
 /// The builtins module, kept for the process (a C-held reference: pinned).
 static MODULE: AtomicUsize = AtomicUsize::new(0);
@@ -23,7 +23,7 @@ static MODULE: AtomicUsize = AtomicUsize::new(0);
 /// Raises `exc_name(msg)` and returns NULL (for the C-style function bodies below).
 fn raise(exc_name: &'static str, msg: &str) -> *mut PyObject {
     cx::api("builtins", |cx| -> PyResult<*mut PyObject> {
-        let t = cx::global().types.exc_named(exc_name);
+        let t = crate::types::shim_types::shim_types().exc_named(exc_name);
         Err(cx.raise(t, msg))
     })
 }
@@ -66,7 +66,7 @@ unsafe fn a(args: *const *mut PyObject, i: usize) -> *mut PyObject {
 /// True (and cleared) when the pending exception is an instance of builtin exception `name`.
 fn take_error_if(name: &'static str) -> bool {
     cx::api("builtins", |cx| -> PyResult<c_int> {
-        let t = cx::global().types.exc_named(name);
+        let t = crate::types::shim_types::shim_types().exc_named(name);
         if cx.error().is_some() && cx.error_matches(t) {
             cx.clear_error();
             Ok(1)
@@ -78,9 +78,9 @@ fn take_error_if(name: &'static str) -> bool {
 
 /// Sets `StopIteration()` (no arguments).
 fn stop_iteration() {
-    let t = cx::global().types.exc_named("StopIteration");
+    let t = crate::types::shim_types::shim_types().exc_named("StopIteration");
     // SAFETY: a type symbol.
-    unsafe { crate::err::PyErr_SetNone(cx::to_c(t)) };
+    unsafe { crate::python::errors::PyErr_SetNone(cx::to_c(t)) };
 }
 
 fn none() -> *mut PyObject {
@@ -94,7 +94,7 @@ fn pybool(v: c_int) -> *mut PyObject {
     if v < 0 {
         return std::ptr::null_mut();
     }
-    crate::bool_::PyBool_FromLong(v as std::ffi::c_long)
+    crate::objects::bool_::PyBool_FromLong(v as std::ffi::c_long)
 }
 
 type Fast = unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, isize) -> *mut PyObject;
@@ -110,11 +110,11 @@ unsafe extern "C" fn b_len(
         return std::ptr::null_mut();
     }
     // SAFETY: one argument.
-    let r = unsafe { crate::object::PyObject_Size(a(args, 0)) };
+    let r = unsafe { crate::r#abstract::object::PyObject_Size(a(args, 0)) };
     if r < 0 {
         return std::ptr::null_mut();
     }
-    crate::long::PyLong_FromSsize_t(r)
+    crate::objects::long::PyLong_FromSsize_t(r)
 }
 
 unsafe extern "C" fn b_repr(
@@ -126,7 +126,7 @@ unsafe extern "C" fn b_repr(
         return std::ptr::null_mut();
     }
     // SAFETY: one argument.
-    unsafe { crate::object::PyObject_Repr(a(args, 0)) }
+    unsafe { crate::r#abstract::object::PyObject_Repr(a(args, 0)) }
 }
 
 unsafe extern "C" fn b_ascii(
@@ -138,7 +138,7 @@ unsafe extern "C" fn b_ascii(
         return std::ptr::null_mut();
     }
     // SAFETY: one argument.
-    unsafe { crate::object::PyObject_ASCII(a(args, 0)) }
+    unsafe { crate::r#abstract::object::PyObject_ASCII(a(args, 0)) }
 }
 
 unsafe extern "C" fn b_hash(
@@ -150,11 +150,11 @@ unsafe extern "C" fn b_hash(
         return std::ptr::null_mut();
     }
     // SAFETY: one argument.
-    let h = unsafe { crate::object::PyObject_Hash(a(args, 0)) };
+    let h = unsafe { crate::r#abstract::object::PyObject_Hash(a(args, 0)) };
     if h == -1 {
         return std::ptr::null_mut();
     }
-    crate::long::PyLong_FromSsize_t(h as isize)
+    crate::objects::long::PyLong_FromSsize_t(h as isize)
 }
 
 unsafe extern "C" fn b_id(_: *mut PyObject, args: *const *mut PyObject, n: isize) -> *mut PyObject {
@@ -171,7 +171,7 @@ unsafe extern "C" fn b_id(_: *mut PyObject, args: *const *mut PyObject, n: isize
             let _ = cx.identity_hash(obj);
         }
         let addr = cx::to_c(obj) as usize;
-        let h = crate::long::from_big(cx, num_bigint::BigInt::from(addr));
+        let h = crate::objects::long::from_big(cx, num_bigint::BigInt::from(addr));
         Ok(new_ref_h(cx, h))
     })
 }
@@ -185,7 +185,7 @@ unsafe extern "C" fn b_abs(
         return std::ptr::null_mut();
     }
     // SAFETY: one argument.
-    unsafe { crate::number::PyNumber_Absolute(a(args, 0)) }
+    unsafe { crate::r#abstract::number::PyNumber_Absolute(a(args, 0)) }
 }
 
 unsafe extern "C" fn b_callable(
@@ -197,7 +197,7 @@ unsafe extern "C" fn b_callable(
         return std::ptr::null_mut();
     }
     // SAFETY: one argument.
-    pybool(unsafe { crate::object::PyCallable_Check(a(args, 0)) })
+    pybool(unsafe { crate::r#abstract::object::PyCallable_Check(a(args, 0)) })
 }
 
 unsafe extern "C" fn b_isinstance(
@@ -209,7 +209,7 @@ unsafe extern "C" fn b_isinstance(
         return std::ptr::null_mut();
     }
     // SAFETY: two arguments.
-    pybool(unsafe { crate::object::PyObject_IsInstance(a(args, 0), a(args, 1)) })
+    pybool(unsafe { crate::r#abstract::object::PyObject_IsInstance(a(args, 0), a(args, 1)) })
 }
 
 unsafe extern "C" fn b_issubclass(
@@ -221,7 +221,7 @@ unsafe extern "C" fn b_issubclass(
         return std::ptr::null_mut();
     }
     // SAFETY: two arguments.
-    pybool(unsafe { crate::object::PyObject_IsSubclass(a(args, 0), a(args, 1)) })
+    pybool(unsafe { crate::r#abstract::object::PyObject_IsSubclass(a(args, 0), a(args, 1)) })
 }
 
 unsafe extern "C" fn b_getattr(
@@ -233,12 +233,12 @@ unsafe extern "C" fn b_getattr(
         return std::ptr::null_mut();
     }
     // SAFETY: two or three arguments.
-    let r = unsafe { crate::object::PyObject_GetAttr(a(args, 0), a(args, 1)) };
+    let r = unsafe { crate::r#abstract::object::PyObject_GetAttr(a(args, 0), a(args, 1)) };
     if r.is_null() && n == 3 && take_error_if("AttributeError") {
         // SAFETY: the default argument.
         let d = unsafe { a(args, 2) };
         // SAFETY: a live argument.
-        unsafe { crate::refcount::Py_IncRef(d) };
+        unsafe { crate::boundary::refcount::Py_IncRef(d) };
         return d;
     }
     r
@@ -253,7 +253,7 @@ unsafe extern "C" fn b_hasattr(
         return std::ptr::null_mut();
     }
     // SAFETY: two arguments.
-    let r = unsafe { crate::object::PyObject_GetAttr(a(args, 0), a(args, 1)) };
+    let r = unsafe { crate::r#abstract::object::PyObject_GetAttr(a(args, 0), a(args, 1)) };
     if r.is_null() {
         if take_error_if("AttributeError") {
             return pybool(0);
@@ -261,7 +261,7 @@ unsafe extern "C" fn b_hasattr(
         return std::ptr::null_mut();
     }
     // SAFETY: the reference just returned.
-    unsafe { crate::refcount::Py_DecRef(r) };
+    unsafe { crate::boundary::refcount::Py_DecRef(r) };
     pybool(1)
 }
 
@@ -274,7 +274,9 @@ unsafe extern "C" fn b_setattr(
         return std::ptr::null_mut();
     }
     // SAFETY: three arguments.
-    if unsafe { crate::object::PyObject_SetAttr(a(args, 0), a(args, 1), a(args, 2)) } < 0 {
+    if unsafe { crate::r#abstract::object::PyObject_SetAttr(a(args, 0), a(args, 1), a(args, 2)) }
+        < 0
+    {
         return std::ptr::null_mut();
     }
     none()
@@ -289,7 +291,7 @@ unsafe extern "C" fn b_delattr(
         return std::ptr::null_mut();
     }
     // SAFETY: two arguments.
-    if unsafe { crate::object::PyObject_DelAttr(a(args, 0), a(args, 1)) } < 0 {
+    if unsafe { crate::r#abstract::object::PyObject_DelAttr(a(args, 0), a(args, 1)) } < 0 {
         return std::ptr::null_mut();
     }
     none()
@@ -305,10 +307,10 @@ unsafe extern "C" fn b_iter(
     }
     if n == 2 {
         // SAFETY: two arguments.
-        return unsafe { crate::iterobj::PyCallIter_New(a(args, 0), a(args, 1)) };
+        return unsafe { crate::objects::iterators::PyCallIter_New(a(args, 0), a(args, 1)) };
     }
     // SAFETY: one argument.
-    unsafe { crate::object::PyObject_GetIter(a(args, 0)) }
+    unsafe { crate::r#abstract::object::PyObject_GetIter(a(args, 0)) }
 }
 
 unsafe extern "C" fn b_next(
@@ -324,7 +326,7 @@ unsafe extern "C" fn b_next(
     let is_iter = cx::api("next", |cx| -> PyResult<c_int> {
         // SAFETY: an argument C passed.
         let h = unsafe { cx::harg(cx, it) }?;
-        if crate::object::is_iterator(cx, h) {
+        if crate::r#abstract::object::is_iterator(cx, h) {
             Ok(1)
         } else {
             let tn = cx::tname(cx, cx.get(h));
@@ -335,13 +337,13 @@ unsafe extern "C" fn b_next(
         return std::ptr::null_mut();
     }
     // SAFETY: an iterator.
-    let r = unsafe { crate::object::PyIter_Next(it) };
-    if r.is_null() && crate::err::PyErr_Occurred().is_null() {
+    let r = unsafe { crate::r#abstract::object::PyIter_Next(it) };
+    if r.is_null() && crate::python::errors::PyErr_Occurred().is_null() {
         if n == 2 {
             // SAFETY: the default argument.
             let d = unsafe { a(args, 1) };
             // SAFETY: a live argument.
-            unsafe { crate::refcount::Py_IncRef(d) };
+            unsafe { crate::boundary::refcount::Py_IncRef(d) };
             return d;
         }
         stop_iteration();
@@ -358,7 +360,7 @@ unsafe extern "C" fn b_divmod(
         return std::ptr::null_mut();
     }
     // SAFETY: two arguments.
-    unsafe { crate::number::PyNumber_Divmod(a(args, 0), a(args, 1)) }
+    unsafe { crate::r#abstract::number::PyNumber_Divmod(a(args, 0), a(args, 1)) }
 }
 
 unsafe extern "C" fn b_pow(
@@ -376,7 +378,7 @@ unsafe extern "C" fn b_pow(
         } else {
             cx::to_c(cx::global().rt.none)
         };
-        crate::number::PyNumber_Power(a(args, 0), a(args, 1), m)
+        crate::r#abstract::number::PyNumber_Power(a(args, 0), a(args, 1), m)
     }
 }
 
@@ -385,7 +387,7 @@ unsafe fn b_base(args: *const *mut PyObject, n: isize, name: &str, base: c_int) 
         return std::ptr::null_mut();
     }
     // SAFETY: one argument.
-    unsafe { crate::number::PyNumber_ToBase(a(args, 0), base) }
+    unsafe { crate::r#abstract::number::PyNumber_ToBase(a(args, 0), base) }
 }
 unsafe extern "C" fn b_bin(
     _: *mut PyObject,
@@ -433,7 +435,7 @@ unsafe extern "C" fn b_chr(
                 &format!("'{tn}' object cannot be interpreted as an integer"),
             ));
         }
-        let v = match crate::long::int_of(cx, ob)? {
+        let v = match crate::objects::long::int_of(cx, ob)? {
             pyopaque_runtime::objects::int::IntValue::Small(v) => v,
             _ => {
                 return Err(cx::overflow_error(
@@ -514,7 +516,7 @@ unsafe extern "C" fn b_format(
         } else {
             std::ptr::null_mut()
         };
-        crate::extra::PyObject_Format(a(args, 0), spec)
+        crate::r#abstract::format::PyObject_Format(a(args, 0), spec)
     }
 }
 
@@ -534,7 +536,7 @@ unsafe extern "C" fn b_dir(
         );
     }
     // SAFETY: one argument.
-    unsafe { crate::extra_f::PyObject_Dir(a(args, 0)) }
+    unsafe { crate::r#abstract::object::PyObject_Dir(a(args, 0)) }
 }
 
 unsafe extern "C" fn b_vars(
@@ -552,9 +554,11 @@ unsafe extern "C" fn b_vars(
         );
     }
     // SAFETY: one argument.
-    let r = unsafe { crate::object::PyObject_GetAttrString(a(args, 0), c"__dict__".as_ptr()) };
+    let r = unsafe {
+        crate::r#abstract::object::PyObject_GetAttrString(a(args, 0), c"__dict__".as_ptr())
+    };
     if r.is_null() {
-        crate::err::PyErr_Clear();
+        crate::python::errors::PyErr_Clear();
         return raise("TypeError", "vars() argument must have __dict__ attribute");
     }
     r
@@ -567,25 +571,25 @@ unsafe extern "C" fn b_vars(
 /// `iterable` an object C holds.
 unsafe fn for_each(iterable: *mut PyObject, mut f: impl FnMut(*mut PyObject) -> bool) -> bool {
     // SAFETY: caller's contract.
-    let it = unsafe { crate::object::PyObject_GetIter(iterable) };
+    let it = unsafe { crate::r#abstract::object::PyObject_GetIter(iterable) };
     if it.is_null() {
         return false;
     }
     loop {
         // SAFETY: an iterator.
-        let x = unsafe { crate::object::PyIter_Next(it) };
+        let x = unsafe { crate::r#abstract::object::PyIter_Next(it) };
         if x.is_null() {
             break;
         }
         if !f(x) {
             // SAFETY: our reference to the iterator.
-            unsafe { crate::refcount::Py_DecRef(it) };
+            unsafe { crate::boundary::refcount::Py_DecRef(it) };
             return false;
         }
     }
     // SAFETY: our reference to the iterator.
-    unsafe { crate::refcount::Py_DecRef(it) };
-    crate::err::PyErr_Occurred().is_null()
+    unsafe { crate::boundary::refcount::Py_DecRef(it) };
+    crate::python::errors::PyErr_Occurred().is_null()
 }
 
 unsafe fn any_all(args: *const *mut PyObject, n: isize, name: &str, want: c_int) -> *mut PyObject {
@@ -596,8 +600,8 @@ unsafe fn any_all(args: *const *mut PyObject, n: isize, name: &str, want: c_int)
     // SAFETY: one argument.
     let ok = unsafe {
         for_each(a(args, 0), |x| {
-            let t = crate::object::PyObject_IsTrue(x);
-            crate::refcount::Py_DecRef(x);
+            let t = crate::r#abstract::object::PyObject_IsTrue(x);
+            crate::boundary::refcount::Py_DecRef(x);
             if t < 0 {
                 return false;
             }
@@ -657,17 +661,17 @@ unsafe extern "C" fn b_sum(
             );
         }
         // SAFETY: a live argument.
-        unsafe { crate::refcount::Py_IncRef(s) };
+        unsafe { crate::boundary::refcount::Py_IncRef(s) };
         s
     } else {
-        crate::long::PyLong_FromLong(0)
+        crate::objects::long::PyLong_FromLong(0)
     };
     // SAFETY: one argument.
     let ok = unsafe {
         for_each(a(args, 0), |x| {
-            let r = crate::number::PyNumber_Add(acc, x);
-            crate::refcount::Py_DecRef(x);
-            crate::refcount::Py_DecRef(acc);
+            let r = crate::r#abstract::number::PyNumber_Add(acc, x);
+            crate::boundary::refcount::Py_DecRef(x);
+            crate::boundary::refcount::Py_DecRef(acc);
             acc = r;
             !r.is_null()
         })
@@ -675,7 +679,7 @@ unsafe extern "C" fn b_sum(
     if !ok {
         if !acc.is_null() {
             // SAFETY: our accumulator.
-            unsafe { crate::refcount::Py_DecRef(acc) };
+            unsafe { crate::boundary::refcount::Py_DecRef(acc) };
         }
         return std::ptr::null_mut();
     }
@@ -691,7 +695,7 @@ unsafe fn min_max(
 ) -> *mut PyObject {
     cx::api(name, |cx| {
         // SAFETY: a tuple and NULL or a dict (METH_VARARGS | METH_KEYWORDS).
-        let (pos, kws) = unsafe { crate::call::split_args(cx, args, kw) }?;
+        let (pos, kws) = unsafe { crate::r#abstract::call::split_args(cx, args, kw) }?;
         let mut key = None;
         let mut default = None;
         for (k, v) in &kws {
@@ -720,9 +724,9 @@ unsafe fn min_max(
                 ))
             }
             1 => {
-                let it = crate::object::iter(cx, pos[0])?;
+                let it = crate::r#abstract::object::iter(cx, pos[0])?;
                 let mut v = Vec::new();
-                while let Some(x) = crate::object::next(cx, it)? {
+                while let Some(x) = crate::r#abstract::object::next(cx, it)? {
                     v.push(x);
                 }
                 v
@@ -742,14 +746,14 @@ unsafe fn min_max(
         let mut best: Option<(Handle, Handle)> = None;
         for x in items {
             let k = match key {
-                Some(f) => crate::call::call(cx, f, &[x], &[])?,
+                Some(f) => crate::r#abstract::call::call(cx, f, &[x], &[])?,
                 None => x,
             };
             best = match best {
                 None => Some((x, k)),
                 Some((bx, bk)) => {
-                    let r = crate::object::richcompare(cx, k, bk, op)?;
-                    if crate::object::truth(cx, r)? {
+                    let r = crate::r#abstract::object::richcompare(cx, k, bk, op)?;
+                    if crate::r#abstract::object::truth(cx, r)? {
                         Some((x, k))
                     } else {
                         Some((bx, bk))
@@ -791,7 +795,7 @@ unsafe extern "C" fn b_sorted(
 ) -> *mut PyObject {
     cx::api("sorted", |cx| {
         // SAFETY: a tuple and NULL or a dict.
-        let (pos, kws) = unsafe { crate::call::split_args(cx, args, kw) }?;
+        let (pos, kws) = unsafe { crate::r#abstract::call::split_args(cx, args, kw) }?;
         if pos.len() != 1 {
             return Err(type_error(
                 cx,
@@ -807,7 +811,7 @@ unsafe extern "C" fn b_sorted(
                         key = Some(*v)
                     }
                 }
-                Some("reverse") => reverse = crate::object::truth(cx, *v)?,
+                Some("reverse") => reverse = crate::r#abstract::object::truth(cx, *v)?,
                 Some(other) => {
                     let other = other.to_string();
                     return Err(type_error(
@@ -818,11 +822,11 @@ unsafe extern "C" fn b_sorted(
                 None => return Err(type_error(cx, "keywords must be strings")),
             }
         }
-        let it = crate::object::iter(cx, pos[0])?;
+        let it = crate::r#abstract::object::iter(cx, pos[0])?;
         let mut items = Vec::new();
-        while let Some(x) = crate::object::next(cx, it)? {
+        while let Some(x) = crate::r#abstract::object::next(cx, it)? {
             let k = match key {
-                Some(f) => crate::call::call(cx, f, &[x], &[])?,
+                Some(f) => crate::r#abstract::call::call(cx, f, &[x], &[])?,
                 None => x,
             };
             items.push((k, x));
@@ -834,8 +838,8 @@ unsafe extern "C" fn b_sorted(
             if err.is_some() {
                 return false;
             }
-            match crate::object::richcompare(cx, items[i].0, items[j].0, 0)
-                .and_then(|r| crate::object::truth(cx, r))
+            match crate::r#abstract::object::richcompare(cx, items[i].0, items[j].0, 0)
+                .and_then(|r| crate::r#abstract::object::truth(cx, r))
             {
                 Ok(b) => b,
                 Err(e) => {
@@ -893,7 +897,7 @@ unsafe extern "C" fn b_print(
 ) -> *mut PyObject {
     cx::api("print", |cx| {
         // SAFETY: a tuple and NULL or a dict.
-        let (pos, kws) = unsafe { crate::call::split_args(cx, args, kw) }?;
+        let (pos, kws) = unsafe { crate::r#abstract::call::split_args(cx, args, kw) }?;
         let mut sep = " ".to_string();
         let mut end = "\n".to_string();
         let mut file = None;
@@ -932,7 +936,7 @@ unsafe extern "C" fn b_print(
                         file = Some(*v)
                     }
                 }
-                Some("flush") => flush = crate::object::truth(cx, *v)?,
+                Some("flush") => flush = crate::r#abstract::object::truth(cx, *v)?,
                 Some(other) => {
                     let other = other.to_string();
                     return Err(type_error(
@@ -948,16 +952,16 @@ unsafe extern "C" fn b_print(
             if i > 0 {
                 out.push_str(&sep);
             }
-            let s = crate::object::str_(cx, *p)?;
+            let s = crate::r#abstract::object::str_(cx, *p)?;
             out.push_str(cx.str_value(cx.get(s)).unwrap_or(""));
         }
         out.push_str(&end);
         match file {
             Some(f) => {
                 let s = cx.str(&out);
-                crate::call::call_method(cx, f, "write", &[s])?;
+                crate::r#abstract::call::call_method(cx, f, "write", &[s])?;
                 if flush {
-                    crate::call::call_method(cx, f, "flush", &[])?;
+                    crate::r#abstract::call::call_method(cx, f, "flush", &[])?;
                 }
             }
             None => {
@@ -1006,7 +1010,7 @@ unsafe extern "C" fn b_round(
                         &format!("'{tn}' object cannot be interpreted as an integer"),
                     ));
                 }
-                match crate::long::int_of(cx, o)? {
+                match crate::objects::long::int_of(cx, o)? {
                     pyopaque_runtime::objects::int::IntValue::Small(v) => Some(v),
                     _ => {
                         return Err(cx::overflow_error(
@@ -1034,7 +1038,7 @@ unsafe extern "C" fn b_round(
                             ));
                         }
                         let r = cx.float(round_half_even(f));
-                        let h = crate::number::to_int(cx, r)?;
+                        let h = crate::r#abstract::number::to_int(cx, r)?;
                         Ok(new_ref_h(cx, h))
                     }
                     Some(d) => {
@@ -1046,12 +1050,12 @@ unsafe extern "C" fn b_round(
             }
             Kind::Int | Kind::Bool => match ndigits {
                 None | Some(0..) => {
-                    let h = crate::number::to_int(cx, xh)?;
+                    let h = crate::r#abstract::number::to_int(cx, xh)?;
                     Ok(new_ref_h(cx, h))
                 }
                 Some(d) => {
                     use num_integer::Integer;
-                    let v = crate::long::int_of(cx, xo)?.to_big();
+                    let v = crate::objects::long::int_of(cx, xo)?.to_big();
                     let p = num_bigint::BigInt::from(10u32).pow((-d).min(4000) as u32);
                     let (q, r) = v.div_mod_floor(&p);
                     let twice = &r * 2;
@@ -1060,20 +1064,20 @@ unsafe extern "C" fn b_round(
                     } else {
                         q
                     };
-                    let h = crate::long::from_big(cx, q * p);
+                    let h = crate::objects::long::from_big(cx, q * p);
                     Ok(new_ref_h(cx, h))
                 }
             },
             _ => {
                 let tn = cx::tname(cx, xo);
-                match crate::object::getattr_opt(cx, xh, "__round__")? {
+                match crate::r#abstract::object::getattr_opt(cx, xh, "__round__")? {
                     Some(m) => {
                         let r = match ndigits {
                             Some(d) => {
                                 let dh = cx.int(d);
-                                crate::call::call(cx, m, &[dh], &[])?
+                                crate::r#abstract::call::call(cx, m, &[dh], &[])?
                             }
-                            None => crate::call::call(cx, m, &[], &[])?,
+                            None => crate::r#abstract::call::call(cx, m, &[], &[])?,
                         };
                         Ok(new_ref_h(cx, r))
                     }
@@ -1118,7 +1122,7 @@ unsafe extern "C" fn b_import(
 ) -> *mut PyObject {
     cx::api("__import__", |cx| {
         // SAFETY: a tuple and NULL or a dict.
-        let (pos, _kws) = unsafe { crate::call::split_args(cx, args, kw) }?;
+        let (pos, _kws) = unsafe { crate::r#abstract::call::split_args(cx, args, kw) }?;
         let Some(n) = pos.first() else {
             return Err(type_error(
                 cx,
@@ -1132,15 +1136,15 @@ unsafe extern "C" fn b_import(
                 &format!("__import__() argument 1 must be str, not {tn}"),
             ));
         };
-        let m = crate::import::import(cx, &name)?;
+        let m = crate::python::import::import(cx, &name)?;
         // Without a fromlist, `__import__('a.b')` returns the top-level package.
         let top = name.split('.').next().unwrap_or(&name).to_string();
         let has_fromlist = match pos.get(3) {
-            Some(f) => cx.get(*f) != cx.rt.none && crate::object::truth(cx, *f)?,
+            Some(f) => cx.get(*f) != cx.rt.none && crate::r#abstract::object::truth(cx, *f)?,
             None => false,
         };
         if !has_fromlist && top != name {
-            let t = crate::import::import(cx, &top)?;
+            let t = crate::python::import::import(cx, &top)?;
             return Ok(new_ref_h(cx, t));
         }
         Ok(new_ref_h(cx, m))
@@ -1249,18 +1253,18 @@ pub fn module(cx: &mut Thread) -> PyResult<Handle> {
         let o = unsafe { cx::from_c(cur as *mut PyObject) }.expect("non-null");
         return Ok(cx.root(o));
     }
-    let m = crate::module::new_module(cx, "builtins", std::ptr::null_mut())?;
-    let g = cx::global();
+    let m = crate::python::module::new_module(cx, "builtins", std::ptr::null_mut())?;
+    let g = crate::types::shim_types::shim_types();
     let rt = cx.rt.clone();
     let put = |cx: &mut Thread, name: &str, v: Handle| -> PyResult<()> {
-        crate::object::setattr(cx, m, name, Some(v))
+        crate::r#abstract::object::setattr(cx, m, name, Some(v))
     };
     for i in 0..N_DEFS {
         // The definitions are never written: the `*mut` is what the function type stores.
         let d = std::ptr::addr_of!(DEFS.0[i]).cast_mut();
         // SAFETY: a static definition with a C string name.
         let name = unsafe { cx::cstr_lossy((*d).ml_name) };
-        let f = crate::call::new_cfunction(cx, d, None, Some(m), None);
+        let f = crate::r#abstract::call::new_cfunction(cx, d, None, Some(m), None);
         put(cx, &name, f)?;
     }
     let types = [
@@ -1274,18 +1278,18 @@ pub fn module(cx: &mut Thread) -> PyResult<Handle> {
         ("tuple", rt.types.tuple),
         ("list", rt.types.list),
         ("dict", rt.types.dict),
-        ("set", g.types.set),
-        ("frozenset", g.types.frozenset),
-        ("bytearray", g.types.bytearray),
-        ("complex", g.types.complex),
-        ("slice", g.types.slice),
-        ("memoryview", g.types.memoryview),
+        ("set", g.set),
+        ("frozenset", g.frozenset),
+        ("bytearray", g.bytearray),
+        ("complex", g.complex),
+        ("slice", g.slice),
+        ("memoryview", g.memoryview),
     ];
     for (n, t) in types {
         let h = cx.root(t);
         put(cx, n, h)?;
     }
-    for (n, t) in g.types.exc.iter() {
+    for (n, t) in g.exc.iter() {
         let h = cx.root(*t);
         put(cx, n, h)?;
     }
@@ -1310,8 +1314,10 @@ pub fn module(cx: &mut Thread) -> PyResult<Handle> {
 pub fn builtins_dict(cx: &mut Thread) -> PyResult<Handle> {
     let m = module(cx)?;
     // SAFETY: a module object.
-    let d = unsafe { crate::shimtypes::payload::<crate::shimtypes::ModulePayload>(cx.get(m)) }
-        .dict
-        .expect("module dict");
+    let d = unsafe {
+        crate::types::shim_types::payload::<crate::types::shim_types::ModulePayload>(cx.get(m))
+    }
+    .dict
+    .expect("module dict");
     Ok(cx.root(d))
 }

@@ -25,9 +25,9 @@ use pyopaque_runtime::header::header_of;
 use pyopaque_runtime::types::tpflags;
 use pyopaque_runtime::{Handle, Kind, ObjRef, PyResult, Raised, Thread, TypeObject};
 
-use crate::cx::{self, attribute_error, new_ref_h, tname, type_error};
-use crate::ffi::*;
-use crate::typeobj::{ctype, get_slot, lookup_type_attr, CType, C_HOOKS};
+use crate::boundary::cx::{self, attribute_error, new_ref_h, tname, type_error};
+use crate::boundary::ffi::*;
+use crate::types::typeobject::{ctype, get_slot, lookup_type_attr, CType, C_HOOKS};
 
 /// Slot ids this module fills that `ffi::slot` does not name.
 mod extra_slot_ids {
@@ -329,7 +329,7 @@ pub fn new_class(
         // __hash__ = None in its namespace).
         if ns_has(cx, "__eq__")? && !ns_has(cx, "__hash__")? {
             slots[slot::TP_HASH as usize] =
-                crate::object::PyObject_HashNotImplemented as *const () as usize;
+                crate::r#abstract::object::PyObject_HashNotImplemented as *const () as usize;
         }
         let mut t = TypeObject::new(name, Some(primary), Kind::Native, basicsize, flags);
         t.hooks = Some(&C_HOOKS);
@@ -363,11 +363,11 @@ pub fn new_class(
     }
     for (k, v) in &entries {
         let vo = cx.get(*v);
-        crate::typeobj::set_type_attr(cx, cx.get(tyh), k, vo);
+        crate::types::typeobject::set_type_attr(cx, cx.get(tyh), k, vo);
     }
     if !exc && ns_has(cx, "__eq__")? && !ns_has(cx, "__hash__")? {
         let none = rt.none;
-        crate::typeobj::set_type_attr(cx, cx.get(tyh), "__hash__", none);
+        crate::types::typeobject::set_type_attr(cx, cx.get(tyh), "__hash__", none);
     }
     // __set_name__ on every namespace value that has one.
     for (k, v) in &entries {
@@ -411,20 +411,20 @@ fn call_method_value(
 ) -> PyResult<Handle> {
     let fo = cx.get(f);
     let ft = cx.type_of(fo);
-    let g = cx::global();
-    if ft == g.types.method_descr || ft == g.types.classmethod_descr {
+    let g = crate::types::shim_types::shim_types();
+    if ft == g.method_descr || ft == g.classmethod_descr {
         let mut all = vec![self_];
         all.extend_from_slice(args);
-        return crate::call::call(cx, f, &all, kw);
+        return crate::r#abstract::call::call(cx, f, &all, kw);
     }
     if get_slot(ft, xs::TP_DESCR_GET) != 0 {
         let so = cx.get(self_);
         let st = cx.type_of(so);
         let sth = cx.root(st);
         let bound = descr_get(cx, f, Some(self_), sth)?;
-        return crate::call::call(cx, bound, args, kw);
+        return crate::r#abstract::call::call(cx, bound, args, kw);
     }
-    crate::call::call(cx, f, args, kw)
+    crate::r#abstract::call::call(cx, f, args, kw)
 }
 
 /// Looks `name` up on the type of `self_` and calls it as a method; `Ok(None)` when absent.
@@ -458,7 +458,7 @@ fn descr_get(cx: &mut Thread, d: Handle, obj: Option<Handle>, owner: Handle) -> 
     if let Some(o) = obj {
         hs.push(o);
     }
-    crate::object::c_call(cx, "__get__", &hs, |a| {
+    crate::r#abstract::object::c_call(cx, "__get__", &hs, |a| {
         let objp = a.get(2).copied().unwrap_or(std::ptr::null_mut());
         // SAFETY: calling the descriptor's tp_descr_get with borrowed arguments.
         unsafe { f(a[0], objp, a[1]) }
@@ -531,11 +531,11 @@ pub fn instance_getattr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Foun
     let found = lookup_type_attr(ty, name).map(|v| cx.root(v));
     if let Some(d) = found {
         let dt = cx.type_of(cx.get(d));
-        let g = cx::global();
-        if dt == g.types.member_descr
-            || dt == g.types.getset_descr
-            || dt == g.types.method_descr
-            || dt == g.types.classmethod_descr
+        let g = crate::types::shim_types::shim_types();
+        if dt == g.member_descr
+            || dt == g.getset_descr
+            || dt == g.method_descr
+            || dt == g.classmethod_descr
         {
             return Ok(Found::NotHandled);
         }
@@ -588,8 +588,8 @@ pub fn instance_setattr(
     };
     if let Some(d) = lookup_type_attr(ty, name) {
         let dt = cx.type_of(d);
-        let g = cx::global();
-        if dt == g.types.member_descr || dt == g.types.getset_descr {
+        let g = crate::types::shim_types::shim_types();
+        if dt == g.member_descr || dt == g.getset_descr {
             return Ok(false);
         }
         let set = get_slot(dt, xs::TP_DESCR_SET);
@@ -601,7 +601,7 @@ pub fn instance_setattr(
             if let Some(v) = v {
                 hs.push(v);
             }
-            crate::object::c_call_int(cx, "__set__", &hs, |a| {
+            crate::r#abstract::object::c_call_int(cx, "__set__", &hs, |a| {
                 let vp = a.get(2).copied().unwrap_or(std::ptr::null_mut());
                 // SAFETY: calling tp_descr_set with borrowed arguments.
                 unsafe { f(a[0], a[1], vp) }
@@ -717,7 +717,7 @@ unsafe extern "C" fn class_dealloc(o: *mut PyObject) {
         unsafe { slot.write(std::ptr::null_mut()) };
         if !d.is_null() {
             // SAFETY: dropping the reference the field held (deferred while finalizing).
-            unsafe { crate::refcount::Py_DecRef(d) };
+            unsafe { crate::boundary::refcount::Py_DecRef(d) };
         }
     }
     let bd = base_slot(ty, slot::TP_DEALLOC);
@@ -728,7 +728,7 @@ unsafe extern "C" fn class_dealloc(o: *mut PyObject) {
         unsafe { f(o) };
     } else {
         // SAFETY: releasing the instance (the runtime frees it after tp_dealloc).
-        unsafe { crate::mem::PyObject_GC_Del(o.cast()) };
+        unsafe { crate::python::memory::PyObject_GC_Del(o.cast()) };
     }
 }
 
@@ -795,7 +795,7 @@ fn int_result(cx: &mut Thread, r: Handle, what: &str) -> PyResult<i64> {
             &format!("{what} should return an integer, not '{tn}'"),
         ));
     }
-    let v = crate::long::int_of(cx, o)?;
+    let v = crate::objects::long::int_of(cx, o)?;
     Ok(match v {
         pyopaque_runtime::objects::int::IntValue::Small(v) => v,
         b => b.hash(),
@@ -865,7 +865,7 @@ unsafe extern "C" fn slot_tp_richcompare(
         if op == 3 {
             if let Some(r) = call_special(cx, ah, "__eq__", &[bh])? {
                 if cx.get(r) != ni {
-                    let t = !crate::object::truth(cx, r)?;
+                    let t = !crate::r#abstract::object::truth(cx, r)?;
                     let b = if t { cx.rt.true_ } else { cx.rt.false_ };
                     return Ok(cx::new_ref(cx, b));
                 }
@@ -884,7 +884,7 @@ unsafe extern "C" fn slot_tp_call(
         // SAFETY: slot arguments (args a tuple, kw NULL or a dict).
         let h = unsafe { h_of(cx, o) }?;
         // SAFETY: tp_call/tp_init receive a tuple and NULL or a dict.
-        let (pos, kws) = unsafe { crate::call::split_args(cx, args, kw) }?;
+        let (pos, kws) = unsafe { crate::r#abstract::call::split_args(cx, args, kw) }?;
         let ty = cx.type_of(cx.get(h));
         let f = lookup_type_attr(ty, "__call__").expect("slot set only when defined");
         let fh = cx.root(f);
@@ -902,7 +902,7 @@ unsafe extern "C" fn slot_tp_init(
         // SAFETY: slot arguments.
         let h = unsafe { h_of(cx, o) }?;
         // SAFETY: tp_call/tp_init receive a tuple and NULL or a dict.
-        let (pos, kws) = unsafe { crate::call::split_args(cx, args, kw) }?;
+        let (pos, kws) = unsafe { crate::r#abstract::call::split_args(cx, args, kw) }?;
         let ty = cx.type_of(cx.get(h));
         let f = lookup_type_attr(ty, "__init__").expect("slot set only when defined");
         let fh = cx.root(f);
@@ -975,7 +975,7 @@ unsafe extern "C" fn slot_sq_contains(o: *mut PyObject, k: *mut PyObject) -> c_i
         // SAFETY: slot arguments.
         let (h, kh) = unsafe { (h_of(cx, o)?, h_of(cx, k)?) };
         let r = call_special(cx, h, "__contains__", &[kh])?.expect("slot set only when defined");
-        crate::object::truth(cx, r).map(|b| b as c_int)
+        crate::r#abstract::object::truth(cx, r).map(|b| b as c_int)
     })
 }
 
