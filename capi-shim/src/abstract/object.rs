@@ -495,6 +495,9 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
     if let Some(f) = crate::objects::iterators::builtin_method(cx, h, name) {
         return Ok(Some(f));
     }
+    if let Some(f) = crate::objects::type_methods::method(cx, h, name) {
+        return Ok(Some(f));
+    }
     if let Some(v) = crate::objects::dict_views::attr(cx, h, name)? {
         return Ok(Some(v));
     }

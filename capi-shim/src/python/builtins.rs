@@ -17,11 +17,14 @@ use pyopaque_runtime::{Handle, Kind, PyResult, Thread};
 use crate::boundary::cx::{self, new_ref_h, type_error};
 use crate::boundary::ffi::*;
 
+use self::arg_at as a;
+
 /// The builtins module, kept for the process (a C-held reference: pinned).
 static MODULE: AtomicUsize = AtomicUsize::new(0);
 
 /// Raises `exc_name(msg)` and returns NULL (for the C-style function bodies below).
-fn raise(exc_name: &'static str, msg: &str) -> *mut PyObject {
+/// Raises builtin exception `exc_name(msg)`; returns NULL.
+pub(crate) fn raise(exc_name: &'static str, msg: &str) -> *mut PyObject {
     cx::api("builtins", |cx| -> PyResult<*mut PyObject> {
         let t = crate::types::shim_types::shim_types().exc_named(exc_name);
         Err(cx.raise(t, msg))
@@ -29,7 +32,7 @@ fn raise(exc_name: &'static str, msg: &str) -> *mut PyObject {
 }
 
 /// TypeError unless `min <= n <= max` (CPython's wording for builtins).
-fn check_nargs(name: &str, n: isize, min: isize, max: isize) -> bool {
+pub(crate) fn check_nargs(name: &str, n: isize, min: isize, max: isize) -> bool {
     if n >= min && n <= max {
         return true;
     }
@@ -58,7 +61,7 @@ fn check_nargs(name: &str, n: isize, min: isize, max: isize) -> bool {
 ///
 /// # Safety
 /// `args` holds more than `i` objects.
-unsafe fn a(args: *const *mut PyObject, i: usize) -> *mut PyObject {
+pub(crate) unsafe fn arg_at(args: *const *mut PyObject, i: usize) -> *mut PyObject {
     // SAFETY: caller's contract.
     unsafe { *args.add(i) }
 }
@@ -83,7 +86,8 @@ fn stop_iteration() {
     unsafe { crate::python::errors::PyErr_SetNone(cx::to_c(t)) };
 }
 
-fn none() -> *mut PyObject {
+/// A new reference to None.
+pub(crate) fn none() -> *mut PyObject {
     cx::api("builtins", |cx| -> PyResult<*mut PyObject> {
         let n = cx.rt.none;
         Ok(cx::new_ref(cx, n))
@@ -788,7 +792,11 @@ unsafe extern "C" fn b_max(
     unsafe { min_max(args, kw, "max", 4) }
 }
 
-unsafe extern "C" fn b_sorted(
+/// `sorted(iterable, *, key=None, reverse=False)` (also behind `list.sort`).
+///
+/// # Safety
+/// `args` a tuple, `kw` NULL or a dict.
+pub(crate) unsafe extern "C" fn sorted_impl(
     _: *mut PyObject,
     args: *mut PyObject,
     kw: *mut PyObject,
@@ -1236,7 +1244,7 @@ static DEFS: Defs = Defs([
     fast(c"repr", b_repr),
     fast(c"round", b_round),
     fast(c"setattr", b_setattr),
-    varkw(c"sorted", b_sorted),
+    varkw(c"sorted", sorted_impl),
     fast(c"sum", b_sum),
     fast(c"vars", b_vars),
     varkw(c"__import__", b_import),
