@@ -5,7 +5,7 @@
 //! `complex`, `dict` (+ `dict_views`), `exceptions` (exception objects, `PyException_*`,
 //! `PyUnicode*Error_*`, instance attributes), `file` (`PyFile_*`), `float`, `iterators`,
 //! `list`, `long` (int), `proxy` (`mappingproxy`, `types.GenericAlias`, the old buffer API),
-//! `set`, `slice`, `tuple`, `type_methods` (the Python-visible methods of list, dict, str, set),
+//! `set` (+ `set_algebra`: `& | - ^` between sets), `slice`, `tuple`, `type_methods` (the Python-visible methods of list, dict, str, set),
 //! `unicode` (str, a folder), `weakref`.
 //!
 //! **May import:** `boundary/`, `types/`, `abstract/`, `python/` and each other (a type's
@@ -26,6 +26,7 @@ pub mod list;
 pub mod long;
 pub mod proxy;
 pub mod set;
+pub mod set_algebra;
 pub mod slice;
 pub mod tuple;
 pub mod type_methods;

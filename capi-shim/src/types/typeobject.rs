@@ -636,6 +636,10 @@ pub unsafe extern "C" fn PyType_GetSlot(ty: *mut PyTypeObject, id: c_int) -> *mu
         if id == slot::TP_NEW && get_slot(t, id) == 0 && ctype(t).is_none() {
             return std::ptr::null_mut();
         }
+        if c_base(t).is_none() && cx::initialised() {
+            // A builtin type: the exported protocol functions stand for its slots.
+            return crate::types::builtin_slots::slot(t, id);
+        }
         get_slot(t, id) as *mut c_void
     })
 }

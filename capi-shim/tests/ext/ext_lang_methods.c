@@ -146,7 +146,45 @@ TEST(test_set_methods) {
     Py_RETURN_NONE;
 }
 
+/* sorted repr of a set, for comparisons independent of iteration order */
+static int set_is(PyObject *s, const char *expect) {
+    if (!s) return 0;
+    PyObject *l = PySequence_List(s);
+    int ok = l && PyList_Sort(l) == 0 && repr_is(l, expect);
+    Py_XDECREF(l);
+    return ok;
+}
+
+TEST(test_set_operators_between_sets) {
+    PyObject *a = Py_BuildValue("[iii]", 1, 2, 3), *b = Py_BuildValue("[iii]", 2, 3, 4);
+    PyObject *sa = PySet_New(a), *sb = PySet_New(b), *fa = PyFrozenSet_New(a);
+    ASSERT(sa && sb && fa);
+    PyObject *r = PyNumber_And(sa, sb);
+    ASSERT(r && PySet_CheckExact(r) && set_is(r, "[2, 3]"));
+    Py_DECREF(r);
+    r = PyNumber_Or(sa, sb);
+    ASSERT(r && set_is(r, "[1, 2, 3, 4]"));
+    Py_DECREF(r);
+    r = PyNumber_Subtract(sa, sb);
+    ASSERT(r && set_is(r, "[1]"));
+    Py_DECREF(r);
+    r = PyNumber_Xor(sa, sb);
+    ASSERT(r && set_is(r, "[1, 4]"));
+    Py_DECREF(r);
+    r = PyNumber_Or(fa, sb); /* the left operand's type */
+    ASSERT(r && PyFrozenSet_CheckExact(r) && set_is(r, "[1, 2, 3, 4]"));
+    Py_DECREF(r);
+    r = PyNumber_And(sb, fa);
+    ASSERT(r && PySet_CheckExact(r) && set_is(r, "[2, 3]"));
+    Py_DECREF(r);
+    ASSERT(PyNumber_And(sa, a) == NULL); /* set & list */
+    ASSERT_RAISES(PyExc_TypeError);
+    Py_DECREF(fa); Py_DECREF(sb); Py_DECREF(sa); Py_DECREF(b); Py_DECREF(a);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    DEF(test_set_operators_between_sets),
     DEF(test_list_methods),
     DEF(test_dict_methods),
     DEF(test_str_methods),
