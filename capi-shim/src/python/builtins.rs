@@ -1297,6 +1297,17 @@ pub fn module(cx: &mut Thread) -> PyResult<Handle> {
         let h = cx.root(t);
         put(cx, n, h)?;
     }
+    let dt = crate::types::builtin_descriptors::types(cx)?;
+    for (n, t) in [
+        ("property", dt.property),
+        ("classmethod", dt.classmethod),
+        ("staticmethod", dt.staticmethod),
+    ] {
+        // SAFETY: the address of a type object made by `builtin_descriptors`.
+        let o = unsafe { cx::from_c(t as *mut PyObject) }.expect("a type");
+        let h = cx.root(o);
+        put(cx, n, h)?;
+    }
     for (n, t) in g.exc.iter() {
         let h = cx.root(*t);
         put(cx, n, h)?;

@@ -8,6 +8,7 @@
 //!
 //! **May import:** `boundary/`, `objects/`, `abstract/`, `python/`.
 
+pub mod builtin_descriptors;
 pub mod builtin_slots;
 pub mod class;
 pub mod constructors;

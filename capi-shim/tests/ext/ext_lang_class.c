@@ -500,7 +500,84 @@ TEST(test_many_instances_with_dicts_survive_collections) {
     Py_RETURN_NONE;
 }
 
+/* ----- property, classmethod, staticmethod from builtins ----- */
+static PyObject *get_x2(PyObject *args) {
+    PyObject *x = PyObject_GetAttrString(arg(args, 0), "_x");
+    if (!x) return NULL;
+    PyObject *two = PyLong_FromLong(2);
+    PyObject *r = PyNumber_Multiply(x, two);
+    Py_DECREF(two);
+    Py_DECREF(x);
+    return r;
+}
+static PyObject *set_x(PyObject *args) {
+    if (PyObject_SetAttrString(arg(args, 0), "_x", arg(args, 1)) < 0) return NULL;
+    Py_RETURN_NONE;
+}
+static PyObject *cls_name(PyObject *args) { return PyObject_GetAttrString(arg(args, 0), "__name__"); }
+static PyObject *plain_sum(PyObject *args) {
+    return PyNumber_Add(arg(args, 0), arg(args, 1));
+}
+
+TEST(test_property_classmethod_staticmethod_from_builtins) {
+    PyObject *b = PyImport_ImportModule("builtins");
+    ASSERT(b);
+    PyObject *property = PyObject_GetAttrString(b, "property");
+    PyObject *classmethod = PyObject_GetAttrString(b, "classmethod");
+    PyObject *staticmethod = PyObject_GetAttrString(b, "staticmethod");
+    ASSERT(property && classmethod && staticmethod);
+    PyObject *g = make_fn(get_x2, NULL), *st = make_fn(set_x, NULL);
+    PyObject *cn = make_fn(cls_name, NULL), *ps = make_fn(plain_sum, NULL);
+    ASSERT(g && st && cn && ps);
+    PyObject *prop = PyObject_CallFunctionObjArgs(property, g, NULL);
+    ASSERT(prop);
+    PyObject *prop2 = PyObject_CallMethod(prop, "setter", "O", st);
+    ASSERT(prop2);
+    PyObject *cm = PyObject_CallOneArg(classmethod, cn);
+    PyObject *sm = PyObject_CallOneArg(staticmethod, ps);
+    ASSERT(cm && sm);
+    PyObject *ns = Py_BuildValue("{sOsOsO}", "x", prop2, "name", cm, "add", sm);
+    PyObject *empty = PyTuple_New(0);
+    PyObject *K = new_class("K", empty, ns);
+    ASSERT(K);
+    PyObject *k = PyObject_CallNoArgs(K);
+    ASSERT(k);
+    PyObject *five = PyLong_FromLong(5);
+    ASSERT(PyObject_SetAttrString(k, "x", five) == 0); /* property setter stores _x */
+    PyObject *v = PyObject_GetAttrString(k, "x");
+    ASSERT(v && PyLong_AsLong(v) == 10); /* getter doubles */
+    Py_DECREF(v);
+    ASSERT(PyObject_DelAttrString(k, "x") == -1); /* no deleter */
+    ASSERT_RAISES(PyExc_AttributeError);
+    v = PyObject_GetAttrString(K, "x"); /* through the class: the property itself */
+    ASSERT(v == prop2);
+    Py_DECREF(v);
+    v = PyObject_CallMethod(k, "name", NULL); /* classmethod: bound to the class */
+    ASSERT(v && PyUnicode_CompareWithASCIIString(v, "K") == 0);
+    Py_DECREF(v);
+    v = PyObject_CallMethod(K, "name", NULL);
+    ASSERT(v && PyUnicode_CompareWithASCIIString(v, "K") == 0);
+    Py_DECREF(v);
+    v = PyObject_CallMethod(k, "add", "ii", 2, 3); /* staticmethod: no binding */
+    ASSERT(v && PyLong_AsLong(v) == 5);
+    Py_DECREF(v);
+    /* a read-only property refuses assignment */
+    PyObject *ns2 = Py_BuildValue("{sO}", "x", prop);
+    PyObject *R = new_class("R", empty, ns2);
+    ASSERT(R);
+    PyObject *r = PyObject_CallNoArgs(R);
+    ASSERT(r && PyObject_SetAttrString(r, "x", five) == -1);
+    ASSERT_RAISES(PyExc_AttributeError);
+    Py_DECREF(r); Py_DECREF(R); Py_DECREF(ns2);
+    Py_DECREF(five); Py_DECREF(k); Py_DECREF(K); Py_DECREF(empty); Py_DECREF(ns);
+    Py_DECREF(sm); Py_DECREF(cm); Py_DECREF(prop2); Py_DECREF(prop);
+    Py_DECREF(ps); Py_DECREF(cn); Py_DECREF(st); Py_DECREF(g);
+    Py_DECREF(staticmethod); Py_DECREF(classmethod); Py_DECREF(property); Py_DECREF(b);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    DEF(test_property_classmethod_staticmethod_from_builtins),
     DEF(test_type_call_creates_a_class_with_methods_and_instance_dicts),
     DEF(test_special_methods_defined_in_the_class_reach_the_c_api),
     DEF(test_eq_without_hash_makes_instances_unhashable),
