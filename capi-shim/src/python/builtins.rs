@@ -1302,6 +1302,7 @@ pub fn module(cx: &mut Thread) -> PyResult<Handle> {
         ("property", dt.property),
         ("classmethod", dt.classmethod),
         ("staticmethod", dt.staticmethod),
+        ("super", dt.super_),
     ] {
         // SAFETY: the address of a type object made by `builtin_descriptors`.
         let o = unsafe { cx::from_c(t as *mut PyObject) }.expect("a type");

@@ -35,8 +35,18 @@ struct Property {
     doc: *mut PyObject,
 }
 
-/// The four types (addresses of their type objects, as C sees them).
+/// Payload of `super`: the starting class, the object, and the type whose MRO is searched.
+#[repr(C)]
+struct Super {
+    ty: *mut PyObject,
+    obj: *mut PyObject,
+    obj_type: *mut PyObject,
+}
+
+/// The types (addresses of their type objects, as C sees them).
 pub struct DescriptorTypes {
+    /// `super`.
+    pub super_: usize,
     /// `staticmethod`.
     pub staticmethod: usize,
     /// `classmethod`.
@@ -80,6 +90,8 @@ fn nfields(o: *mut PyObject) -> usize {
     let ty = unsafe { crate::boundary::refcount::Py_TYPE(o) } as usize;
     if ty == t.property {
         4
+    } else if ty == t.super_ {
+        3
     } else if ty == t.method {
         2
     } else {
@@ -384,6 +396,130 @@ unsafe extern "C" fn property_deleter(p: *mut PyObject, f: *mut PyObject) -> *mu
     property_with(p, 2, f)
 }
 
+// ----- super -----
+
+unsafe extern "C" fn super_new(
+    ty: *mut PyTypeObject,
+    args: *mut PyObject,
+    kw: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a tuple.
+    if unsafe { crate::objects::tuple::PyTuple_Size(args) } == 0 {
+        return crate::python::builtins::raise(
+            "RuntimeError",
+            "super(): no arguments (pyopaque runs no Python frames: pass the class and the object)",
+        );
+    }
+    let Some(v) = ctor_args("super", args, kw, &["type", "obj"], 2) else {
+        return std::ptr::null_mut();
+    };
+    let (t, o) = (v[0], v[1]);
+    let obj_type = cx::api("super", |cx| -> PyResult<*mut PyObject> {
+        // SAFETY: objects C passed.
+        let (th, oh) = unsafe { (cx::harg(cx, t)?, cx::harg(cx, o)?) };
+        let (to, oo) = (cx.get(th), cx.get(oh));
+        if cx.kind_of(to) != pyopaque_runtime::Kind::Type {
+            let tn = cx::tname(cx, to);
+            return Err(type_error(
+                cx,
+                &format!("super() argument 1 must be a type, not {tn}"),
+            ));
+        }
+        if cx.is_instance(oo, to) {
+            let ot = cx.type_of(oo);
+            return Ok(cx::to_c(ot));
+        }
+        if cx.kind_of(oo) == pyopaque_runtime::Kind::Type && cx.is_subtype(oo, to) {
+            return Ok(cx::to_c(oo));
+        }
+        Err(type_error(
+            cx,
+            "super(type, obj): obj must be an instance or subtype of type",
+        ))
+    });
+    if obj_type.is_null() {
+        drop_kept();
+        return obj_type;
+    }
+    let r = new_instance(ty as usize, &[t, o, obj_type]);
+    drop_kept();
+    r
+}
+
+unsafe extern "C" fn super_getattro(s: *mut PyObject, name: *mut PyObject) -> *mut PyObject {
+    let (t, o, ot) = {
+        // SAFETY: a super object (three fields).
+        let fs = unsafe { fields(s, 3) };
+        (fs[0], fs[1], fs[2])
+    };
+    cx::api("super.__getattribute__", |cx| {
+        // SAFETY: objects the super object holds, and the name C passed.
+        let (th, oh, oth, nh) = unsafe {
+            (
+                cx::harg(cx, t)?,
+                cx::harg(cx, o)?,
+                cx::harg(cx, ot)?,
+                cx::harg(cx, name)?,
+            )
+        };
+        let Some(n) = cx.str_value(cx.get(nh)).map(str::to_string) else {
+            return Err(type_error(cx, "attribute name must be string"));
+        };
+        if n != "__class__" {
+            let mro = crate::types::class::mro_of(cx.get(oth));
+            let start = cx.get(th);
+            let found = mro
+                .iter()
+                .skip_while(|x| **x != start)
+                .skip(1)
+                .find_map(|x| {
+                    pyopaque_runtime::binding::type_payload(*x)
+                        .attrs
+                        .lock()
+                        .iter()
+                        .find(|(k, _)| *k == n)
+                        .map(|e| e.1)
+                });
+            if let Some(v) = found {
+                let vh = cx.root(v);
+                let vt = cx.type_of(v);
+                let get = crate::types::typeobject::get_slot(vt, 54);
+                if get == 0 {
+                    return Ok(new_ref_h(cx, vh));
+                }
+                // SAFETY: Py_tp_descr_get holds a descrgetfunc.
+                let f: ternaryfunc = unsafe { std::mem::transmute::<usize, ternaryfunc>(get) };
+                // The instance, or NULL when `super` was given a class (classmethods).
+                let inst = if cx.get(oh) == cx.get(oth) {
+                    None
+                } else {
+                    Some(oh)
+                };
+                let mut hs = vec![vh, oth];
+                if let Some(i) = inst {
+                    hs.push(i);
+                }
+                let r = crate::r#abstract::object::c_call(cx, "__get__", &hs, |a| {
+                    let ip = a.get(2).copied().unwrap_or(std::ptr::null_mut());
+                    // SAFETY: calling the descriptor's tp_descr_get with borrowed arguments.
+                    unsafe { f(a[0], ip, a[1]) }
+                })?;
+                return Ok(new_ref_h(cx, r));
+            }
+        }
+        if n == "__class__" {
+            // SAFETY: the super object itself.
+            let sh = unsafe { cx::harg(cx, s) }?;
+            let st = cx.type_of(cx.get(sh));
+            return Ok(cx::new_ref(cx, st));
+        }
+        Err(cx::attribute_error(
+            cx,
+            &format!("'super' object has no attribute '{n}'"),
+        ))
+    })
+}
+
 // ----- creation -----
 
 fn leak_cstr(s: &str) -> *const std::ffi::c_char {
@@ -507,7 +643,18 @@ pub fn types(cx: &mut Thread) -> PyResult<&'static DescriptorTypes> {
         ]),
         BASETYPE,
     )?;
+    let super_ = make(
+        cx,
+        "super",
+        std::mem::size_of::<Super>(),
+        common(vec![
+            (slot::TP_NEW, super_new as *const () as usize),
+            (slot::TP_GETATTRO, super_getattro as *const () as usize),
+        ]),
+        BASETYPE,
+    )?;
     let _ = TYPES.set(DescriptorTypes {
+        super_,
         staticmethod,
         classmethod,
         method,

@@ -65,7 +65,7 @@ const PYTHON_CLASS: u64 = 1 << 2;
 // ----- creation -----
 
 /// The MRO of an existing type: its recorded one, else its base chain.
-fn mro_of(ty: ObjRef) -> Vec<ObjRef> {
+pub(crate) fn mro_of(ty: ObjRef) -> Vec<ObjRef> {
     if let Some(m) = type_payload(ty).mro.get() {
         return m.clone();
     }

@@ -576,7 +576,57 @@ TEST(test_property_classmethod_staticmethod_from_builtins) {
     Py_RETURN_NONE;
 }
 
+/* ----- super(cls, obj) ----- */
+static PyObject *SuperB; /* class B of the super test */
+static PyObject *sup_a(PyObject *args) { return PyUnicode_FromString("A"); }
+static PyObject *sup_b(PyObject *args) {
+    PyObject *b = PyImport_ImportModule("builtins");
+    PyObject *super = b ? PyObject_GetAttrString(b, "super") : NULL;
+    Py_XDECREF(b);
+    if (!super) return NULL;
+    PyObject *s = PyObject_CallFunctionObjArgs(super, SuperB, arg(args, 0), NULL);
+    Py_DECREF(super);
+    if (!s) return NULL;
+    PyObject *up = PyObject_CallMethod(s, "f", NULL);
+    Py_DECREF(s);
+    if (!up) return NULL;
+    PyObject *tail = PyUnicode_FromString("B");
+    PyObject *r = PyUnicode_Concat(up, tail);
+    Py_DECREF(tail);
+    Py_DECREF(up);
+    return r;
+}
+
+TEST(test_super_finds_the_next_class_in_the_mro) {
+    PyObject *none = PyTuple_New(0);
+    PyObject *A = class_with("A", none, "f", sup_a);
+    ASSERT(A);
+    PyObject *bA = PyTuple_Pack(1, A);
+    SuperB = class_with("B", bA, "f", sup_b);
+    ASSERT(SuperB);
+    PyObject *bB = PyTuple_Pack(1, SuperB);
+    PyObject *C = class_with("C", bB, NULL, NULL);
+    ASSERT(C);
+    PyObject *c = PyObject_CallNoArgs(C);
+    ASSERT(c);
+    ASSERT(call_is(c, "f", "AB"));
+    PyObject *b = PyImport_ImportModule("builtins");
+    PyObject *super = PyObject_GetAttrString(b, "super");
+    ASSERT(super);
+    PyObject *s = PyObject_CallFunctionObjArgs(super, A, c, NULL);
+    ASSERT(s);
+    ASSERT(PyObject_GetAttrString(s, "f") == NULL); /* object has no f */
+    ASSERT_RAISES(PyExc_AttributeError);
+    Py_DECREF(s);
+    ASSERT(PyObject_CallFunctionObjArgs(super, C, A, NULL) == NULL); /* A is not a C */
+    ASSERT_RAISES(PyExc_TypeError);
+    Py_DECREF(super); Py_DECREF(b); Py_DECREF(c); Py_DECREF(C); Py_DECREF(bB);
+    Py_DECREF(SuperB); Py_DECREF(bA); Py_DECREF(A); Py_DECREF(none);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    DEF(test_super_finds_the_next_class_in_the_mro),
     DEF(test_property_classmethod_staticmethod_from_builtins),
     DEF(test_type_call_creates_a_class_with_methods_and_instance_dicts),
     DEF(test_special_methods_defined_in_the_class_reach_the_c_api),
