@@ -1330,6 +1330,54 @@ pub fn module(cx: &mut Thread) -> PyResult<Handle> {
     Ok(m)
 }
 
+/// The `types` module, restricted to the types this runtime has (created on first use, then
+/// kept for the process): `MethodType` (the bound method of `builtin_descriptors`, which
+/// Cython's limited-API function binding calls), `BuiltinFunctionType`/`BuiltinMethodType`,
+/// `ModuleType`, `MappingProxyType`, `GenericAlias`, `MethodDescriptorType`,
+/// `ClassMethodDescriptorType`, `MemberDescriptorType`, `GetSetDescriptorType`, `NoneType`,
+/// `NotImplementedType`, `EllipsisType`. Missing (AttributeError): `FunctionType`, `CodeType`,
+/// `FrameType`, `TracebackType`, `GeneratorType`, `SimpleNamespace`, `new_class`, ... (they
+/// need the interpreter's function, code and frame objects, or are not written yet).
+pub fn types_module(cx: &mut Thread) -> PyResult<Handle> {
+    let cur = TYPES_MODULE.load(Ordering::Acquire);
+    if cur != 0 {
+        // SAFETY: the address of the pinned module this function stored.
+        let o = unsafe { cx::from_c(cur as *mut PyObject) }.expect("non-null");
+        return Ok(cx.root(o));
+    }
+    let m = crate::python::module::new_module(cx, "types", std::ptr::null_mut())?;
+    let g = crate::types::shim_types::shim_types();
+    let rt = cx.rt.clone();
+    let dt = crate::types::builtin_descriptors::types(cx)?;
+    // SAFETY: the address of a type object made by `builtin_descriptors`.
+    let method = unsafe { cx::from_c(dt.method as *mut PyObject) }.expect("a type");
+    let entries = [
+        ("MethodType", method),
+        ("BuiltinFunctionType", g.cfunction),
+        ("BuiltinMethodType", g.cfunction),
+        ("ModuleType", g.module),
+        ("MappingProxyType", g.mappingproxy),
+        ("GenericAlias", g.generic_alias),
+        ("MethodDescriptorType", g.method_descr),
+        ("ClassMethodDescriptorType", g.classmethod_descr),
+        ("MemberDescriptorType", g.member_descr),
+        ("GetSetDescriptorType", g.getset_descr),
+        ("NoneType", cx.type_of(rt.none)),
+        ("NotImplementedType", cx.type_of(rt.not_implemented)),
+        ("EllipsisType", cx.type_of(rt.ellipsis)),
+    ];
+    for (n, t) in entries {
+        let h = cx.root(t);
+        crate::r#abstract::object::setattr(cx, m, n, Some(h))?;
+    }
+    let p = new_ref_h(cx, m);
+    TYPES_MODULE.store(p as usize, Ordering::Release);
+    Ok(m)
+}
+
+/// The `types` module, kept for the process.
+static TYPES_MODULE: AtomicUsize = AtomicUsize::new(0);
+
 /// The `builtins` module's dict (what `PyEval_GetBuiltins` returns, borrowed).
 pub fn builtins_dict(cx: &mut Thread) -> PyResult<Handle> {
     let m = module(cx)?;

@@ -56,6 +56,9 @@ pub fn get_module(cx: &mut Thread, name: &str) -> PyResult<Option<Handle>> {
     if name == "builtins" {
         return crate::python::builtins::module(cx).map(Some);
     }
+    if name == "types" {
+        return crate::python::builtins::types_module(cx).map(Some);
+    }
     let init = INITTAB
         .lock()
         .unwrap_or_else(|e| e.into_inner())

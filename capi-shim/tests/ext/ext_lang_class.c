@@ -625,7 +625,30 @@ TEST(test_super_finds_the_next_class_in_the_mro) {
     Py_RETURN_NONE;
 }
 
+TEST(test_types_method_type_binds_a_function) {
+    /* What Cython's limited-API __Pyx_PyMethod_New does: types.MethodType(func, obj). */
+    PyObject *types = PyImport_ImportModule("types");
+    ASSERT(types);
+    PyObject *MT = PyObject_GetAttrString(types, "MethodType");
+    ASSERT(MT && PyType_Check(MT));
+    PyObject *f = make_fn(plain_sum, NULL);
+    PyObject *seven = PyLong_FromLong(7);
+    PyObject *m = PyObject_CallFunctionObjArgs(MT, f, seven, NULL);
+    ASSERT(m && Py_TYPE(m) == (PyTypeObject *)MT);
+    PyObject *r = PyObject_CallFunction(m, "i", 5);
+    ASSERT(r && PyLong_AsLong(r) == 12);
+    Py_DECREF(r);
+    ASSERT(PyObject_CallFunctionObjArgs(MT, seven, seven, NULL) == NULL); /* not callable */
+    ASSERT_RAISES(PyExc_TypeError);
+    PyObject *mt = PyObject_GetAttrString(types, "ModuleType");
+    ASSERT(mt && PyObject_IsInstance(types, mt) == 1);
+    Py_DECREF(mt);
+    Py_DECREF(m); Py_DECREF(seven); Py_DECREF(f); Py_DECREF(MT); Py_DECREF(types);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    DEF(test_types_method_type_binds_a_function),
     DEF(test_super_finds_the_next_class_in_the_mro),
     DEF(test_property_classmethod_staticmethod_from_builtins),
     DEF(test_type_call_creates_a_class_with_methods_and_instance_dicts),
