@@ -44,7 +44,7 @@ use crate::block::{for_each_cell, BlockPool};
 use crate::heap::{Heap, Inner, Region, MIN_REGION_BYTES};
 use crate::large::LargeSpace;
 use crate::stats::CollectStats;
-use crate::{Binding, FinalizeContext, RootSet};
+use crate::{Binding, FinalizeContext, Finalized, RootSet};
 use std::collections::HashSet;
 use std::ptr::{self, NonNull};
 use std::sync::atomic::Ordering;
@@ -354,7 +354,7 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
     let evacuation_time = t0.elapsed();
     let Evacuator {
         to_space,
-        pinned_blocks,
+        mut pinned_blocks,
         finalizable_copies,
         moved_bytes,
         moved_objects,
@@ -380,6 +380,10 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
     let mut freed_objects =
         small_before.saturating_sub(small_freed + moved_objects + pinned_objects);
     let dead = flags::MARK | flags::FORWARDED | flags::FREED;
+    // Objects whose finalizer handed their memory to foreign code ([`Finalized::Kept`]) stay in
+    // place, marked as if pinned: their block is kept and the gap closing skips them.
+    let mut kept_objects = 0;
+    let mut kept_bytes = 0;
     for &b in &from_space {
         if !finalizable_blocks.contains(&b.addr().get()) {
             continue;
@@ -389,8 +393,14 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
         unsafe {
             for_each_cell(b, block_bytes, |cell| {
                 let f = cell.flags().load(Ordering::Relaxed);
-                if f & dead == 0 && f & flags::FINALIZE != 0 {
-                    binding.finalize(cell.object(header), &cx);
+                if f & dead == 0
+                    && f & flags::FINALIZE != 0
+                    && binding.finalize(cell.object(header), &cx) == Finalized::Kept
+                {
+                    cell.flags().fetch_or(flags::MARK, Ordering::Relaxed);
+                    pinned_blocks.insert(b.addr().get());
+                    kept_objects += 1;
+                    kept_bytes += cell.size();
                 }
             })
         };
@@ -400,12 +410,19 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
         let cell = unsafe { Cell::from_raw(a.cell) };
         let f = cell.flags().load(Ordering::Relaxed);
         if f & flags::MARK == 0 {
-            freed_objects += 1;
-            if f & flags::FINALIZE != 0 {
-                binding.finalize(cell.object(header), &cx);
+            if f & flags::FINALIZE != 0
+                && binding.finalize(cell.object(header), &cx) == Finalized::Kept
+            {
+                cell.flags().fetch_or(flags::MARK, Ordering::Relaxed);
+                kept_bytes += cell.size();
+                continue;
             }
+            freed_objects += 1;
         }
     }
+    freed_objects = freed_objects.saturating_sub(kept_objects);
+    let pinned_objects = pinned_objects + kept_objects;
+    let in_place_bytes = in_place_bytes + kept_bytes;
 
     // Phase 3: reclaim.
     let mut in_use = to_space;
@@ -597,6 +614,41 @@ mod tests {
         let mut ids = heap.binding().finalized.lock().clone();
         ids.sort();
         assert_eq!(ids, (100..110).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn an_object_kept_by_its_finalizer_stays_in_place_intact() {
+        let heap = Heap::new(M::recording(), test_config());
+        heap.binding().keep_ids.lock().push(77);
+        let mut m = heap.mutator();
+        for i in 0..10 {
+            node(&mut m, 100 + i, 0);
+        }
+        let kept = node(&mut m, 77, 0);
+        let big = M::alloc(&mut m, 0, 16 * 1024);
+        M::set_id(big, 77);
+        let mut roots = MockRoots::default();
+        let s = m.collect(&mut roots).unwrap();
+        assert_eq!(
+            s.freed_objects, 10,
+            "the kept objects are not counted as freed"
+        );
+        assert_eq!(
+            s.pinned_objects, 1,
+            "a kept small object counts as pinned in place"
+        );
+        // Allocating over the reclaimed space must not reuse the kept cells.
+        for i in 0..2000 {
+            node(&mut m, 1000 + i, 0);
+        }
+        assert_eq!(M::id(kept), 77);
+        assert_eq!(M::id(big), 77);
+        // From now on the foreign owner keeps it alive (here: a pinned root).
+        roots.pinned = vec![kept, big];
+        m.collect(&mut roots).unwrap();
+        assert_eq!(M::id(kept), 77);
+        heap.check_reference(kept);
+        heap.check_reference(big);
     }
 
     #[test]

@@ -507,7 +507,7 @@ impl Thread {
             for c in children.drain(..) {
                 refcount::decref(self, c);
             }
-            if !binding::is_external(o) {
+            if !binding::is_external(o) && !crate::kept_cells::is_kept(o) {
                 self.free_cell(o);
             }
             self.unflushed_deallocs += 1;

@@ -267,6 +267,9 @@ fn call_type_object(
             None => Ok(cx.str("")),
         };
     }
+    if t == rt.types.type_ && pos.len() == 3 {
+        return crate::types::class::type_call3(cx, pos, kw);
+    }
     if t == rt.types.type_ && pos.len() == 1 && kw.is_empty() {
         let o = cx.get(pos[0]);
         let tt = cx.type_of(o);

@@ -112,6 +112,11 @@ fn binary(cx: &mut Thread, a: Handle, b: Handle, op: Op) -> PyResult<Handle> {
     if let Some(r) = try_slots(cx, a, b, op.slot())? {
         return Ok(r);
     }
+    if let Some(v) = vop {
+        if let Some(r) = crate::objects::set_algebra::binop(cx, a, b, v)? {
+            return Ok(r);
+        }
+    }
     if let Some(v) = vop.filter(|_| crate::objects::dict_views::is_set_like(cx.get(b))) {
         return crate::objects::dict_views::binop(cx, a, b, v);
     }

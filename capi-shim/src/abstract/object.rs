@@ -397,6 +397,12 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
     if let Some(target) = crate::objects::weakref::proxy_target(cx, o)? {
         return getattr_opt(cx, target, name);
     }
+    match crate::types::class::instance_getattr(cx, h, name)? {
+        crate::types::class::Found::Value(v) => return Ok(Some(v)),
+        crate::types::class::Found::Missing => return Ok(None),
+        crate::types::class::Found::NotHandled => {}
+    }
+    let o = cx.get(h);
     let ty = cx.type_of(o);
     // Custom tp_getattro.
     let ga = get_slot(ty, slot::TP_GETATTRO);
@@ -441,6 +447,10 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
             }
             _ => {}
         }
+        if let Some(v) = crate::types::class::class_getattr(cx, o, name)? {
+            return Ok(Some(v));
+        }
+        let o = cx.get(h);
         let v = lookup_type_attr(o, name);
         if let Some(v) = v.filter(|v| cx.type_of(*v) == shim_types().classmethod_descr) {
             // A class method looked up on its class: bound to the class (as CPython's
@@ -483,6 +493,9 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
         return Ok(Some(f));
     }
     if let Some(f) = crate::objects::iterators::builtin_method(cx, h, name) {
+        return Ok(Some(f));
+    }
+    if let Some(f) = crate::objects::type_methods::method(cx, h, name) {
         return Ok(Some(f));
     }
     if let Some(v) = crate::objects::dict_views::attr(cx, h, name)? {
@@ -570,6 +583,10 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
     if let Some(target) = crate::objects::weakref::proxy_target(cx, o)? {
         return setattr(cx, target, name, v);
     }
+    if crate::types::class::instance_setattr(cx, h, name, v)? {
+        return Ok(());
+    }
+    let o = cx.get(h);
     let ty = cx.type_of(o);
     let sa = get_slot(ty, slot::TP_SETATTRO);
     if sa != 0 && sa != PyObject_GenericSetAttr as *const () as usize {

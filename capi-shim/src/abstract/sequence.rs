@@ -470,6 +470,20 @@ pub fn contains(cx: &mut Thread, s: Handle, v: Handle) -> PyResult<bool> {
             }
         }
         _ => {
+            // The type's sq_contains (C types, and Python classes' __contains__), as CPython.
+            // SAFETY: slot 41 (Py_sq_contains) holds an objobjproc.
+            if let Some(f) = unsafe {
+                crate::types::typeobject::slot_fn::<crate::boundary::ffi::objobjproc>(cx, o, 41)
+            } {
+                // SAFETY: calling sq_contains with borrowed arguments.
+                let r = crate::r#abstract::object::c_call_int(
+                    cx,
+                    "__contains__",
+                    &[s, v],
+                    |a| unsafe { f(a[0], a[1]) },
+                )?;
+                return Ok(r != 0);
+            }
             let it = crate::r#abstract::object::iter(cx, s)?;
             while let Some(x) = crate::r#abstract::object::next(cx, it)? {
                 if cx.eq(x, v)? {

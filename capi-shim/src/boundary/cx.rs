@@ -353,9 +353,10 @@ thread_local! {
     /// When finalizing inside a collection under a counting scheme, decrefs are dropped (the
     /// referent may be dead in the same collection).
     static DISCARD_DECREFS: Cell<bool> = const { Cell::new(false) };
-    /// Objects whose `tp_dealloc` is running (their memory is freed by the runtime afterwards,
-    /// so `PyObject_Free`/`PyObject_GC_Del` on them do nothing).
-    static IN_DEALLOC: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+    /// Objects whose `tp_dealloc` is running, and whether it released the memory yet (the
+    /// runtime frees it afterwards, so `PyObject_Free`/`PyObject_GC_Del` on them only record
+    /// that C gave the memory back).
+    static IN_DEALLOC: RefCell<Vec<(usize, bool)>> = const { RefCell::new(Vec::new()) };
     /// Decrefs requested while finalizing: (object, C-held?).
     static DEFERRED: RefCell<Vec<(ObjRef, bool)>> = const { RefCell::new(Vec::new()) };
     /// Debug mode: the API function running on this thread (for reports).
@@ -512,16 +513,34 @@ pub fn run_finalizer(discard: bool, f: impl FnOnce()) {
 }
 
 /// Runs `tp_dealloc`-like `f` for `obj` in finalizing mode, remembering that `obj` is being
-/// deallocated.
-pub fn run_dealloc(obj: ObjRef, discard: bool, f: impl FnOnce()) {
-    IN_DEALLOC.with(|d| d.borrow_mut().push(obj.as_ptr().addr()));
+/// deallocated. Returns true when `f` released the memory (`tp_free`: `PyObject_GC_Del`,
+/// `PyObject_Free`), false when C kept it (a freelist).
+pub fn run_dealloc(obj: ObjRef, discard: bool, f: impl FnOnce()) -> bool {
+    IN_DEALLOC.with(|d| d.borrow_mut().push((obj.as_ptr().addr(), false)));
     run_finalizer(discard, f);
-    IN_DEALLOC.with(|d| d.borrow_mut().pop());
+    IN_DEALLOC
+        .with(|d| d.borrow_mut().pop())
+        .is_some_and(|(_, freed)| freed)
 }
 
 /// True when `p` is an object whose `tp_dealloc` is running.
 pub fn in_dealloc(p: usize) -> bool {
-    IN_DEALLOC.with(|d| d.borrow().contains(&p))
+    IN_DEALLOC.with(|d| d.borrow().iter().any(|e| e.0 == p))
+}
+
+/// `tp_free` on `p`: true (and recorded) when `p` is an object whose `tp_dealloc` is running,
+/// whose memory the runtime then frees; false for other memory (the caller frees it).
+pub fn free_in_dealloc(p: usize) -> bool {
+    IN_DEALLOC.with(|d| {
+        let mut d = d.borrow_mut();
+        match d.iter_mut().rev().find(|e| e.0 == p) {
+            Some(e) => {
+                e.1 = true;
+                true
+            }
+            None => false,
+        }
+    })
 }
 
 /// Records a decref requested while finalizing; runs at the end of the next API entry.

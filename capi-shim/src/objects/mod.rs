@@ -5,7 +5,8 @@
 //! `complex`, `dict` (+ `dict_views`), `exceptions` (exception objects, `PyException_*`,
 //! `PyUnicode*Error_*`, instance attributes), `file` (`PyFile_*`), `float`, `iterators`,
 //! `list`, `long` (int), `proxy` (`mappingproxy`, `types.GenericAlias`, the old buffer API),
-//! `set`, `slice`, `tuple`, `unicode` (str, a folder), `weakref`.
+//! `set` (+ `set_algebra`: `& | - ^` between sets), `slice`, `tuple`, `type_methods` (the Python-visible methods of list, dict, str, set),
+//! `unicode` (str, a folder), `weakref`.
 //!
 //! **May import:** `boundary/`, `types/`, `abstract/`, `python/` and each other (a type's
 //! operations call the protocols and raise through the error indicator).
@@ -25,7 +26,9 @@ pub mod list;
 pub mod long;
 pub mod proxy;
 pub mod set;
+pub mod set_algebra;
 pub mod slice;
 pub mod tuple;
+pub mod type_methods;
 pub mod unicode;
 pub mod weakref;

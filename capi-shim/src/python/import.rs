@@ -53,6 +53,12 @@ pub fn get_module(cx: &mut Thread, name: &str) -> PyResult<Option<Handle>> {
     if name == "sys" {
         return crate::python::sys::sys_module(cx).map(Some);
     }
+    if name == "builtins" {
+        return crate::python::builtins::module(cx).map(Some);
+    }
+    if name == "types" {
+        return crate::python::builtins::types_module(cx).map(Some);
+    }
     let init = INITTAB
         .lock()
         .unwrap_or_else(|e| e.into_inner())

@@ -103,7 +103,7 @@ fn is_shim_object(p: *mut c_void) -> bool {
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_Free(p: *mut c_void) {
     capi_nothread!("PyObject_Free", (), || {
-        if !cx::in_dealloc(p as usize) {
+        if !cx::free_in_dealloc(p as usize) {
             // SAFETY: caller's contract: malloc'd memory.
             unsafe { libc::free(p) }
         }
@@ -117,7 +117,7 @@ pub unsafe extern "C" fn PyObject_Free(p: *mut c_void) {
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_GC_Del(p: *mut c_void) {
     capi_nothread!("PyObject_GC_Del", (), || {
-        if !p.is_null() && !cx::in_dealloc(p as usize) {
+        if !p.is_null() && !cx::free_in_dealloc(p as usize) {
             // SAFETY: not a shim object: memory from malloc.
             unsafe { libc::free(p) }
         }
@@ -252,7 +252,11 @@ pub unsafe extern "C" fn PyObject_Init(op: *mut PyObject, ty: *mut PyTypeObject)
         }
         // SAFETY: a shim object.
         let o = unsafe { arg(cx, op) }?;
-        header_of(o).set_ty(t);
+        // A cell C kept from a freelist becomes a live object with one reference again;
+        // otherwise (memory from tp_alloc) only the type is set.
+        if !pyopaque_runtime::kept_cells::revive(cx, o, t) {
+            header_of(o).set_ty(t);
+        }
         Ok(op)
     })
 }

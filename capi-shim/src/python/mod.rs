@@ -11,6 +11,7 @@
 //! **May import:** `boundary/`, `types/`, `objects/`, `abstract/`.
 
 pub mod args;
+pub mod builtins;
 pub mod codecs;
 pub mod critical_section;
 pub mod errors;

@@ -8,6 +8,9 @@
 //!
 //! **May import:** `boundary/`, `objects/`, `abstract/`, `python/`.
 
+pub mod builtin_descriptors;
+pub mod builtin_slots;
+pub mod class;
 pub mod constructors;
 pub mod descriptors;
 pub mod shim_types;

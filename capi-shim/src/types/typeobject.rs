@@ -37,6 +37,8 @@ pub struct CType {
     pub token: usize,
     /// Offset of a vectorcall function pointer in instances (`__vectorcalloffset__`), or 0.
     pub vectorcall_offset: isize,
+    /// Python-level classes (`types/class.rs`): offset of the instance `__dict__` pointer.
+    pub dict_offset: Option<usize>,
 }
 
 // SAFETY: the slot table holds addresses of C functions and static data; the module reference is
@@ -170,14 +172,19 @@ fn c_finalize(obj: ObjRef) {
         // SAFETY: a non-null Py_tp_dealloc slot is a destructor.
         let f: destructor = unsafe { std::mem::transmute::<usize, destructor>(dealloc) };
         // SAFETY: called once on a live instance whose memory the runtime frees afterwards.
-        cx::run_dealloc(obj, discard, || unsafe { f(me) });
+        let released = cx::run_dealloc(obj, discard, || unsafe { f(me) });
+        if !released {
+            // tp_dealloc kept the memory (a freelist, as Cython's): it is C's until
+            // PyObject_Init revives it.
+            pyopaque_runtime::kept_cells::keep_for_c(obj, cx::global().rt.types.object);
+        }
     } else {
         let fin = get_slot(ty, slot::TP_FINALIZE);
         if fin != 0 {
             // SAFETY: Py_tp_finalize is a destructor.
             let f: destructor = unsafe { std::mem::transmute::<usize, destructor>(fin) };
             // SAFETY: as above.
-            cx::run_dealloc(obj, discard, || unsafe { f(me) });
+            let _ = cx::run_dealloc(obj, discard, || unsafe { f(me) });
         }
     }
 }
@@ -341,6 +348,7 @@ pub unsafe fn from_spec(
         module: module_obj,
         token,
         vectorcall_offset,
+        dict_offset: None,
     };
     let _ = t.ext.set(Box::new(ct));
     let ty = cx.rt.new_type(t);
@@ -390,8 +398,18 @@ pub fn set_type_attr(cx: &mut Thread, ty: ObjRef, name: &str, value: ObjRef) {
     }
 }
 
-/// Looks `name` up in `ty` and its bases.
+/// Looks `name` up in `ty` and its bases (its MRO when it has several).
 pub fn lookup_type_attr(ty: ObjRef, name: &str) -> Option<ObjRef> {
+    if let Some(m) = type_payload(ty).mro.get() {
+        return m.iter().find_map(|x| {
+            type_payload(*x)
+                .attrs
+                .lock()
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|e| e.1)
+        });
+    }
     let mut t = Some(ty);
     while let Some(x) = t {
         let p = type_payload(x);
@@ -617,6 +635,10 @@ pub unsafe extern "C" fn PyType_GetSlot(ty: *mut PyTypeObject, id: c_int) -> *mu
         }
         if id == slot::TP_NEW && get_slot(t, id) == 0 && ctype(t).is_none() {
             return std::ptr::null_mut();
+        }
+        if c_base(t).is_none() && cx::initialised() {
+            // A builtin type: the exported protocol functions stand for its slots.
+            return crate::types::builtin_slots::slot(t, id);
         }
         get_slot(t, id) as *mut c_void
     })
