@@ -4,11 +4,13 @@
 //! * `bench NAME [--json]`: one benchmark group, variants alternated in one process.
 //! * `run-ext FILE.c|FILE.so`: build and load a C extension, run its `test_*` functions under
 //!   every requested configuration (each in a child process).
+//! * `run FILE.py [ARGS]`: compile a Python program with Cython and run it as `__main__`.
 //! * `config --cflags|--includes`: what a build system needs to compile against our headers.
 
 mod bench_cmd;
 mod capi_lib;
 mod ext;
+mod pyfront;
 mod report;
 
 use std::process::ExitCode;
@@ -48,6 +50,9 @@ enum Command {
     /// function named test_* with no arguments, under each requested configuration, each in its
     /// own child process. Prints one line per test and configuration, then `N passed, N failed`.
     RunExt(ext::RunExtArgs),
+    /// Compile a Python program (.py/.pyx) with Cython against our headers and run its top
+    /// level as __main__ with sys.argv set; the exit status is the program's.
+    Run(pyfront::run::RunArgs),
     /// Print compiler flags for building extensions against pyopaque's headers.
     Config {
         /// Flags for the C compiler (include path and -fPIC).
@@ -70,6 +75,19 @@ enum Command {
         /// Module name (PyInit_<name>).
         module: String,
     },
+    /// Internal: the child process of `run` (the program as __main__).
+    #[command(name = "__run-child", hide = true)]
+    RunChild {
+        /// Configuration string passed to pyopaque_capi_init.
+        config: String,
+        /// Path to the built module.
+        so: String,
+        /// Module name (PyInit_<name>).
+        module: String,
+        /// sys.argv.
+        #[arg(last = true)]
+        argv: Vec<String>,
+    },
     /// Internal: the child process of the report's C workloads (one configuration).
     #[command(name = "__call-child", hide = true)]
     CallChild {
@@ -90,6 +108,13 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Bench { name, json, quick } => bench_cmd::run(&name, json, quick),
         Command::RunExt(args) => ext::run(args),
+        Command::Run(args) => pyfront::run::run(args),
+        Command::RunChild {
+            config,
+            so,
+            module,
+            argv,
+        } => pyfront::run::child(&config, &so, &module, &argv),
         Command::Config {
             cflags,
             includes,

@@ -245,6 +245,7 @@ static_types! {
     PyDictKeys_Type => |rt, st| st.iters.keys_view;
     PyDictValues_Type => |rt, st| st.iters.values_view;
     PyDictItems_Type => |rt, st| st.iters.items_view;
+    PyTraceBack_Type => |rt, st| st.traceback;
 }
 
 macro_rules! static_objects {

@@ -120,7 +120,8 @@ fn name_of(cx: &mut Thread, h: Handle) -> PyResult<String> {
     }
 }
 
-fn add_module(cx: &mut Thread, name: &str) -> PyResult<Handle> {
+/// The module `name` from the table, created empty and registered when absent.
+pub(crate) fn add_module(cx: &mut Thread, name: &str) -> PyResult<Handle> {
     if let Some(m) = get_module(cx, name)? {
         return Ok(m);
     }

@@ -61,6 +61,19 @@ pub mod number;
 pub mod object;
 pub mod pinsupport;
 pub mod proxy;
+/// Interpreter services (CPython's `Python/`): the entry points an evaluation loop would serve.
+/// pyopaque runs no bytecode and no Python frames; these modules answer each entry with the
+/// documented no-frame result where one exists, and otherwise raise an exception naming what
+/// is missing, so that an extension referring to them still loads.
+pub mod python {
+    pub mod ceval;
+    pub mod compile;
+    pub mod traceback;
+}
+/// What every area stands on: here, the entry that runs a compiled program as `__main__`.
+pub mod boundary {
+    pub mod main_runner;
+}
 pub mod refcount;
 pub mod runner;
 pub mod sequence;

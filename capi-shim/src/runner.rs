@@ -12,7 +12,7 @@ use pyopaque_runtime::{Handle, Thread};
 
 use crate::cx::{self, new_ref_h};
 use crate::ffi::*;
-use crate::shimtypes::{payload, FuncPayload, ModulePayload};
+use crate::shimtypes::{payload, ModulePayload};
 
 /// Outcome of one test.
 pub struct TestResult {
@@ -42,6 +42,36 @@ pub fn with_module<R>(
     module: &str,
     f: impl FnOnce(&mut Thread, Handle) -> R,
 ) -> Result<R, String> {
+    with_module_as(so_path, module, module, |cx, m| match m {
+        Ok(m) => Ok(f(cx, m)),
+        Err(e) => Err(e.describe(cx)),
+    })?
+}
+
+/// A module's initialisation raised (`PyInit_<module>` or an exec slot); the exception is
+/// still set when `f` of [`with_module_as`] receives this.
+pub struct InitFailure {
+    /// What failed, e.g. `multi-phase init of m`.
+    pub what: String,
+}
+
+impl InitFailure {
+    /// `what failed: Type: message` (takes the exception).
+    pub fn describe(self, cx: &mut Thread) -> String {
+        format!("{} failed: {}", self.what, describe_current(cx))
+    }
+}
+
+/// As [`with_module`], with the module's spec named `spec_name` (a multi-phase module takes
+/// its `__name__` from it: `"__main__"` runs a program's top level as the main module), and
+/// `f` called with the initialisation's outcome inside the native-call frame, so it can look
+/// at the exception an initialisation left.
+pub fn with_module_as<R>(
+    so_path: &str,
+    module: &str,
+    spec_name: &str,
+    f: impl FnOnce(&mut Thread, Result<Handle, InitFailure>) -> R,
+) -> Result<R, String> {
     // SAFETY: loading a C extension runs its constructors; that is the purpose of this entry.
     let lib = unsafe {
         libloading::os::unix::Library::open(Some(so_path), libc::RTLD_NOW | libc::RTLD_LOCAL)
@@ -59,18 +89,20 @@ pub fn with_module<R>(
     let cx = unsafe { &mut *p };
     let base = cx.mark();
     cx.begin_native_call();
-    let out = init_module(cx, init, module).map(|m| f(cx, m));
+    let inited = init_module(cx, init, module, spec_name);
+    let out = f(cx, inited);
     cx.end_native_call();
     cx.release(base);
     cx::drain_deferred(cx);
-    out
+    Ok(out)
 }
 
 fn init_module(
     cx: &mut Thread,
     init: unsafe extern "C" fn() -> *mut PyObject,
     name: &str,
-) -> Result<Handle, String> {
+    spec_name: &str,
+) -> Result<Handle, InitFailure> {
     // SAFETY: calling the extension's init function.
     let p = cx::publish(cx, || unsafe { init() });
     let is_def = cx::global()
@@ -82,7 +114,7 @@ fn init_module(
         let def = p.cast::<PyModuleDef>();
         let r = (|| {
             let spec = crate::module::new_module(cx, "spec", std::ptr::null_mut())?;
-            let n = cx.str(name);
+            let n = cx.str(spec_name);
             crate::object::setattr(cx, spec, "name", Some(n))?;
             // SAFETY: a module definition flagged by PyModuleDef_Init.
             let m = unsafe { crate::module::from_def_and_spec(cx, def, spec) }?;
@@ -90,16 +122,14 @@ fn init_module(
             unsafe { crate::module::exec_def(cx, m, def) }?;
             Ok(m)
         })();
-        return r.map_err(|_: pyopaque_runtime::Raised| {
-            format!(
-                "multi-phase init of {name} failed: {}",
-                describe_current(cx)
-            )
+        return r.map_err(|_: pyopaque_runtime::Raised| InitFailure {
+            what: format!("multi-phase init of {name}"),
         });
     }
     // SAFETY: PyInit returns a new reference or NULL.
-    unsafe { cx::take_result(cx, p, &format!("PyInit_{name}")) }
-        .map_err(|_| format!("PyInit_{name} failed: {}", describe_current(cx)))
+    unsafe { cx::take_result(cx, p, &format!("PyInit_{name}")) }.map_err(|_| InitFailure {
+        what: format!("PyInit_{name}"),
+    })
 }
 
 fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
@@ -154,13 +184,11 @@ fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
             Err(_) => Some(describe_current(cx)),
             Ok(f) => {
                 let fo = cx.get(f);
-                if cx.type_of(fo) != g.types.cfunction {
-                    Some(format!("TypeError: {n} is not a C function"))
+                if !crate::call::is_callable(cx, fo) {
+                    Some(format!("TypeError: {n} is not callable"))
                 } else if let Some(expect) = exit_expectation(&n) {
                     run_exit_test(cx, f, expect)
                 } else {
-                    // SAFETY: function payload.
-                    let _ = unsafe { payload::<FuncPayload>(fo) };
                     cx.begin_native_call();
                     let r = crate::call::call(cx, f, &[], &[]);
                     cx.end_native_call();

@@ -58,6 +58,9 @@ pub struct ShimTypes {
     pub bytearray: ObjRef,
     /// `complex` (see `complex.rs`).
     pub complex: ObjRef,
+    /// `traceback`: no instances exist (pyopaque runs no frames; see `python/traceback.rs`),
+    /// the type is there so that `PyTraceBack_Check` answers.
+    pub traceback: ObjRef,
     /// The builtin containers' iterator types and the dict views (see `iterobj.rs`).
     pub iters: crate::iterobj::IterTypes,
     /// Every exception type by name (the runtime's plus the shim's).
@@ -196,6 +199,7 @@ impl ShimTypes {
             classmethod_descr: mk("classmethod_descriptor", &FUNC_HOOKS),
             bytearray: mk_base("bytearray", &crate::bytearray::HOOKS),
             complex: mk_base("complex", &crate::complex::HOOKS),
+            traceback: mk("traceback", &DESCR_HOOKS),
             iters: crate::iterobj::IterTypes::new(rt),
             exc,
         };

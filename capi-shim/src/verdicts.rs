@@ -323,4 +323,7 @@ pub const AREAS: &[&[(&str, Rule)]] = &[
     crate::verdicts_d::TABLE,
     crate::verdicts_p::TABLE,
     crate::verdicts_w::TABLE,
+    crate::python::ceval::VERDICTS,
+    crate::python::compile::VERDICTS,
+    crate::python::traceback::VERDICTS,
 ];
