@@ -84,6 +84,8 @@ enum Command {
         so: String,
         /// Module name (PyInit_<name>).
         module: String,
+        /// Modules to initialise first: shared object and module name, pairwise.
+        preload: Vec<String>,
         /// sys.argv.
         #[arg(last = true)]
         argv: Vec<String>,
@@ -113,8 +115,9 @@ fn main() -> ExitCode {
             config,
             so,
             module,
+            preload,
             argv,
-        } => pyfront::run::child(&config, &so, &module, &argv),
+        } => pyfront::run::child(&config, &so, &module, &preload, &argv),
         Command::Config {
             cflags,
             includes,

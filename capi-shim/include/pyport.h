@@ -73,7 +73,7 @@ typedef Py_ssize_t Py_ssize_clean_t;
 #define PyAPI_FUNC(RTYPE) Py_IMPORTED_SYMBOL extern RTYPE
 #define PyAPI_DATA(RTYPE) Py_IMPORTED_SYMBOL extern RTYPE
 
-/* The module init function is looked up by name, so it must be visible and
+/* The module init function is looked up by name; so it must be visible and
  * have C linkage even when the extension is written in C++. */
 #define PyMODINIT_FUNC PyOpaque_EXTERN_C Py_EXPORTED_SYMBOL PyObject *
 

@@ -245,7 +245,19 @@ static_types! {
     PyDictKeys_Type => |rt, st| st.iters.keys_view;
     PyDictValues_Type => |rt, st| st.iters.values_view;
     PyDictItems_Type => |rt, st| st.iters.items_view;
-    PyTraceBack_Type => |rt, st| st.traceback;
+    PyTraceBack_Type => |rt, st| st.instanceless("traceback");
+    PyRange_Type => |rt, st| st.instanceless("range");
+    PyRangeIter_Type => |rt, st| st.instanceless("range_iterator");
+    PyLongRangeIter_Type => |rt, st| st.instanceless("longrange_iterator");
+    PyEnum_Type => |rt, st| st.instanceless("enumerate");
+    PyReversed_Type => |rt, st| st.instanceless("reversed");
+    PyFilter_Type => |rt, st| st.instanceless("filter");
+    PyMap_Type => |rt, st| st.instanceless("map");
+    PyZip_Type => |rt, st| st.instanceless("zip");
+    PySuper_Type => |rt, st| st.instanceless("super");
+    PyProperty_Type => |rt, st| st.instanceless("property");
+    PyModuleDef_Type => |rt, st| st.instanceless("moduledef");
+    PyWrapperDescr_Type => |rt, st| st.instanceless("wrapper_descriptor");
 }
 
 macro_rules! static_objects {
@@ -325,6 +337,7 @@ exceptions! {
     PyExc_FutureWarning = "FutureWarning";
     PyExc_GeneratorExit = "GeneratorExit";
     PyExc_IOError = "OSError";
+    PyExc_WindowsError = "OSError";
     PyExc_ImportError = "ImportError";
     PyExc_ImportWarning = "ImportWarning";
     PyExc_IndentationError = "IndentationError";

@@ -67,8 +67,34 @@ pub mod proxy;
 /// is missing, so that an extension referring to them still loads.
 pub mod python {
     pub mod ceval;
+    pub mod codec_classes;
     pub mod compile;
+    pub mod embedding;
+    pub mod import_bytecode;
+    pub mod interpreters;
+    pub mod object_init_var;
+    pub mod raising;
     pub mod traceback;
+    pub mod unraisable;
+    pub mod windows_only;
+}
+/// Concrete object types (CPython's `Objects/*object.c`): the entries added for the headers'
+/// promises (kind views of str, `Py_complex` values, ...).
+pub mod objects {
+    pub mod complex_values;
+    pub mod dict_string_keys;
+    pub mod file;
+    pub mod set_size;
+    pub mod unicode_kinds;
+}
+/// Type objects: a type's namespace as a dict, method-wrappers.
+pub mod types {
+    pub mod type_dict;
+    pub mod wrapper;
+}
+/// The abstract object protocols: per-item data of variable-size C instances.
+pub mod r#abstract {
+    pub mod item_data;
 }
 /// What every area stands on: here, the entry that runs a compiled program as `__main__`.
 pub mod boundary {

@@ -85,7 +85,7 @@ pub unsafe extern "C" fn PyObject_Realloc(p: *mut c_void, n: usize) -> *mut c_vo
     unsafe { libc::realloc(p, n.max(1)) }
 }
 
-fn is_shim_object(p: *mut c_void) -> bool {
+pub(crate) fn is_shim_object(p: *mut c_void) -> bool {
     if p.is_null() || (p as usize) & 7 != 0 {
         return false;
     }

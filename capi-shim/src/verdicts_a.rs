@@ -22,8 +22,6 @@ const WARN: Rule =
 const HANDLED: Rule = Rule::Cost("the handled exception is a per-thread slot that only C sets (no interpreter loop handles exceptions); the exception is pinned while set");
 const ERRNO: Rule = Rule::Cost("errno and filenames stay in args: OSError has no errno/strerror/filename attributes (the exception payload holds only args)");
 const INFO: Rule = Rule::Cost("a plain tuple, not a struct sequence: fields by index only");
-const WINDOWS: Rule = Rule::NotApplicable("Windows only (MBCS, code pages, GetLastError): the facility does not exist on the POSIX platforms pyopaque runs on, as in CPython builds for them");
-const PY_CODECS: Rule = Rule::NotApplicable("needs an interpreter loop: incremental and stream codecs are Python classes (Lib/codecs.py and the encodings package)");
 
 /// Entries of this package.
 pub const TABLE: &[(&str, Rule)] = &[
@@ -81,12 +79,6 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("PyErr_WarnFormat", WARN),
     ("PyErr_ProgramText", Rule::Works),
     ("PyErr_FormatV", Rule::Works),
-    ("PyErr_SetExcFromWindowsErr", WINDOWS),
-    ("PyErr_SetExcFromWindowsErrWithFilename", WINDOWS),
-    ("PyErr_SetExcFromWindowsErrWithFilenameObject", WINDOWS),
-    ("PyErr_SetExcFromWindowsErrWithFilenameObjects", WINDOWS),
-    ("PyErr_SetFromWindowsErr", WINDOWS),
-    ("PyErr_SetFromWindowsErrWithFilename", WINDOWS),
     // ----- codecs -----
     ("PyCodec_Encode", CODECS),
     ("PyCodec_Decode", CODECS),
@@ -102,10 +94,6 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("PyCodec_ReplaceErrors", Rule::Works),
     ("PyCodec_BackslashReplaceErrors", Rule::Works),
     ("PyCodec_XMLCharRefReplaceErrors", Rule::Works),
-    ("PyCodec_IncrementalEncoder", PY_CODECS),
-    ("PyCodec_IncrementalDecoder", PY_CODECS),
-    ("PyCodec_StreamReader", PY_CODECS),
-    ("PyCodec_StreamWriter", PY_CODECS),
     // ----- str -----
     ("PyUnicode_DecodeASCII", Rule::Works),
     ("PyUnicode_DecodeUTF7", Rule::Works),
@@ -170,12 +158,6 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("PyOpaque_Unicode_GET_LENGTH", Rule::Works),
     ("PyOpaque_Unicode_READ_CHAR", Rule::Works),
     ("PyOpaque_Unicode_IS_ASCII", Rule::Works),
-    ("PyUnicode_WriteChar", Rule::NotImplementable("strategies: str is stored as immutable inline UTF-8, so a code point of another UTF-8 width cannot be written in place; and with no counting (tracing) the shim cannot prove the string unshared, as CPython's check requires")),
-    ("PyUnicode_AsMBCSString", WINDOWS),
-    ("PyUnicode_DecodeMBCS", WINDOWS),
-    ("PyUnicode_DecodeMBCSStateful", WINDOWS),
-    ("PyUnicode_DecodeCodePageStateful", WINDOWS),
-    ("PyUnicode_EncodeCodePage", WINDOWS),
     // ----- bytes, bytearray -----
     ("PyBytes_Repr", Rule::Works),
     ("PyBytes_DecodeEscape", Rule::Works),

@@ -27,6 +27,10 @@ pub struct RunArgs {
     /// Collect and move at every allocation.
     #[arg(long)]
     pub gc_stress: bool,
+    /// A module the program imports (Python source, compiled like the program), initialised
+    /// before the program starts; repeat for several, in dependency order.
+    #[arg(long = "module", value_name = "FILE")]
+    pub modules: Vec<PathBuf>,
     /// Run the same generated C under CPython instead (the reference): compiled against
     /// `python3`'s headers with its own `Py_LIMITED_API`, loaded by `python3` as `__main__`.
     #[arg(long)]
@@ -41,7 +45,11 @@ pub struct RunArgs {
 /// its `--embed` main does), then imports it from its file with `sys.argv` set.
 const CPYTHON_DRIVER: &str = "import ctypes, importlib.util, sys\n\
 so, mod = sys.argv[1], sys.argv[2]\n\
-sys.argv = sys.argv[3:]\n\
+sep = sys.argv.index('--')\n\
+pre = sys.argv[3:sep]\n\
+sys.argv = sys.argv[sep + 1:]\n\
+for i in range(0, len(pre), 2): s = importlib.util.spec_from_file_location(pre[i + 1], pre[i]); \
+m = importlib.util.module_from_spec(s); sys.modules[pre[i + 1]] = m; s.loader.exec_module(m)\n\
 ctypes.c_int.in_dll(ctypes.PyDLL(so), '__pyx_module_is_main_' + mod).value = 1\n\
 spec = importlib.util.spec_from_file_location(mod, so)\n\
 m = importlib.util.module_from_spec(spec)\n\
@@ -55,14 +63,22 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
     } else {
         Target::Pyopaque
     };
-    let built = match build::build(&args.file, &target, args.verbose) {
-        Ok(b) => b,
-        Err(e) => {
-            // A Cython error (bad syntax) is the program's failure, not an internal one.
-            eprintln!("{e}");
-            return Ok(ExitCode::from(1));
+    let mut modules = Vec::new();
+    for f in args.modules.iter().chain(std::iter::once(&args.file)) {
+        match build::build(f, &target, args.verbose) {
+            Ok(b) => modules.push(b),
+            Err(e) => {
+                // A Cython error (bad syntax) is the program's failure, not an internal one.
+                eprintln!("{e}");
+                return Ok(ExitCode::from(1));
+            }
         }
-    };
+    }
+    let built = modules.pop().expect("the program itself");
+    let preload: Vec<std::ffi::OsString> = modules
+        .iter()
+        .flat_map(|m| [m.so.clone().into_os_string(), m.module.clone().into()])
+        .collect();
     if args.verbose {
         eprintln!(
             "pyopaque: {} {}",
@@ -79,6 +95,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
             .args(["-c", CPYTHON_DRIVER])
             .arg(&built.so)
             .arg(&built.module)
+            .args(&preload)
+            .arg("--")
             .arg(&args.file)
             .args(&args.args)
             .status()
@@ -101,6 +119,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
         .arg(&config)
         .arg(&built.so)
         .arg(&built.module)
+        .args(&preload)
         .arg("--")
         .arg(&args.file)
         .args(&args.args)
@@ -123,12 +142,20 @@ fn exit_code(args: &RunArgs, status: std::process::ExitStatus) -> ExitCode {
 }
 
 type InitFn = unsafe extern "C" fn(*const c_char) -> c_int;
+type PreloadFn = unsafe extern "C" fn(*const c_char, *const c_char) -> c_int;
 type RunMainFn =
     unsafe extern "C" fn(*const c_char, *const c_char, c_int, *const *const c_char) -> c_int;
 
-/// The child: load the shim globally, start its runtime, run the module as `__main__` with
-/// `argv` as `sys.argv`; returns the program's exit status.
-pub fn child(config: &str, so: &str, module: &str, argv: &[String]) -> Result<ExitCode, String> {
+/// The child: load the shim globally, start its runtime, initialise the `preload` modules
+/// (pairs of shared object and module name), run the module as `__main__` with `argv` as
+/// `sys.argv`; returns the program's exit status.
+pub fn child(
+    config: &str,
+    so: &str,
+    module: &str,
+    preload: &[String],
+    argv: &[String],
+) -> Result<ExitCode, String> {
     let lib = crate::capi_lib::load()?;
     let c = |s: &str| CString::new(s).map_err(|e| e.to_string());
     let (cfg, so, module) = (c(config)?, c(so)?, c(module)?);
@@ -142,6 +169,15 @@ pub fn child(config: &str, so: &str, module: &str, argv: &[String]) -> Result<Ex
             .map_err(|e| e.to_string())?;
         if init(cfg.as_ptr()) != 0 {
             return Err(format!("pyopaque_capi_init({config:?}) failed"));
+        }
+        let pre: libloading::os::unix::Symbol<PreloadFn> = lib
+            .get(b"pyopaque_capi_preload_module\0")
+            .map_err(|e| e.to_string())?;
+        for pair in preload.chunks(2) {
+            let (pso, pm) = (c(&pair[0])?, c(pair.get(1).map_or("", |s| s.as_str()))?);
+            if pre(pso.as_ptr(), pm.as_ptr()) != 0 {
+                return Ok(ExitCode::from(1));
+            }
         }
         let run: libloading::os::unix::Symbol<RunMainFn> = lib
             .get(b"pyopaque_capi_run_main\0")

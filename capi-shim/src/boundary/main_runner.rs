@@ -208,3 +208,53 @@ fn format_exception_only(cx: &mut Thread, e: Handle) -> String {
         format!("{name}: {msg}")
     }
 }
+
+/// `int pyopaque_capi_preload_module(const char *so_path, const char *module)`: initialises
+/// `PyInit_<module>` from `so_path` and registers it in the module table under `module` (when
+/// its init did not already), so that a program run afterwards imports it. 0, or 1 with the
+/// failure on stderr. The runtime must be started.
+///
+/// # Safety
+/// Both arguments C strings.
+#[no_mangle]
+pub unsafe extern "C" fn pyopaque_capi_preload_module(
+    so_path: *const c_char,
+    module: *const c_char,
+) -> c_int {
+    if so_path.is_null() || module.is_null() {
+        return 1;
+    }
+    // SAFETY: caller's contract.
+    let (so, m) = unsafe {
+        (
+            CStr::from_ptr(so_path).to_string_lossy().into_owned(),
+            CStr::from_ptr(module).to_string_lossy().into_owned(),
+        )
+    };
+    let r = std::panic::catch_unwind(|| {
+        crate::runner::with_module(&so, &m, |cx, h| {
+            let modules = crate::import::modules(cx);
+            let k = cx.str(&m);
+            match cx.dict_get(modules, k) {
+                Ok(Some(_)) => Ok(()),
+                Ok(None) => cx.dict_set(modules, k, h),
+                Err(e) => Err(e),
+            }
+            .map_err(|_| {
+                let d = cx.take_error().map(|e| cx.describe_exception(e));
+                format!("cannot register {m}: {}", d.unwrap_or_default())
+            })
+        })
+    });
+    match r {
+        Ok(Ok(Ok(()))) => 0,
+        Ok(Ok(Err(e))) | Ok(Err(e)) => {
+            eprintln!("pyopaque: {e}");
+            1
+        }
+        Err(_) => {
+            eprintln!("pyopaque: internal error (panic) while loading {m}");
+            1
+        }
+    }
+}
