@@ -1,7 +1,7 @@
 //! `pyopaque run FILE.py [ARGS]`: compile a program (see [`super::build`]) and run its top
 //! level as `__main__` in a child process of this executable, which loads the C API shim,
 //! starts the runtime with the requested configuration and calls `pyopaque_capi_run_main`.
-//! The child's exit status is the program's (see `capi-shim/src/boundary/main_runner.rs`); a
+//! The child's exit status is the program's (see `capi-shim/src/host/main_runner.rs`); a
 //! child killed by a signal is reported and gives 128 + the signal number, as a shell does.
 
 use std::ffi::{c_char, c_int, CString};

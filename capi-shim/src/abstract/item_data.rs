@@ -4,9 +4,9 @@
 
 use std::ffi::c_void;
 
+use crate::boundary::cx::{self, arg, tname};
+use crate::boundary::ffi::PyObject;
 use crate::capi;
-use crate::cx::{self, arg, tname};
-use crate::ffi::PyObject;
 use crate::verdict::Rule;
 
 /// Verdicts of this module's functions.

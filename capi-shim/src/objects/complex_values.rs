@@ -3,10 +3,10 @@
 
 use std::ffi::c_double;
 
+use crate::boundary::cx::{arg, new_ref_h, tname, type_error, CRet};
+use crate::boundary::ffi::PyObject;
 use crate::capi;
-use crate::complex::{complex_type, value_of as complex_parts, ComplexPayload};
-use crate::cx::{arg, new_ref_h, tname, type_error, CRet};
-use crate::ffi::PyObject;
+use crate::objects::complex::{complex_type, value_of as complex_parts, ComplexPayload};
 use crate::verdict::Rule;
 
 /// Verdicts of this module's functions.
@@ -67,7 +67,7 @@ pub unsafe extern "C" fn PyComplex_AsCComplex(o: *mut PyObject) -> PyComplexValu
 #[no_mangle]
 pub extern "C" fn PyComplex_FromCComplex(v: PyComplexValue) -> *mut PyObject {
     capi!("PyComplex_FromCComplex", |cx| {
-        let h = crate::shimtypes::alloc(
+        let h = crate::types::shim_types::alloc(
             cx,
             complex_type(),
             ComplexPayload {

@@ -2,9 +2,9 @@
 
 use std::ffi::{c_char, c_int};
 
+use crate::boundary::cx::{self, harg, new_ref_h};
+use crate::boundary::ffi::PyObject;
 use crate::capi;
-use crate::cx::{self, harg, new_ref_h};
-use crate::ffi::PyObject;
 use crate::verdict::Rule;
 
 /// Verdicts of this module's functions.

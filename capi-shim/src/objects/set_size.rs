@@ -1,8 +1,8 @@
 //! `PySet_GET_SIZE` (our headers spell it `PyOpaque_Set_GET_SIZE`: the set's layout is opaque).
 
+use crate::boundary::cx::{self, arg};
+use crate::boundary::ffi::{PyObject, Py_ssize_t};
 use crate::capi;
-use crate::cx::{self, arg};
-use crate::ffi::{PyObject, Py_ssize_t};
 use crate::verdict::Rule;
 
 /// Verdicts of this module's functions.
@@ -21,10 +21,10 @@ pub unsafe extern "C" fn PyOpaque_Set_GET_SIZE(s: *mut PyObject) -> Py_ssize_t {
     capi!("PyOpaque_Set_GET_SIZE", |cx| {
         // SAFETY: caller's contract.
         let o = unsafe { arg(cx, s) }?;
-        if !crate::set::is_anyset(o) {
+        if !crate::objects::set::is_anyset(o) {
             return Err(cx::bad_internal_call(cx));
         }
-        let d = crate::set::keys(cx, o);
+        let d = crate::objects::set::keys(cx, o);
         Ok(cx.dict_len(cx.get(d)) as Py_ssize_t)
     })
 }

@@ -10,9 +10,9 @@
 
 use std::ffi::{c_int, c_void};
 
+use crate::boundary::cx::{self, arg, new_ref_h, tname};
+use crate::boundary::ffi::{PyObject, Py_ssize_t};
 use crate::capi;
-use crate::cx::{self, arg, new_ref_h, tname};
-use crate::ffi::{PyObject, Py_ssize_t};
 use crate::verdict::Rule;
 
 const UTF8_STORAGE: &str = "strategies: str is stored as immutable inline UTF-8, so there is no fixed-width (UCS1/UCS2/UCS4) buffer to hand out or to fill in place; raises SystemError";

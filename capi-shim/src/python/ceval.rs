@@ -12,9 +12,9 @@ use std::ffi::c_int;
 
 use pyopaque_runtime::{Handle, PyResult, Thread};
 
+use crate::boundary::cx::{self, borrowed, new_ref_h};
+use crate::boundary::ffi::PyObject;
 use crate::capi;
-use crate::cx::{self, borrowed, new_ref_h};
-use crate::ffi::PyObject;
 use crate::verdict::Rule;
 
 /// Verdicts of this module's functions.
@@ -43,10 +43,10 @@ const NO_BYTECODE: Rule = Rule::NotApplicable("needs an interpreter loop: byteco
 /// `__debug__ = True`, pyopaque having no optimisation mode) when nothing registered it yet.
 /// The module is pinned (every module is), so its dict lives as long as the process.
 pub fn builtins_dict(cx: &mut Thread) -> PyResult<Handle> {
-    let m = match crate::import::get_module(cx, "builtins")? {
+    let m = match crate::python::import::get_module(cx, "builtins")? {
         Some(m) => m,
         None => {
-            let m = crate::import::add_module(cx, "builtins")?;
+            let m = crate::python::import::add_module(cx, "builtins")?;
             let d = module_dict(cx, m);
             let k = cx.str("__debug__");
             let t = cx.root(cx.rt.true_);
@@ -60,9 +60,10 @@ pub fn builtins_dict(cx: &mut Thread) -> PyResult<Handle> {
 fn module_dict(cx: &mut Thread, m: Handle) -> Handle {
     let mo = cx.get(m);
     // SAFETY: `m` came from the module table, whose values are modules made by the shim.
-    let d = unsafe { crate::shimtypes::payload::<crate::shimtypes::ModulePayload>(mo) }
-        .dict
-        .expect("module dict");
+    let d =
+        unsafe { crate::types::shim_types::payload::<crate::types::shim_types::ModulePayload>(mo) }
+            .dict
+            .expect("module dict");
     cx.root(d)
 }
 

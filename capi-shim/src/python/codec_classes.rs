@@ -5,7 +5,7 @@
 use std::ffi::c_char;
 
 use super::raising::raising_fns;
-use crate::ffi::PyObject;
+use crate::boundary::ffi::PyObject;
 use crate::verdict::Rule;
 
 const PY_CODECS: Rule = Rule::NotApplicable("needs an interpreter loop: incremental and stream codecs are Python classes (Lib/codecs.py and the encodings package); exported raising NotImplementedError");

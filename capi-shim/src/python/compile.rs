@@ -6,8 +6,8 @@
 
 use std::ffi::{c_char, c_int};
 
+use crate::boundary::ffi::PyObject;
 use crate::capi;
-use crate::ffi::PyObject;
 use crate::verdict::Rule;
 
 /// Verdicts of this module's functions.

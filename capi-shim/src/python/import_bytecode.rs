@@ -6,8 +6,8 @@
 use std::ffi::{c_char, c_int, c_long};
 
 use super::raising::raising_fns;
+use crate::boundary::ffi::PyObject;
 use crate::capi;
-use crate::ffi::PyObject;
 use crate::verdict::Rule;
 
 const BYTECODE: Rule = Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source); exported raising NotImplementedError");

@@ -6,7 +6,7 @@
 use std::ffi::{c_int, c_ulong, c_void};
 
 use super::raising::raising_fns;
-use crate::ffi::PyObject;
+use crate::boundary::ffi::PyObject;
 use crate::verdict::Rule;
 
 const THREAD_STATES: Rule = Rule::NotApplicable("needs an interpreter loop: explicit thread states carry the evaluation loop's frame stack and GIL ownership; pyopaque attaches a runtime thread to each OS thread on first use (PyGILState_Ensure); exported raising NotImplementedError");

@@ -8,9 +8,9 @@ use std::ffi::c_void;
 
 use pyopaque_runtime::header::header_of;
 
+use crate::boundary::cx::{self, arg};
+use crate::boundary::ffi::{PyObject, PyTypeObject, Py_ssize_t};
 use crate::capi;
-use crate::cx::{self, arg};
-use crate::ffi::{PyObject, PyTypeObject, Py_ssize_t};
 use crate::verdict::Rule;
 
 /// Verdicts of this module's functions.
@@ -35,14 +35,14 @@ pub unsafe extern "C" fn PyObject_InitVar(
         }
         // SAFETY: caller's contract.
         let t = unsafe { arg(cx, ty.cast()) }?;
-        if !crate::mem::is_shim_object(op.cast::<c_void>()) {
+        if !crate::python::memory::is_shim_object(op.cast::<c_void>()) {
             return Err(cx::system_error(cx, "pyopaque: PyObject_InitVar needs memory with an object header (allocate with tp_alloc/PyObject_NewVar); malloc'd memory has none"));
         }
         // SAFETY: a shim object.
         let o = unsafe { arg(cx, op) }?;
         header_of(o).set_ty(t);
         if cx.kind_of(o) == pyopaque_runtime::Kind::Native {
-            crate::pinsupport::set_var_size(o, size.max(0) as usize);
+            crate::boundary::pinning::set_var_size(o, size.max(0) as usize);
         }
         Ok(op)
     })

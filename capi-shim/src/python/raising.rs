@@ -3,7 +3,7 @@
 //! (an extension referring to it still loads) and each call raises an exception saying why.
 
 /// Defines `extern "C"` functions that ignore their arguments and raise `$exc` (a raising
-/// helper of [`crate::cx`], e.g. `not_implemented`) with `$msg`, returning the C error value
+/// helper of [`crate::boundary::cx`], e.g. `not_implemented`) with `$msg`, returning the C error value
 /// of their return type.
 macro_rules! raising_fns {
     ($( $(#[$doc:meta])* $lit:literal $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty
@@ -12,7 +12,7 @@ macro_rules! raising_fns {
         #[no_mangle]
         pub extern "C" fn $name($($arg: $ty),*) -> $ret {
             $(let _ = $arg;)*
-            $crate::capi!($lit, |cx| Err($crate::cx::$exc(cx, $msg)))
+            $crate::capi!($lit, |cx| Err($crate::boundary::cx::$exc(cx, $msg)))
         }
     )*};
 }

@@ -4,9 +4,9 @@
 
 use std::ffi::c_int;
 
+use crate::boundary::cx::{self, from_c};
+use crate::boundary::ffi::PyObject;
 use crate::capi;
-use crate::cx::{self, from_c};
-use crate::ffi::PyObject;
 use crate::verdict::Rule;
 
 /// Verdicts of this module's functions.

@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, c_void};
 
-use crate::cx;
+use crate::boundary::cx;
 use crate::verdict::Rule;
 
 /// Verdicts of this module's functions.
@@ -26,7 +26,7 @@ pub unsafe extern "C" fn pyopaque_rs_format_unraisable(fmt: *const c_char, ap: *
             "Exception ignored in: None".to_string()
         } else {
             // SAFETY: forwarded contract.
-            unsafe { crate::args::format_message(cx, fmt, ap) }?
+            unsafe { crate::python::args::format_message(cx, fmt, ap) }?
         };
         if let Some(e) = cx.take_error() {
             let d = cx.describe_exception(e);

@@ -6,7 +6,7 @@
 use std::ffi::{c_char, c_int};
 
 use super::raising::raising_fns;
-use crate::ffi::PyObject;
+use crate::boundary::ffi::PyObject;
 use crate::verdict::Rule;
 
 const WINDOWS: Rule = Rule::NotApplicable("Windows only (MBCS, code pages, GetLastError): the facility does not exist on the POSIX platforms pyopaque runs on, as in CPython builds for them; exported raising NotImplementedError");

@@ -5,9 +5,9 @@
 //! does not change the type (CPython documents the dict as read-only for callers anyway:
 //! "should not be modified directly").
 
+use crate::boundary::cx::{self, arg, new_ref_h};
+use crate::boundary::ffi::{PyObject, PyTypeObject};
 use crate::capi;
-use crate::cx::{self, arg, new_ref_h};
-use crate::ffi::{PyObject, PyTypeObject};
 use crate::verdict::Rule;
 
 /// Verdicts of this module's functions.

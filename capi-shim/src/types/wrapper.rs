@@ -2,9 +2,9 @@
 //! static `PyTypeObject`'s slot table) to an object. Static type structs cannot exist when
 //! `PyTypeObject` is opaque, so no such descriptor exists: each call raises SystemError.
 
+use crate::boundary::cx;
+use crate::boundary::ffi::PyObject;
 use crate::capi;
-use crate::cx;
-use crate::ffi::PyObject;
 use crate::verdict::Rule;
 
 /// Verdicts of this module's functions.

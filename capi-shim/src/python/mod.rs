@@ -1,0 +1,33 @@
+//! # python: the interpreter services (CPython's `Python/`)
+//!
+//! The error indicator and warnings ([`errors`]), importing and module state ([`import`]),
+//! argument parsing and value building ([`args`]), module definitions ([`module`]), the `sys`
+//! module ([`sys`]), threads and thread states ([`threads`]), codecs ([`codecs`]), process
+//! lifecycle, versions and the recursion guard ([`lifecycle`]), memory and object allocation
+//! ([`memory`]), locale conversions of C strings ([`fileutils`]), and the verdicts of what needs
+//! an interpreter loop ([`interpreter`]).
+//!
+//! **May import:** `boundary/`, `types/`, `objects/`, `abstract/`.
+
+pub mod args;
+pub mod ceval;
+pub mod codec_classes;
+pub mod codecs;
+pub mod compile;
+pub mod embedding;
+pub mod errors;
+pub mod fileutils;
+pub mod import;
+pub mod import_bytecode;
+pub mod interpreter;
+pub mod interpreters;
+pub mod lifecycle;
+pub mod memory;
+pub mod module;
+pub mod object_init_var;
+pub mod raising;
+pub mod sys;
+pub mod threads;
+pub mod traceback;
+pub mod unraisable;
+pub mod windows_only;
