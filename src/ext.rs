@@ -12,7 +12,8 @@ use pyopaque_runtime::Scheme;
 /// Options of `run-ext`. An axis left out runs every value of that axis.
 #[derive(Args, Debug)]
 pub struct RunExtArgs {
-    /// A C source (compiled against our headers) or an already built shared object.
+    /// A C source (compiled against our headers), Python source (.py/.pyx, compiled by
+    /// Cython) or an already built shared object.
     pub file: PathBuf,
     /// classic | atomic | biased | tracing | all (default: all).
     #[arg(long)]
@@ -193,12 +194,20 @@ pub fn run(args: RunExtArgs) -> Result<ExitCode, String> {
     let cfgs = configs(&args)?;
     let tmp = std::env::temp_dir().join(format!("pyopaque-ext-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
-    let so = if args.file.extension().is_some_and(|e| e == "c") {
-        compile(&args.file, &tmp, args.verbose)?
+    let (so, module) = if crate::pyfront::is_python_source(&args.file) {
+        let b = crate::pyfront::build::build(
+            &args.file,
+            &crate::pyfront::build::Target::Pyopaque,
+            args.verbose,
+        )?;
+        (b.so, b.module)
+    } else if args.file.extension().is_some_and(|e| e == "c") {
+        let so = compile(&args.file, &tmp, args.verbose)?;
+        let m = module_name(&so);
+        (so, m)
     } else {
-        args.file.clone()
+        (args.file.clone(), module_name(&args.file))
     };
-    let module = module_name(&so);
     let (mut passed, mut failed) = (0usize, 0usize);
     for cfg in &cfgs {
         let outcome = run_config(&so, &module, cfg, None)?;

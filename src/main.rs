@@ -6,6 +6,7 @@
 //!   every requested configuration (each in a child process).
 //! * `fuzz [--seeds A..B] [--calls N] [--config ...] [--gc-stress] [--debug] [--json]`: the
 //!   differential fuzzer against CPython 3.11.
+//! * `run FILE.py [ARGS]`: compile a Python program with Cython and run it as `__main__`.
 //! * `config --cflags|--includes`: what a build system needs to compile against our headers.
 
 mod bench_cmd;
@@ -13,6 +14,7 @@ mod bench_threads;
 mod capi_lib;
 mod ext;
 mod fuzz;
+mod pyfront;
 mod report;
 
 use std::process::ExitCode;
@@ -56,6 +58,9 @@ enum Command {
     /// under CPython 3.11 and under pyopaque, outcomes compared call by call; exits non-zero on
     /// a crash, hang, leak or unclassified difference, after printing its shortest sequence.
     Fuzz(fuzz::FuzzArgs),
+    /// Compile a Python program (.py/.pyx) with Cython against our headers and run its top
+    /// level as __main__ with sys.argv set; the exit status is the program's.
+    Run(pyfront::run::RunArgs),
     /// Print compiler flags for building extensions against pyopaque's headers.
     Config {
         /// Flags for the C compiler (include path and -fPIC).
@@ -78,6 +83,21 @@ enum Command {
         /// Module name (PyInit_<name>).
         module: String,
     },
+    /// Internal: the child process of `run` (the program as __main__).
+    #[command(name = "__run-child", hide = true)]
+    RunChild {
+        /// Configuration string passed to pyopaque_capi_init.
+        config: String,
+        /// Path to the built module.
+        so: String,
+        /// Module name (PyInit_<name>).
+        module: String,
+        /// Modules to initialise first: shared object and module name, pairwise.
+        preload: Vec<String>,
+        /// sys.argv.
+        #[arg(last = true)]
+        argv: Vec<String>,
+    },
     /// Internal: the child process of the report's C workloads (one configuration).
     #[command(name = "__call-child", hide = true)]
     CallChild {
@@ -99,6 +119,14 @@ fn main() -> ExitCode {
         Command::Bench { name, json, quick } => bench_cmd::run(&name, json, quick),
         Command::RunExt(args) => ext::run(args),
         Command::Fuzz(args) => fuzz::run(args),
+        Command::Run(args) => pyfront::run::run(args),
+        Command::RunChild {
+            config,
+            so,
+            module,
+            preload,
+            argv,
+        } => pyfront::run::child(&config, &so, &module, &preload, &argv),
         Command::Config {
             cflags,
             includes,

@@ -73,6 +73,7 @@
 #include "pylifecycle.h"
 #include "pythonrun.h"
 #include "compile.h"
+#include "code.h"
 #include "import.h"
 #include "sysmodule.h"
 #include "codecs.h"

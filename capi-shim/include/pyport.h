@@ -14,6 +14,12 @@ typedef Py_ssize_t Py_hash_t;
 typedef size_t     Py_uhash_t;
 typedef Py_ssize_t Py_ssize_clean_t;
 
+/* Fixed-width names some sources (Cython's generated C among them) use. */
+#define PY_INT32_T  int32_t
+#define PY_UINT32_T uint32_t
+#define PY_INT64_T  int64_t
+#define PY_UINT64_T uint64_t
+
 #define PY_SSIZE_T_MAX INTPTR_MAX
 #define PY_SSIZE_T_MIN (-PY_SSIZE_T_MAX - 1)
 
@@ -67,7 +73,7 @@ typedef Py_ssize_t Py_ssize_clean_t;
 #define PyAPI_FUNC(RTYPE) Py_IMPORTED_SYMBOL extern RTYPE
 #define PyAPI_DATA(RTYPE) Py_IMPORTED_SYMBOL extern RTYPE
 
-/* The module init function is looked up by name, so it must be visible and
+/* The module init function is looked up by name; so it must be visible and
  * have C linkage even when the extension is written in C++. */
 #define PyMODINIT_FUNC PyOpaque_EXTERN_C Py_EXPORTED_SYMBOL PyObject *
 

@@ -743,9 +743,70 @@ pub unsafe extern "C" fn PyVectorcall_Call(
         let c = unsafe { harg(cx, callable) }?;
         // SAFETY: caller's contract.
         let (pos, kw) = unsafe { split_args(cx, tuple, dict) }?;
-        let r = call(cx, c, &pos, &kw)?;
+        // The callable's own vectorcall function: calling its tp_call instead would recurse
+        // when tp_call is PyVectorcall_Call itself (Cython's functions in limited API 3.12+).
+        let co = cx.get(c);
+        let off = vectorcall_offset(cx.type_of(co));
+        // SAFETY: a heap instance of a C type whose spec declared a vectorcallfunc member at
+        // `off` (`__vectorcalloffset__`); the struct begins at the pointer C holds.
+        let f = off
+            .filter(|o| *o >= 0 && !co.is_tagged())
+            .map(|off| unsafe {
+                callable
+                    .cast::<u8>()
+                    .add(off as usize)
+                    .cast::<Option<vectorcallfunc>>()
+                    .read()
+            });
+        let Some(Some(f)) = f else {
+            // No C vectorcall pointer: the shim's own callables (builtin functions, method
+            // descriptors, types; vectorcall-capable in CPython) take the general call, unless
+            // the type's tp_call is this very function, which would recurse.
+            let tp_call = crate::types::typeobject::get_slot(cx.type_of(co), slot::TP_CALL);
+            if tp_call == PyVectorcall_Call as *const () as usize {
+                return Err(type_error(
+                    cx,
+                    &format!("'{}' object does not support vectorcall", tname(cx, co)),
+                ));
+            }
+            let r = call(cx, c, &pos, &kw)?;
+            return Ok(new_ref_h(cx, r));
+        };
+        let nargs = pos.len();
+        let mut hs = vec![c];
+        hs.extend(pos.iter().copied());
+        hs.extend(kw.iter().map(|(_, v)| *v));
+        let names: Vec<Handle> = kw.iter().map(|(k, _)| *k).collect();
+        let kwnames = (!names.is_empty()).then(|| cx.tuple(&names));
+        if let Some(k) = kwnames {
+            hs.push(k);
+        }
+        let has_names = kwnames.is_some();
+        // SAFETY: calling the callable's vectorcall function with its documented arguments:
+        // the positional then keyword values, their count, and the keyword names tuple.
+        let r = crate::r#abstract::object::c_call(cx, "vectorcall", &hs, |a| unsafe {
+            let names = if has_names {
+                a[a.len() - 1]
+            } else {
+                std::ptr::null_mut()
+            };
+            f(a[0], a.as_ptr().add(1), nargs, names)
+        })?;
         Ok(new_ref_h(cx, r))
     })
+}
+
+/// The vectorcall member offset of `ty` or of its nearest spec-type base that declares one
+/// (CPython inherits `tp_vectorcall_offset`); None when none does.
+fn vectorcall_offset(ty: ObjRef) -> Option<isize> {
+    let mut t = Some(ty);
+    while let Some(tt) = t {
+        if let Some(off) = crate::types::typeobject::ctype(tt).and_then(|ct| ct.vectorcall_offset) {
+            return Some(off);
+        }
+        t = type_payload(tt).base;
+    }
+    None
 }
 
 /// `PyVectorcall_NARGS`.

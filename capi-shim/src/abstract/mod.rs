@@ -11,6 +11,7 @@
 pub mod buffer;
 pub mod call;
 pub mod format;
+pub mod item_data;
 pub mod mapping;
 pub mod number;
 pub mod object;

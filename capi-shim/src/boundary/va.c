@@ -39,6 +39,7 @@ int pyopaque_rs_unpack_tuple(PyObject *args, const char *name, Py_ssize_t min, P
 PyObject *pyopaque_rs_build_value(const char *api, const char *fmt, void *ap);
 PyObject *pyopaque_rs_from_format(const char *api, const char *fmt, void *ap, int bytes);
 PyObject *pyopaque_rs_err_format(const char *api, PyObject *exc, const char *fmt, void *ap);
+void pyopaque_rs_format_unraisable(const char *fmt, void *ap);
 PyObject *pyopaque_rs_call_function(const char *api, PyObject *callable, const char *fmt,
                                     void *ap);
 PyObject *pyopaque_rs_call_method(const char *api, PyObject *obj, const char *name,
@@ -164,6 +165,13 @@ HIDDEN PyObject *pyopaque_va_PyErr_FormatV(PyObject *exc, const char *fmt, va_li
     PyObject *r = pyopaque_rs_err_format("PyErr_FormatV", exc, fmt, &ap);
     va_end(ap);
     return r;
+}
+
+HIDDEN void pyopaque_va_PyErr_FormatUnraisable(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    pyopaque_rs_format_unraisable(fmt, &ap);
+    va_end(ap);
 }
 
 HIDDEN int pyopaque_va_PyErr_WarnFormat(PyObject *category, Py_ssize_t stacklevel,

@@ -55,6 +55,7 @@ trampolines! {
     PyBytes_FromFormatV => pyopaque_va_PyBytes_FromFormatV,
     PyErr_Format => pyopaque_va_PyErr_Format,
     PyErr_FormatV => pyopaque_va_PyErr_FormatV,
+    PyErr_FormatUnraisable => pyopaque_va_PyErr_FormatUnraisable,
     PyErr_WarnFormat => pyopaque_va_PyErr_WarnFormat,
     PyErr_ResourceWarning => pyopaque_va_PyErr_ResourceWarning,
     PyObject_CallFunction => pyopaque_va_PyObject_CallFunction,

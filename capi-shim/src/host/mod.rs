@@ -8,6 +8,7 @@
 //! **May import:** everything (it sits on top: it loads extensions, initialises their modules
 //! and calls their functions through the layers below). Nothing but the crate root imports it.
 
+pub mod main_runner;
 pub mod runner;
 
 use std::ffi::{c_char, c_int, CStr, CString};

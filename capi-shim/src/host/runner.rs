@@ -13,7 +13,7 @@ use pyopaque_runtime::{Handle, Thread};
 use crate::boundary::cx::{self, new_ref_h};
 use crate::boundary::ffi::*;
 use crate::types::shim_types::shim_types;
-use crate::types::shim_types::{payload, FuncPayload, ModulePayload};
+use crate::types::shim_types::{payload, ModulePayload};
 
 /// Outcome of one test.
 pub struct TestResult {
@@ -43,6 +43,36 @@ pub fn with_module<R>(
     module: &str,
     f: impl FnOnce(&mut Thread, Handle) -> R,
 ) -> Result<R, String> {
+    with_module_as(so_path, module, module, |cx, m| match m {
+        Ok(m) => Ok(f(cx, m)),
+        Err(e) => Err(e.describe(cx)),
+    })?
+}
+
+/// A module's initialisation raised (`PyInit_<module>` or an exec slot); the exception is
+/// still set when `f` of [`with_module_as`] receives this.
+pub struct InitFailure {
+    /// What failed, e.g. `multi-phase init of m`.
+    pub what: String,
+}
+
+impl InitFailure {
+    /// `what failed: Type: message` (takes the exception).
+    pub fn describe(self, cx: &mut Thread) -> String {
+        format!("{} failed: {}", self.what, describe_current(cx))
+    }
+}
+
+/// As [`with_module`], with the module's spec named `spec_name` (a multi-phase module takes
+/// its `__name__` from it: `"__main__"` runs a program's top level as the main module), and
+/// `f` called with the initialisation's outcome inside the native-call frame, so it can look
+/// at the exception an initialisation left.
+pub fn with_module_as<R>(
+    so_path: &str,
+    module: &str,
+    spec_name: &str,
+    f: impl FnOnce(&mut Thread, Result<Handle, InitFailure>) -> R,
+) -> Result<R, String> {
     // SAFETY: loading a C extension runs its constructors; that is the purpose of this entry.
     let lib = unsafe {
         libloading::os::unix::Library::open(Some(so_path), libc::RTLD_NOW | libc::RTLD_LOCAL)
@@ -61,19 +91,21 @@ pub fn with_module<R>(
     cx.enter_runtime();
     let base = cx.mark();
     cx.begin_native_call();
-    let out = init_module(cx, init, module).map(|m| f(cx, m));
+    let inited = init_module(cx, init, module, spec_name);
+    let out = f(cx, inited);
     cx.end_native_call();
     cx.release(base);
     cx::drain_deferred(cx);
     cx.leave_runtime();
-    out
+    Ok(out)
 }
 
 fn init_module(
     cx: &mut Thread,
     init: unsafe extern "C" fn() -> *mut PyObject,
     name: &str,
-) -> Result<Handle, String> {
+    spec_name: &str,
+) -> Result<Handle, InitFailure> {
     // SAFETY: calling the extension's init function.
     let p = cx::publish(cx, || unsafe { init() });
     let is_def = cx::global()
@@ -85,7 +117,7 @@ fn init_module(
         let def = p.cast::<PyModuleDef>();
         let r = (|| {
             let spec = crate::python::module::new_module(cx, "spec", std::ptr::null_mut())?;
-            let n = cx.str(name);
+            let n = cx.str(spec_name);
             crate::r#abstract::object::setattr(cx, spec, "name", Some(n))?;
             // SAFETY: a module definition flagged by PyModuleDef_Init.
             let m = unsafe { crate::python::module::from_def_and_spec(cx, def, spec) }?;
@@ -93,16 +125,14 @@ fn init_module(
             unsafe { crate::python::module::exec_def(cx, m, def) }?;
             Ok(m)
         })();
-        return r.map_err(|_: pyopaque_runtime::Raised| {
-            format!(
-                "multi-phase init of {name} failed: {}",
-                describe_current(cx)
-            )
+        return r.map_err(|_: pyopaque_runtime::Raised| InitFailure {
+            what: format!("multi-phase init of {name}"),
         });
     }
     // SAFETY: PyInit returns a new reference or NULL.
-    unsafe { cx::take_result(cx, p, &format!("PyInit_{name}")) }
-        .map_err(|_| format!("PyInit_{name} failed: {}", describe_current(cx)))
+    unsafe { cx::take_result(cx, p, &format!("PyInit_{name}")) }.map_err(|_| InitFailure {
+        what: format!("PyInit_{name}"),
+    })
 }
 
 fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
@@ -156,13 +186,11 @@ fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
             Err(_) => Some(describe_current(cx)),
             Ok(f) => {
                 let fo = cx.get(f);
-                if cx.type_of(fo) != shim_types().cfunction {
-                    Some(format!("TypeError: {n} is not a C function"))
+                if !crate::r#abstract::call::is_callable(cx, fo) {
+                    Some(format!("TypeError: {n} is not callable"))
                 } else if let Some(expect) = exit_expectation(&n) {
                     run_exit_test(cx, f, expect)
                 } else {
-                    // SAFETY: function payload.
-                    let _ = unsafe { payload::<FuncPayload>(fo) };
                     cx.begin_native_call();
                     let r = crate::r#abstract::call::call(cx, f, &[], &[]);
                     cx.end_native_call();

@@ -1,6 +1,8 @@
 //! File-like objects from C (CPython's `Objects/fileobject.c`): `PyFile_WriteString`,
 //! `PyFile_WriteObject`, `PyFile_GetLine` and `PyObject_AsFileDescriptor`, through the object's
-//! `write`/`readline`/`fileno` methods.
+//! `write`/`readline`/`fileno` methods. File objects themselves are made by the `io` module,
+//! which is Python source in CPython and absent here: `PyFile_FromFd` raises
+//! NotImplementedError.
 
 use crate::boundary::cx;
 use crate::boundary::cx::harg;
@@ -162,12 +164,18 @@ pub unsafe extern "C" fn PyObject_AsFileDescriptor(o: *mut PyObject) -> c_int {
     })
 }
 
+crate::python::raising::raising_fns! {
+    /// `PyFile_FromFd`: raises NotImplementedError.
+    "PyFile_FromFd" PyFile_FromFd(fd: c_int, name: *const c_char, mode: *const c_char, buffering: c_int, encoding: *const c_char, errors: *const c_char, newline: *const c_char, closefd: c_int) -> *mut PyObject
+        => not_implemented("file objects are made by the io module (Python source), which pyopaque does not have");
+}
+
 /// The verdicts of the C API functions and data items this module answers for (collected by
 /// [`crate::verdict`]; the matrix reads them).
 pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
     use crate::verdict::rule::Rule;
     &[
-        ("PyFile_FromFd", Rule::NotApplicable("needs an interpreter loop: file objects are created by the io module (Python source)")),
+        ("PyFile_FromFd", Rule::NotApplicable("needs an interpreter loop: file objects are created by the io module (Python source); exported raising NotImplementedError")),
         ("PyFile_WriteString", Rule::Works),
         ("PyFile_WriteObject", Rule::Works),
         ("PyFile_GetLine", Rule::Works),

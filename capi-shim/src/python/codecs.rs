@@ -1351,10 +1351,6 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
         ("PyCodec_ReplaceErrors", Rule::Works),
         ("PyCodec_BackslashReplaceErrors", Rule::Works),
         ("PyCodec_XMLCharRefReplaceErrors", Rule::Works),
-        ("PyCodec_IncrementalEncoder", rules::PYTHON_CODEC_CLASSES),
-        ("PyCodec_IncrementalDecoder", rules::PYTHON_CODEC_CLASSES),
-        ("PyCodec_StreamReader", rules::PYTHON_CODEC_CLASSES),
-        ("PyCodec_StreamWriter", rules::PYTHON_CODEC_CLASSES),
         ("PyCodec_NameReplaceErrors", Rule::Works),
     ]
 };

@@ -129,7 +129,8 @@ fn name_of(cx: &mut Thread, h: Handle) -> PyResult<String> {
     }
 }
 
-fn add_module(cx: &mut Thread, name: &str) -> PyResult<Handle> {
+/// The module `name` from the table, created empty and registered when absent.
+pub(crate) fn add_module(cx: &mut Thread, name: &str) -> PyResult<Handle> {
     if let Some(m) = get_module(cx, name)? {
         return Ok(m);
     }
@@ -505,16 +506,6 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
         ("PyImport_ImportModuleLevel", Rule::Cost("imports only modules registered with the runtime (PyImport_AddModule*, PyImport_AppendInittab, sys); importing Python source needs a compiler and an evaluation loop")),
         ("PyImport_ImportModuleLevelObject", Rule::Cost("imports only modules registered with the runtime (PyImport_AddModule*, PyImport_AppendInittab, sys); importing Python source needs a compiler and an evaluation loop")),
         ("PyState_FindModule", Rule::Cost("pinning: the borrowed result is pinned until the native call returns")),
-        ("PyImport_ExecCodeModule", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
-        ("PyImport_ExecCodeModuleEx", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
-        ("PyImport_ExecCodeModuleObject", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
-        ("PyImport_ExecCodeModuleWithPathnames", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
-        ("PyImport_GetMagicNumber", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
-        ("PyImport_GetMagicTag", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
-        ("PyImport_ImportFrozenModule", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
-        ("PyImport_ImportFrozenModuleObject", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
-        ("PyImport_GetImporter", Rule::NotApplicable("needs an interpreter loop: executing (frozen or compiled) Python bytecode and the path-based import machinery (importlib is Python source)")),
-        ("PyImport_ReloadModule", Rule::NotApplicable("needs an interpreter loop: importlib.reload re-executes a module's Python code")),
         ("PyImport_ImportModuleNoBlock", Rule::Cost("imports only modules registered with the runtime (PyImport_AddModule*, PyImport_AppendInittab, sys); importing Python source needs a compiler and an evaluation loop")),
         ("PyImport_AppendInittab", Rule::Cost("the table is consulted at each import, so entries may be added after start-up (CPython reads it only at initialization; the test runs under pyopaque only)")),
         ("_PyState_AddModule", Rule::Works),

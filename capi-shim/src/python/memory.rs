@@ -86,7 +86,7 @@ pub unsafe extern "C" fn PyObject_Realloc(p: *mut c_void, n: usize) -> *mut c_vo
     unsafe { libc::realloc(p, n.max(1)) }
 }
 
-fn is_shim_object(p: *mut c_void) -> bool {
+pub(crate) fn is_shim_object(p: *mut c_void) -> bool {
     if p.is_null() || (p as usize) & 7 != 0 {
         return false;
     }
@@ -374,7 +374,6 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
         ("PyGC_Enable", Rule::Cost("moving: the flag is recorded, but the collector still runs when the heap needs space (it reclaims memory, not only cycles)")),
         ("PyGC_IsEnabled", Rule::Cost("moving: the flag is recorded, but the collector still runs when the heap needs space (it reclaims memory, not only cycles)")),
         ("PyObject_Init", Rule::NotImplementable("opaque header: the runtime header lies before the object pointer, so memory from PyObject_Malloc has no room for it; only memory from tp_alloc/PyObject_New can become an object")),
-        ("PyObject_InitVar", Rule::NotImplementable("opaque header: the runtime header lies before the object pointer, so memory from PyObject_Malloc has no room for it; only memory from tp_alloc/PyObject_New can become an object")),
         ("_PyObject_New", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),
         ("_PyObject_NewVar", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),
         ("_PyObject_GC_New", Rule::Cost("pinning: instances of C types never move (C dereferences the struct); PyObject* fields found by tp_traverse are pinned too")),

@@ -12,15 +12,26 @@
 
 pub mod args;
 pub mod builtins;
+pub mod ceval;
+pub mod codec_classes;
 pub mod codecs;
+pub mod compile;
 pub mod critical_section;
+pub mod embedding;
 pub mod errors;
 pub mod fileutils;
 pub mod import;
+pub mod import_bytecode;
 pub mod interpreter;
+pub mod interpreters;
 pub mod lifecycle;
 pub mod memory;
 pub mod module;
+pub mod object_init_var;
+pub mod raising;
 pub mod sys;
 pub mod thread_stats;
 pub mod threads;
+pub mod traceback;
+pub mod unraisable;
+pub mod windows_only;

@@ -340,7 +340,7 @@ pub fn new_class(
             tp_name: CString::new(name).unwrap_or_default(),
             module: None,
             token: 0,
-            vectorcall_offset: 0,
+            vectorcall_offset: None,
             dict_offset: Some(off),
         };
         let _ = t.ext.set(Box::new(ct));

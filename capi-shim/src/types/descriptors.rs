@@ -135,7 +135,6 @@ pub unsafe extern "C" fn PyDescr_NewGetSet(
 pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
     use crate::verdict::rule::Rule;
     &[
-        ("PyWrapper_New", Rule::NotImplementable("opaque header: method-wrappers bind a wrapper descriptor of a static PyTypeObject's slot table (struct wrapperbase), and static type structs cannot exist when PyTypeObject is opaque")),
         ("PyWrapperDescr_Type", Rule::NotImplementable("opaque header: slot-wrapper descriptors wrap the slot table (struct wrapperbase) of static PyTypeObject structs, which cannot exist when PyTypeObject is opaque")),
         ("PyDescr_NewMethod", Rule::Works),
         ("PyDescr_NewClassMethod", Rule::Works),

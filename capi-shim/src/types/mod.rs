@@ -16,4 +16,6 @@ pub mod descriptors;
 pub mod shim_types;
 pub mod static_types;
 pub mod structseq;
+pub mod type_dict;
 pub mod typeobject;
+pub mod wrapper;

@@ -58,6 +58,13 @@ pub struct ShimTypes {
     pub bytearray: ObjRef,
     /// `complex` (see `complex.rs`).
     pub complex: ObjRef,
+    /// Types whose exported symbol our headers declare but whose objects the runtime cannot
+    /// make (yet): `traceback` (no frames, see `python/traceback.rs`), the iterator and
+    /// descriptor types of builtins the runtime lacks (`range`, `map`, `property`, ...), and
+    /// the two CPython cannot give an opaque header (`moduledef`, `wrapper_descriptor`).
+    /// They have no instances, so a type test against them is false for every object and a
+    /// module referring to the symbol still loads. See [`INSTANCELESS_TYPES`].
+    pub instanceless: Vec<(&'static str, ObjRef)>,
     /// The builtin containers' iterator types and the dict views (see `objects/iterators.rs`).
     pub iters: crate::objects::iterators::IterTypes,
     /// Every exception type by name (the runtime's plus the shim's).
@@ -68,6 +75,23 @@ pub struct ShimTypes {
 unsafe impl Send for ShimTypes {}
 // SAFETY: as above.
 unsafe impl Sync for ShimTypes {}
+
+/// Names of the types in [`ShimTypes::instanceless`].
+pub const INSTANCELESS_TYPES: &[&str] = &[
+    "traceback",
+    "range",
+    "range_iterator",
+    "longrange_iterator",
+    "enumerate",
+    "reversed",
+    "filter",
+    "map",
+    "zip",
+    "super",
+    "property",
+    "moduledef",
+    "wrapper_descriptor",
+];
 
 /// Exception types CPython has and the runtime does not: (name, base).
 const EXTRA_EXCEPTIONS: &[(&str, &str)] = &[
@@ -199,6 +223,10 @@ impl ShimTypes {
             classmethod_descr: mk("classmethod_descriptor", &FUNC_HOOKS),
             bytearray: mk_base("bytearray", &crate::objects::bytearray::HOOKS),
             complex: mk_base("complex", &crate::objects::complex::HOOKS),
+            instanceless: INSTANCELESS_TYPES
+                .iter()
+                .map(|n| (*n, mk(n, &DESCR_HOOKS)))
+                .collect(),
             iters: crate::objects::iterators::IterTypes::new(rt),
             exc,
         };
@@ -208,6 +236,15 @@ impl ShimTypes {
             type_payload(t).add_flags(tpflags::MANAGED_WEAKREF);
         }
         st
+    }
+
+    /// The instanceless type called `name` (one of [`INSTANCELESS_TYPES`]).
+    pub fn instanceless(&self, name: &str) -> ObjRef {
+        self.instanceless
+            .iter()
+            .find(|e| e.0 == name)
+            .unwrap_or_else(|| panic!("no instanceless type {name}"))
+            .1
     }
 
     /// The exception type called `name`.

@@ -43,6 +43,19 @@ type_symbols! {
     PyDictKeys_Type => st.iters.keys_view;
     PyDictValues_Type => st.iters.values_view;
     PyDictItems_Type => st.iters.items_view;
+    PyTraceBack_Type => st.instanceless("traceback");
+    PyRange_Type => st.instanceless("range");
+    PyRangeIter_Type => st.instanceless("range_iterator");
+    PyLongRangeIter_Type => st.instanceless("longrange_iterator");
+    PyEnum_Type => st.instanceless("enumerate");
+    PyReversed_Type => st.instanceless("reversed");
+    PyFilter_Type => st.instanceless("filter");
+    PyMap_Type => st.instanceless("map");
+    PyZip_Type => st.instanceless("zip");
+    PySuper_Type => st.instanceless("super");
+    PyProperty_Type => st.instanceless("property");
+    PyModuleDef_Type => st.instanceless("moduledef");
+    PyWrapperDescr_Type => st.instanceless("wrapper_descriptor");
 }
 
 /// Each symbol's address with the type it stands for (for the translation table).

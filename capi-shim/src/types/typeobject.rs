@@ -35,8 +35,9 @@ pub struct CType {
     pub module: Option<ObjRef>,
     /// `Py_tp_token` value (or the spec's address).
     pub token: usize,
-    /// Offset of a vectorcall function pointer in instances (`__vectorcalloffset__`), or 0.
-    pub vectorcall_offset: isize,
+    /// Offset of a vectorcall function pointer in instances (`__vectorcalloffset__`), if the
+    /// spec declares one (0 is a valid offset here: `PyObject_HEAD` adds no bytes).
+    pub vectorcall_offset: Option<isize>,
     /// Python-level classes (`types/class.rs`): offset of the instance `__dict__` pointer.
     pub dict_offset: Option<usize>,
 }
@@ -302,7 +303,7 @@ pub unsafe fn from_spec(
     if let Some(bc) = ctype(base) {
         basicsize = basicsize.max(bc.basicsize);
     }
-    let mut vectorcall_offset = 0isize;
+    let mut vectorcall_offset = None;
     if !members.is_null() {
         let mut m = members;
         loop {
@@ -314,7 +315,7 @@ pub unsafe fn from_spec(
             // SAFETY: member names are C strings.
             let n = unsafe { cx::cstr_lossy(md.name) };
             if n == "__vectorcalloffset__" {
-                vectorcall_offset = md.offset;
+                vectorcall_offset = Some(md.offset);
             }
             // SAFETY: inside the terminated array.
             m = unsafe { m.add(1) };

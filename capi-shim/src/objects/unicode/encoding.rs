@@ -813,10 +813,5 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
         ("PyUnicode_GetDefaultEncoding", Rule::Works),
         ("PyUnicode_DecodeCharmap", Rule::Works),
         ("PyUnicode_AsCharmapString", Rule::Works),
-        ("PyUnicode_AsMBCSString", rules::WINDOWS_ONLY),
-        ("PyUnicode_DecodeMBCS", rules::WINDOWS_ONLY),
-        ("PyUnicode_DecodeMBCSStateful", rules::WINDOWS_ONLY),
-        ("PyUnicode_DecodeCodePageStateful", rules::WINDOWS_ONLY),
-        ("PyUnicode_EncodeCodePage", rules::WINDOWS_ONLY),
     ]
 };

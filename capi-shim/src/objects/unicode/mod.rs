@@ -803,6 +803,5 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
         ("PyOpaque_Unicode_GET_LENGTH", Rule::Works),
         ("PyOpaque_Unicode_READ_CHAR", Rule::Works),
         ("PyOpaque_Unicode_IS_ASCII", Rule::Works),
-        ("PyUnicode_WriteChar", Rule::NotImplementable("strategies: str is stored as immutable inline UTF-8, so a code point of another UTF-8 width cannot be written in place; and with no counting (tracing) the shim cannot prove the string unshared, as CPython's check requires")),
     ]
 };

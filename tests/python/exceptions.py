@@ -1,0 +1,86 @@
+# Exceptions: raise and catch builtin types, finally, chaining, propagation through calls.
+
+
+def _fail(kind):
+    if kind == 1:
+        raise ValueError("bad value")
+    if kind == 2:
+        return 1 // 0
+    return {}["k"]
+
+
+def test_catch_by_type():
+    try:
+        _fail(1)
+    except ValueError as e:
+        assert str(e) == "bad value"
+    try:
+        _fail(2)
+    except ZeroDivisionError:
+        pass
+    try:
+        _fail(3)
+    except LookupError:
+        pass
+
+
+def test_finally_runs():
+    log = []
+    try:
+        try:
+            _fail(1)
+        finally:
+            log.append("finally")
+    except ValueError:
+        log.append("caught")
+    assert log == ["finally", "caught"]
+
+
+def test_explicit_chaining_keeps_cause():
+    try:
+        try:
+            _fail(1)
+        except ValueError as e:
+            raise KeyError("outer") from e
+    except KeyError as k:
+        assert isinstance(k.__cause__, ValueError)
+        assert str(k.__cause__) == "bad value"
+
+
+def test_implicit_chaining_keeps_context():
+    try:
+        try:
+            _fail(2)
+        except ZeroDivisionError:
+            raise ValueError("while handling")
+    except ValueError as v:
+        assert isinstance(v.__context__, ZeroDivisionError)
+
+
+def test_propagates_through_calls():
+    def outer():
+        return inner()
+
+    def inner():
+        raise RuntimeError("deep")
+
+    try:
+        outer()
+    except RuntimeError as e:
+        assert e.args == ("deep",)
+    else:
+        raise AssertionError("not raised")
+
+
+def test_assert_raises_assertion_error():
+    try:
+        assert 1 == 2, "one is not two"
+    except AssertionError as e:
+        assert str(e) == "one is not two"
+
+
+if __name__ == "__main__":
+    for _name, _f in list(globals().items()):
+        if _name.startswith("test_"):
+            _f()
+    print("ok")

@@ -1,0 +1,68 @@
+# Generators: yield, send, generator expressions, iteration protocol.
+
+
+def _count_up(n):
+    i = 0
+    while i < n:
+        yield i
+        i += 1
+
+
+def test_for_over_generator():
+    total = 0
+    for x in _count_up(5):
+        total += x
+    assert total == 10
+
+
+def test_next_and_stop_iteration():
+    g = _count_up(2)
+    assert next(g) == 0
+    assert next(g) == 1
+    try:
+        next(g)
+    except StopIteration:
+        pass
+    else:
+        raise AssertionError("no StopIteration")
+
+
+def _echo():
+    received = []
+    while True:
+        x = yield len(received)
+        if x is None:
+            break
+        received.append(x)
+    return received
+
+
+def test_send():
+    g = _echo()
+    assert g.send(None) == 0
+    assert g.send("a") == 1
+    assert g.send("b") == 2
+    try:
+        g.send(None)
+    except StopIteration as e:
+        assert e.value == ["a", "b"]
+
+
+def test_generator_expression():
+    assert sum(x * x for x in _count_up(4)) == 14
+    assert list(x for x in "ab") == ["a", "b"]
+
+
+def test_yield_from():
+    def both():
+        yield from _count_up(2)
+        yield from _count_up(3)
+
+    assert list(both()) == [0, 1, 0, 1, 2]
+
+
+if __name__ == "__main__":
+    for _name, _f in list(globals().items()):
+        if _name.startswith("test_"):
+            _f()
+    print("ok")
