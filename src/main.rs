@@ -4,7 +4,8 @@
 //! * `bench NAME [--json]`: one benchmark group, variants alternated in one process.
 //! * `run-ext FILE.c|FILE.so`: build and load a C extension, run its `test_*` functions under
 //!   every requested configuration (each in a child process).
-//! * `config --cflags|--includes`: what a build system needs to compile against our headers.
+//! * `config --cflags|--includes|--ldflags|--lib`: what a build system needs to compile against
+//!   our headers, and which C API library this executable loads.
 
 mod bench_cmd;
 mod capi_lib;
@@ -46,9 +47,18 @@ enum Command {
     },
     /// Compile (if .c) and load a C extension, run PyInit_<name>, then call every module-level
     /// function named test_* with no arguments, under each requested configuration, each in its
-    /// own child process. Prints one line per test and configuration, then `N passed, N failed`.
-    RunExt(ext::RunExtArgs),
-    /// Print compiler flags for building extensions against pyopaque's headers.
+    /// own child process. Prints one line per test and configuration (PASS, FAIL, CRASH or
+    /// TIMEOUT, naming the test) while the extension's own output passes through, then
+    /// `N passed, N failed`. After a test crashes or times out, the tests after it still run.
+    RunExt {
+        #[command(flatten)]
+        target: ext::RunExtArgs,
+        #[command(flatten)]
+        options: ext::RunOptions,
+    },
+    /// Print compiler flags for building extensions against pyopaque's headers. With
+    /// setuptools, pass the --includes directory as include_dirs (not extra_compile_args, which
+    /// come after CPython's own include directory).
     Config {
         /// Flags for the C compiler (include path and -fPIC).
         #[arg(long)]
@@ -59,6 +69,10 @@ enum Command {
         /// Linker flags for an extension module (no libpython: Py* symbols stay undefined).
         #[arg(long)]
         ldflags: bool,
+        /// The path of libpyopaque_capi.so this pyopaque loads (set PYOPAQUE_CAPI_LIB to
+        /// choose another).
+        #[arg(long)]
+        lib: bool,
     },
     /// Internal: the child process of run-ext (one configuration).
     #[command(name = "__ext-child", hide = true)]
@@ -69,6 +83,12 @@ enum Command {
         so: String,
         /// Module name (PyInit_<name>).
         module: String,
+        /// Run only the tests after this one (`module.test_x`).
+        #[arg(long)]
+        start_after: Option<String>,
+        /// Inherited file descriptor for the result lines (default: stdout).
+        #[arg(long)]
+        protocol_fd: Option<i32>,
     },
     /// Internal: the child process of the report's C workloads (one configuration).
     #[command(name = "__call-child", hide = true)]
@@ -84,29 +104,44 @@ enum Command {
     },
 }
 
+/// `pyopaque config`: what a build system needs (no flag: --cflags).
+fn config(cflags: bool, includes: bool, ldflags: bool, lib: bool) -> Result<ExitCode, String> {
+    if cflags || includes || (!ldflags && !lib) {
+        let inc = capi_lib::include_dir()?;
+        if cflags || !includes {
+            println!("-I{} -fPIC", inc.display());
+        } else {
+            println!("-I{}", inc.display());
+        }
+    }
+    if ldflags {
+        println!("-shared");
+    }
+    if lib {
+        println!("{}", capi_lib::library_path()?.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Report(args) => report::run(args),
         Command::Bench { name, json, quick } => bench_cmd::run(&name, json, quick),
-        Command::RunExt(args) => ext::run(args),
+        Command::RunExt { target, options } => ext::run(target, options),
         Command::Config {
             cflags,
             includes,
             ldflags,
-        } => {
-            let inc = capi_lib::include_dir();
-            if cflags || (!includes && !ldflags) {
-                println!("-I{} -fPIC", inc.display());
-            } else if includes {
-                println!("-I{}", inc.display());
-            }
-            if ldflags {
-                println!("-shared");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::ExtChild { config, so, module } => ext::child(&config, &so, &module),
+            lib,
+        } => config(cflags, includes, ldflags, lib),
+        Command::ExtChild {
+            config,
+            so,
+            module,
+            start_after,
+            protocol_fd,
+        } => ext::child(&config, &so, &module, start_after.as_deref(), protocol_fd),
         Command::CallChild {
             config,
             so,
