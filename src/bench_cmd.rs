@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 /// The benchmark groups, by name.
-pub const GROUPS: &[&str] = &["tagging", "refcount", "lists", "gc"];
+pub const GROUPS: &[&str] = &["tagging", "refcount", "lists", "gc", "threads"];
 
 /// Runs group `name`; `quick` trades precision for time.
 pub fn measure(name: &str, quick: bool) -> Result<Vec<(&'static str, f64)>, String> {
@@ -13,6 +13,7 @@ pub fn measure(name: &str, quick: bool) -> Result<Vec<(&'static str, f64)>, Stri
         "refcount" => pyopaque_runtime::bench::run_refcount(quick),
         "lists" => pyopaque_runtime::list::bench::run(quick),
         "gc" => pyopaque_gc::bench::run(quick),
+        "threads" => crate::bench_threads::run(quick)?,
         _ => {
             return Err(format!(
                 "unknown benchmark group {name:?}; groups: {}",

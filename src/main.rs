@@ -4,12 +4,16 @@
 //! * `bench NAME [--json]`: one benchmark group, variants alternated in one process.
 //! * `run-ext FILE.c|FILE.so`: build and load a C extension, run its `test_*` functions under
 //!   every requested configuration (each in a child process).
+//! * `fuzz [--seeds A..B] [--calls N] [--config ...] [--gc-stress] [--debug] [--json]`: the
+//!   differential fuzzer against CPython 3.11.
 //! * `config --cflags|--includes|--ldflags|--lib`: what a build system needs to compile against
 //!   our headers, and which C API library this executable loads.
 
 mod bench_cmd;
+mod bench_threads;
 mod capi_lib;
 mod ext;
+mod fuzz;
 mod report;
 
 use std::process::ExitCode;
@@ -34,9 +38,9 @@ enum Command {
     /// collector, the C API matrix, and C workloads side by side with CPython and PyPy.
     Report(report::ReportArgs),
     /// Run one benchmark group in-process, alternating the variants it compares, and print a
-    /// table (or one flat JSON object with --json). Groups: tagging, refcount, lists, gc.
+    /// table (or one flat JSON object with --json). Groups: tagging, refcount, lists, gc, threads.
     Bench {
-        /// Group name: tagging | refcount | lists | gc.
+        /// Group name: tagging | refcount | lists | gc | threads.
         name: String,
         /// Print one flat JSON object of numbers (keys documented in docs/benchmarks.md).
         #[arg(long)]
@@ -59,6 +63,10 @@ enum Command {
     /// Print compiler flags for building extensions against pyopaque's headers. With
     /// setuptools, pass the --includes directory as include_dirs (not extra_compile_args, which
     /// come after CPython's own include directory).
+    /// Differential fuzzer: random C API call sequences (functions from the reference data) run
+    /// under CPython 3.11 and under pyopaque, outcomes compared call by call; exits non-zero on
+    /// a crash, hang, leak or unclassified difference, after printing its shortest sequence.
+    Fuzz(fuzz::FuzzArgs),
     Config {
         /// Flags for the C compiler (include path and -fPIC).
         #[arg(long)]
@@ -129,6 +137,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Bench { name, json, quick } => bench_cmd::run(&name, json, quick),
         Command::RunExt { target, options } => ext::run(target, options),
+        Command::Fuzz(args) => fuzz::run(args),
         Command::Config {
             cflags,
             includes,

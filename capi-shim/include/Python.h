@@ -84,5 +84,8 @@
 #include "pystrtod.h"
 #include "pystrcmp.h"
 #include "pyopaque.h"
+#include "pyopaque_threads.h"
+#include "pylock.h"
+#include "pycriticalsection.h"
 
 #endif /* !Py_PYTHON_H */

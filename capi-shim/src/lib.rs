@@ -6,86 +6,60 @@
 //! may hold unboxed storage, objects move, and the counting scheme is chosen at start-up.
 //!
 //! ## Architecture
-//! * **Process model** ([`cx`]): one runtime per process (`OnceLock`), created by
+//! * **Process model** ([`boundary::cx`]): one runtime per process (`OnceLock`), created by
 //!   [`pyopaque_capi_init`]; each OS thread attaches a `Thread` on first use.
-//! * **Conventions, written once** ([`cx::api`], [`capi!`]): coverage, panic catching, handle
+//! * **Conventions, written once** ([`boundary::cx::api`], [`capi!`]): coverage, panic catching, handle
 //!   scopes, NULL/-1 error returns, SystemError for bad internal calls.
-//! * **Hot paths** ([`capi_lean!`], see [`cx`]): no TLS, no handle scope, immediates first.
-//! * **Pointer conversion** ([`cx::from_c`], [`cx::to_c`]): immediates pass through; static type
-//!   symbols (`&PyLong_Type`) are translated through a table ([`data`]).
+//! * **Hot paths** ([`capi_lean!`], see [`boundary::cx`]): no TLS, no handle scope, immediates first.
+//! * **Pointer conversion** ([`boundary::cx::from_c`], [`boundary::cx::to_c`]): immediates pass through; static type
+//!   symbols (`&PyLong_Type`) are translated through a table ([`boundary::static_symbols`]).
 //! * **References**: new references are C-held counts (pin the object under every scheme);
 //!   borrowed references are pinned until the native call returns.
-//! * **Variadics** ([`variadic`], `va.c`): C functions forward a `va_list *` to Rust; exported
+//! * **Variadics** ([`boundary::variadic`], `va.c`): C functions forward a `va_list *` to Rust; exported
 //!   through naked Rust trampolines.
-//! * **C types** ([`typeobj`]): instances live in the moving heap, pinned; `tp_traverse` finds
+//! * **C types** ([`types::typeobject`]): instances live in the moving heap, pinned; `tp_traverse` finds
 //!   their references; `tp_dealloc` runs in finalizing mode.
-//! * **Verdicts** ([`verdict`]): per function, per configuration, next to the code.
-//! * **Test runner** ([`runner`]): [`pyopaque_capi_run_tests`].
+//! * **Verdicts** ([`verdict`]): per function, per configuration, declared by each module next to
+//!   its code (`VERDICTS`) and collected by [`verdict::REGISTRY`].
+//! * **Test runner** ([`host::runner`]): [`pyopaque_capi_run_tests`].
+//!
+//! ## Layout
+//! [`boundary`] (what C sees and the conventions; imports nothing above it), [`objects`]
+//! (concrete types), [`r#abstract`] (protocols), [`types`] (type objects), [`python`]
+//! (interpreter services), [`host`] (what the host process calls), [`verdict`]. The crate root
+//! wires the layers above the boundary into it ([`boundary::cx::Layers`]). See `docs/design.md`,
+//! "Shim layout".
 
-pub mod args;
-pub mod bool_;
-pub mod buffer;
-pub mod bytearray;
-pub mod bytes;
-pub mod call;
-pub mod capsule;
-pub mod codecs;
-pub mod complex;
-pub mod ctors;
-pub mod cx;
-pub mod data;
-pub mod debug;
-pub mod descr;
-pub mod dict;
-pub mod dict_extra;
-pub mod dictview;
-pub mod err;
-pub mod errors_f;
-pub mod exc_objects;
-pub mod extra;
-pub mod extra_f;
-pub mod ffi;
-pub mod float;
+pub mod r#abstract;
+pub mod boundary;
 pub mod host;
-pub mod import;
-pub mod iterobj;
-pub mod lifecycle;
-pub mod list;
-pub mod long;
-pub mod long_extra;
-pub mod mapping;
-pub mod mem;
-pub mod misc;
-pub mod module;
-pub mod number;
-pub mod object;
-pub mod pinsupport;
-pub mod proxy;
-pub mod refcount;
-pub mod runner;
-pub mod sequence;
-pub mod set;
-pub mod shimtypes;
-pub mod slice;
-pub mod structseq;
-pub mod sys;
-pub mod threads;
-pub mod tuple;
-pub mod typeobj;
-pub mod unicode;
-pub mod unicode_more;
-pub mod variadic;
+pub mod objects;
+pub mod python;
+pub mod types;
+
 pub mod verdict;
-pub mod verdicts;
-pub mod verdicts_a;
-pub mod verdicts_b;
-pub mod verdicts_d;
-pub mod verdicts_f;
-pub mod verdicts_p;
-pub mod verdicts_w;
-pub mod weakref;
 
 use std::ffi::{c_char, c_int, CStr};
+
+/// The layers above the boundary, as the boundary sees them (it imports nothing above it): the
+/// object protocol the runtime calls back into, the start-up of the shim's types, and the
+/// safe point that runs weak-reference callbacks.
+static LAYERS: boundary::cx::Layers = boundary::cx::Layers {
+    protocol_hooks: &r#abstract::object::PROTOCOL_HOOKS,
+    start: types::shim_types::start,
+    safe_point: objects::weakref::run_pending_callbacks,
+};
+
+/// Registers [`LAYERS`] with the boundary when the library is loaded (an ELF constructor), so
+/// that every way into the runtime, including C calling `Py_Initialize` or any `Py*` function
+/// before `pyopaque_capi_init`, finds them.
+#[used]
+#[link_section = ".init_array"]
+static REGISTER_LAYERS: extern "C" fn() = register_layers;
+
+extern "C" fn register_layers() {
+    boundary::cx::register_layers(&LAYERS);
+}
 
 /// `int pyopaque_capi_init(const char *config)`: starts the process's runtime with a
 /// configuration like `scheme=classic,immortal=on,tagging=on,strategies=on,gc_stress=off,
@@ -104,9 +78,10 @@ pub unsafe extern "C" fn pyopaque_capi_init(config: *const c_char) -> c_int {
             .to_string_lossy()
             .into_owned()
     };
+    register_layers();
     let r = std::panic::catch_unwind(|| {
-        let c = cx::parse_config(&s)?;
-        cx::init(c).map(|_| ())
+        let c = boundary::cx::parse_config(&s)?;
+        boundary::cx::init(c).map(|_| ())
     });
     match r {
         Ok(Ok(())) => 0,
@@ -143,10 +118,10 @@ pub unsafe extern "C" fn pyopaque_capi_run_tests(
             CStr::from_ptr(module_name).to_string_lossy().into_owned(),
         )
     };
-    let r = std::panic::catch_unwind(|| runner::run(&so, &m));
+    let r = std::panic::catch_unwind(|| host::runner::run(&so, &m));
     use std::io::Write;
     let n = match r {
-        Ok(r) => runner::failures(&r),
+        Ok(r) => host::runner::failures(&r),
         Err(_) => {
             println!("FAIL {m}: internal error (panic) in the test runner");
             -1
@@ -171,7 +146,7 @@ pub unsafe extern "C" fn pyopaque_capi_coverage_dump(path: *const c_char) -> c_i
         .to_string_lossy()
         .into_owned();
     let mut s = String::new();
-    for n in cx::coverage() {
+    for n in boundary::cx::coverage() {
         s.push_str(n);
         s.push('\n');
     }

@@ -23,7 +23,12 @@ pub trait Binding: Send + Sync + 'static {
     /// object, never for objects freed with [`crate::Mutator::free`].
     /// Called only for objects flagged [`crate::flags::FINALIZE`] (the binding sets the flag
     /// when it allocates an object that owns memory outside the heap or counted references).
-    fn finalize(&self, obj: ObjectReference, cx: &FinalizeContext<'_>);
+    ///
+    /// Returns [`Finalized::Kept`] when foreign code took the object's memory over during
+    /// finalization (a C type's deallocator that keeps its instances on a freelist instead of
+    /// freeing them): the cell then stays in place as a live object, exactly as if it had been
+    /// pinned, and the binding must keep it alive from now on (as a root) until it frees it.
+    fn finalize(&self, obj: ObjectReference, cx: &FinalizeContext<'_>) -> Finalized;
 
     /// Weak references: called once per collection, after tracing and evacuation and before any
     /// finalizer runs, so the fate of every object is known and all memory is still readable.
@@ -35,6 +40,15 @@ pub trait Binding: Send + Sync + 'static {
     fn process_weak(&self, resolve: &mut dyn FnMut(ObjectReference) -> Option<ObjectReference>) {
         let _ = resolve;
     }
+}
+
+/// What became of an object [`Binding::finalize`] was called for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finalized {
+    /// Dead: the collector reclaims its cell.
+    Reclaimed,
+    /// Its memory was taken over by foreign code: the cell stays where it is, intact.
+    Kept,
 }
 
 /// The roots of a collection.

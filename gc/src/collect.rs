@@ -44,7 +44,7 @@ use crate::block::{for_each_cell, BlockPool};
 use crate::heap::{Heap, Inner, Region, MIN_REGION_BYTES};
 use crate::large::LargeSpace;
 use crate::stats::CollectStats;
-use crate::{Binding, FinalizeContext, RootSet};
+use crate::{Binding, FinalizeContext, Finalized, RootSet};
 use std::collections::HashSet;
 use std::ptr::{self, NonNull};
 use std::sync::atomic::Ordering;
@@ -162,9 +162,11 @@ impl Evacuator<'_> {
         unsafe { self.primary.bump(size) }
     }
 
-    /// Mark `cell` (flags `f`) live in place and queue it for scanning.
+    /// Mark `cell` (flags `f`) live in place and queue it for scanning. An atomic update: an
+    /// object that stays in place may be one whose binding bits a stopped-world's outside
+    /// thread still changes (the runtime's per-object lock bits), so no bit may be lost.
     fn mark_in_place(&mut self, cell: Cell, f: u32) {
-        cell.flags().store(f | flags::MARK, Ordering::Relaxed);
+        cell.flags().fetch_or(flags::MARK, Ordering::Relaxed);
         self.in_place_bytes += cell.size();
         if f & flags::LARGE == 0 {
             self.pinned_objects += 1;
@@ -235,6 +237,7 @@ impl Evacuator<'_> {
         while let Some((obj, is_copy)) = self.stack.pop() {
             if is_copy {
                 let fl = Cell::of_object(obj, self.header).flags();
+                // A fresh copy: nobody else knows its address, a plain update suffices.
                 fl.store(fl.load(Ordering::Relaxed) & !flags::MARK, Ordering::Relaxed);
             }
             binding.scan_object(obj, &mut |slot| self.visit(slot));
@@ -351,7 +354,7 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
     let evacuation_time = t0.elapsed();
     let Evacuator {
         to_space,
-        pinned_blocks,
+        mut pinned_blocks,
         finalizable_copies,
         moved_bytes,
         moved_objects,
@@ -377,6 +380,10 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
     let mut freed_objects =
         small_before.saturating_sub(small_freed + moved_objects + pinned_objects);
     let dead = flags::MARK | flags::FORWARDED | flags::FREED;
+    // Objects whose finalizer handed their memory to foreign code ([`Finalized::Kept`]) stay in
+    // place, marked as if pinned: their block is kept and the gap closing skips them.
+    let mut kept_objects = 0;
+    let mut kept_bytes = 0;
     for &b in &from_space {
         if !finalizable_blocks.contains(&b.addr().get()) {
             continue;
@@ -386,8 +393,14 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
         unsafe {
             for_each_cell(b, block_bytes, |cell| {
                 let f = cell.flags().load(Ordering::Relaxed);
-                if f & dead == 0 && f & flags::FINALIZE != 0 {
-                    binding.finalize(cell.object(header), &cx);
+                if f & dead == 0
+                    && f & flags::FINALIZE != 0
+                    && binding.finalize(cell.object(header), &cx) == Finalized::Kept
+                {
+                    cell.flags().fetch_or(flags::MARK, Ordering::Relaxed);
+                    pinned_blocks.insert(b.addr().get());
+                    kept_objects += 1;
+                    kept_bytes += cell.size();
                 }
             })
         };
@@ -397,12 +410,19 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
         let cell = unsafe { Cell::from_raw(a.cell) };
         let f = cell.flags().load(Ordering::Relaxed);
         if f & flags::MARK == 0 {
-            freed_objects += 1;
-            if f & flags::FINALIZE != 0 {
-                binding.finalize(cell.object(header), &cx);
+            if f & flags::FINALIZE != 0
+                && binding.finalize(cell.object(header), &cx) == Finalized::Kept
+            {
+                cell.flags().fetch_or(flags::MARK, Ordering::Relaxed);
+                kept_bytes += cell.size();
+                continue;
             }
+            freed_objects += 1;
         }
     }
+    freed_objects = freed_objects.saturating_sub(kept_objects);
+    let pinned_objects = pinned_objects + kept_objects;
+    let in_place_bytes = in_place_bytes + kept_bytes;
 
     // Phase 3: reclaim.
     let mut in_use = to_space;
@@ -418,7 +438,7 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
                 let fl = cell.flags();
                 let f = fl.load(Ordering::Relaxed);
                 if f & flags::MARK != 0 {
-                    fl.store(f & !flags::MARK, Ordering::Relaxed);
+                    fl.fetch_and(!flags::MARK, Ordering::Relaxed);
                     close_gap(gap, cell.ptr(), &mut holes);
                     gap = cell.add(cell.size());
                 }
@@ -439,7 +459,7 @@ pub(crate) fn collect<B: Binding>(heap: &Heap<B>, roots: &mut dyn RootSet) -> Co
         let cell = unsafe { Cell::from_raw(a.cell) };
         let f = cell.flags().load(Ordering::Relaxed);
         if f & flags::MARK != 0 {
-            cell.flags().store(f & !flags::MARK, Ordering::Relaxed);
+            cell.flags().fetch_and(!flags::MARK, Ordering::Relaxed);
             true
         } else {
             *large_bytes -= a.bytes;
@@ -597,6 +617,41 @@ mod tests {
     }
 
     #[test]
+    fn an_object_kept_by_its_finalizer_stays_in_place_intact() {
+        let heap = Heap::new(M::recording(), test_config());
+        heap.binding().keep_ids.lock().push(77);
+        let mut m = heap.mutator();
+        for i in 0..10 {
+            node(&mut m, 100 + i, 0);
+        }
+        let kept = node(&mut m, 77, 0);
+        let big = M::alloc(&mut m, 0, 16 * 1024);
+        M::set_id(big, 77);
+        let mut roots = MockRoots::default();
+        let s = m.collect(&mut roots).unwrap();
+        assert_eq!(
+            s.freed_objects, 10,
+            "the kept objects are not counted as freed"
+        );
+        assert_eq!(
+            s.pinned_objects, 1,
+            "a kept small object counts as pinned in place"
+        );
+        // Allocating over the reclaimed space must not reuse the kept cells.
+        for i in 0..2000 {
+            node(&mut m, 1000 + i, 0);
+        }
+        assert_eq!(M::id(kept), 77);
+        assert_eq!(M::id(big), 77);
+        // From now on the foreign owner keeps it alive (here: a pinned root).
+        roots.pinned = vec![kept, big];
+        m.collect(&mut roots).unwrap();
+        assert_eq!(M::id(kept), 77);
+        heap.check_reference(kept);
+        heap.check_reference(big);
+    }
+
+    #[test]
     fn pinned_objects_stay_and_their_block_holes_are_reused() {
         let heap = Heap::new(M::default(), test_config());
         let mut m = heap.mutator();
@@ -750,6 +805,45 @@ mod tests {
         );
         drop(m2);
         assert!(m1.collect(&mut NoRoots).is_ok());
+    }
+
+    #[test]
+    fn collect_stopped_retires_every_mutators_regions() {
+        let heap = Heap::new(M::default(), test_config());
+        let mut m1 = heap.mutator();
+        let mut m2 = heap.mutator();
+        let mut m3 = heap.mutator();
+        // Objects from two mutators, one referring to the other's.
+        let a = M::alloc(&mut m1, 1, 16);
+        let b = M::alloc(&mut m2, 0, 16);
+        M::set(a, 0, Some(b));
+        let mut roots = MockRoots {
+            movable: vec![a],
+            pinned: vec![],
+        };
+        // SAFETY: one thread uses all three mutators; none is used during the call.
+        let partial = unsafe { m1.collect_stopped(&mut [&mut m2], &mut roots) };
+        assert_eq!(
+            partial,
+            Err(CollectError::OtherMutatorsActive),
+            "m3 unaccounted"
+        );
+        // SAFETY: as above, now with every other mutator listed.
+        let stats = unsafe { m1.collect_stopped(&mut [&mut m2, &mut m3], &mut roots) }.unwrap();
+        assert_eq!(stats.moved_objects, 2);
+        let a2 = roots.movable[0];
+        assert_ne!(a2, a);
+        // Every mutator allocates in a fresh region afterwards (its old one may be reused or
+        // released): new objects never overlap the survivors.
+        let c = M::alloc(&mut m2, 0, 16);
+        let d = M::alloc(&mut m3, 0, 16);
+        let b2 = M::get(a2, 0).unwrap();
+        for x in [c, d] {
+            assert_ne!(x, a2);
+            assert_ne!(x, b2);
+        }
+        assert_eq!(M::get(a2, 0), Some(b2));
+        heap.check_reference(b2);
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub mod stats;
 mod verify;
 
 pub use address::{flags, ObjectReference, Slot};
-pub use binding::{Binding, FinalizeContext, NoRoots, RootSet};
+pub use binding::{Binding, FinalizeContext, Finalized, NoRoots, RootSet};
 pub use block::DEFAULT_BLOCK_BYTES;
 pub use heap::{Heap, HeapConfig, MEDIUM_BYTES};
 pub use mutator::Mutator;

@@ -11,7 +11,7 @@
 //! forwarded) object allocated with [`MockBinding::alloc`] for the same `HEADER`.
 
 use crate::address::{align8, ObjectReference, Slot};
-use crate::{Binding, FinalizeContext, Mutator, RootSet};
+use crate::{Binding, FinalizeContext, Finalized, Mutator, RootSet};
 use parking_lot::Mutex;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -35,6 +35,9 @@ pub struct MockBinding<const HEADER: usize = 8> {
     pub weak: Mutex<Vec<WeakEntry>>,
     /// Number of [`Binding::process_weak`] calls so far.
     pub weak_passes: AtomicUsize,
+    /// Ids whose finalization keeps the object ([`Finalized::Kept`]: foreign code took its
+    /// memory over, as a C freelist does).
+    pub keep_ids: Mutex<Vec<u64>>,
 }
 
 /// One entry of the mock's weak table: the object's current address, or `None` once it died.
@@ -166,13 +169,18 @@ impl<const HEADER: usize> Binding for MockBinding<HEADER> {
         }
     }
 
-    fn finalize(&self, obj: ObjectReference, cx: &FinalizeContext<'_>) {
+    fn finalize(&self, obj: ObjectReference, cx: &FinalizeContext<'_>) -> Finalized {
         self.finalized_count.fetch_add(1, Ordering::Relaxed);
         if self.record {
             self.finalized.lock().push(Self::id(obj));
         }
         if let Some(hook) = &self.hook {
             hook(obj, cx);
+        }
+        if self.keep_ids.lock().contains(&Self::id(obj)) {
+            Finalized::Kept
+        } else {
+            Finalized::Reclaimed
         }
     }
 

@@ -293,6 +293,40 @@ impl<B: Binding> Mutator<B> {
     }
 }
 
+impl<B: Binding> Mutator<B> {
+    /// Full collection while other mutators exist, their threads stopped by the caller's
+    /// handshake (the collector itself knows nothing of threads: a binding's runtime stops its
+    /// mutators at safe points and hands them over here). Every other live mutator of this heap
+    /// must be in `others`; their counters are flushed and their allocation regions retired
+    /// exactly as this mutator's are, so after the call every mutator allocates in fresh regions.
+    /// Refuses (`OtherMutatorsActive`) when `others` does not account for every live mutator.
+    ///
+    /// # Safety
+    /// For the whole call, no thread other than the caller's uses any mutator of this heap or
+    /// reads or writes any object of it (the threads owning `others` are stopped), and the
+    /// caller's `roots` include the roots of every stopped thread.
+    pub unsafe fn collect_stopped(
+        &mut self,
+        others: &mut [&mut Mutator<B>],
+        roots: &mut dyn RootSet,
+    ) -> Result<CollectStats, CollectError> {
+        if self.heap.mutators.load(Ordering::Acquire) != others.len() + 1 {
+            return Err(CollectError::OtherMutatorsActive);
+        }
+        for m in others.iter_mut() {
+            debug_assert!(
+                Arc::ptr_eq(&m.heap, &self.heap),
+                "a mutator of another heap"
+            );
+            m.flush();
+            m.reset_tlabs();
+        }
+        self.flush();
+        self.reset_tlabs();
+        Ok(crate::collect::collect(&self.heap, roots))
+    }
+}
+
 impl<B: Binding> Drop for Mutator<B> {
     fn drop(&mut self) {
         self.make_parseable();

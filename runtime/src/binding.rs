@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use pyopaque_gc::{Binding, FinalizeContext, ObjectReference, Slot};
+use pyopaque_gc::{Binding, FinalizeContext, Finalized, ObjectReference, Slot};
 
 use crate::config::Scheme;
 use crate::header::{header_of, VM_HEADER_BYTES};
@@ -141,7 +141,7 @@ impl Binding for RtBinding {
         scan(ObjRef::from_gc(obj), visit)
     }
 
-    fn finalize(&self, obj: ObjectReference, cx: &FinalizeContext<'_>) {
+    fn finalize(&self, obj: ObjectReference, cx: &FinalizeContext<'_>) -> Finalized {
         let mut children = Vec::new();
         release_payload(ObjRef::from_gc(obj), &mut children);
         if self.scheme.counts_internal() {
@@ -155,6 +155,11 @@ impl Binding for RtBinding {
                     crate::refcount::uncount_from_collector(self.scheme, now);
                 }
             }
+        }
+        if crate::kept_cells::is_kept(ObjRef::from_gc(obj)) {
+            Finalized::Kept
+        } else {
+            Finalized::Reclaimed
         }
     }
 

@@ -47,6 +47,9 @@ pub mod flags {
     /// The weak reference registry knows this object: a referent with weak references, or a
     /// registered weak reference. The deallocator tests it (see `weakref.rs`).
     pub const WEAK: u32 = 1 << (BINDING_SHIFT + 4);
+    /// The memory of this dead object belongs to C: its deallocator kept it (a freelist) instead
+    /// of releasing it. Never freed nor reclaimed until revived (see `kept_cells.rs`).
+    pub const KEPT_BY_C: u32 = 1 << (BINDING_SHIFT + 5);
 }
 
 const _: () = assert!(HEADER_BYTES == pyopaque_gc::address::GC_WORD_BYTES + VM_HEADER_BYTES);

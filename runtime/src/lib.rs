@@ -16,6 +16,7 @@
 //! * [`list`]: list storage behind one interface.
 //! * [`capi_support`]: services only the C API shim uses.
 //! * [`weakref`]: weak references (a side table updated by the collector).
+//! * [`kept_cells`]: dead objects whose memory C kept (freelists), until `PyObject_Init`.
 //! * [`ops`], [`repr`]: the object protocol (hash, compare, truth, arithmetic, repr, str).
 
 pub mod bench;
@@ -24,7 +25,9 @@ pub mod capi_support;
 pub mod config;
 pub mod external;
 pub mod header;
+pub mod kept_cells;
 pub mod list;
+pub mod object_lock;
 pub mod objects;
 pub mod objref;
 pub mod ops;
@@ -32,6 +35,7 @@ pub mod pinning;
 pub mod refcount;
 pub mod repr;
 pub mod runtime;
+pub mod safepoint;
 pub mod thread;
 pub mod types;
 pub mod weakref;

@@ -127,8 +127,12 @@ impl Thread {
         }
     }
 
-    /// `issubclass(a, b)` for type objects (single inheritance: walk the base chain).
+    /// `issubclass(a, b)` for type objects: `b` in `a`'s MRO (its recorded C3 order, else its
+    /// base chain).
     pub fn is_subtype(&self, a: ObjRef, b: ObjRef) -> bool {
+        if let Some(m) = type_payload(a).mro.get() {
+            return m.contains(&b);
+        }
         let mut t = Some(a);
         while let Some(x) = t {
             if x == b {

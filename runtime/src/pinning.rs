@@ -18,28 +18,38 @@ use crate::binding::{is_external, scan};
 use crate::config::Scheme;
 use crate::header::header_of;
 use crate::objref::ObjRef;
-use crate::refcount::total_count;
-use crate::thread::Thread;
+use crate::refcount::total_count_in;
+use crate::runtime::Runtime;
 
-/// The pinned set for a collection started by `cx`.
+/// The pinned set for a collection with every attached thread stopped. `visible` lists every
+/// root list whose entries each own one counted reference (all threads' handles and error
+/// indicators, the due weak callbacks); `borrowed` every thread's borrowed references (pinned,
+/// and each owning one reference as well).
 pub(crate) fn pinned_objects(
-    cx: &Thread,
-    handles: &[ObjRef],
-    error: Option<ObjRef>,
-    borrowed: &[ObjRef],
-    weak_pending: &[ObjRef],
+    rt: &Runtime,
+    scheme: Scheme,
+    visible: &[&[ObjRef]],
+    borrowed: &[&[ObjRef]],
 ) -> Vec<ObjRef> {
     let mut pinned: Vec<ObjRef> = borrowed
         .iter()
+        .flat_map(|b| b.iter())
         .copied()
         .filter(|r| !r.is_tagged() && !is_external(*r))
         .collect();
-    if !cx.rt.c_api_used() {
+    if !rt.c_api_used() {
         // No reference was ever handed to C: nothing outside the runtime can hold an address.
         return pinned;
     }
-    let heap = &cx.rt.heap;
-    if cx.scheme == Scheme::Tracing {
+    let heap = &rt.heap;
+    let roots = || {
+        visible
+            .iter()
+            .chain(borrowed.iter())
+            .flat_map(|l| l.iter())
+            .copied()
+    };
+    if scheme == Scheme::Tracing {
         heap.for_each_object(|o| {
             let r = ObjRef::from_gc(o);
             if header_of(r)
@@ -52,8 +62,8 @@ pub(crate) fn pinned_objects(
         });
         return pinned;
     }
-    if matches!(cx.scheme, Scheme::Classic | Scheme::Atomic) {
-        return pinned_by_scratch_count(cx, handles, error, borrowed, weak_pending, pinned);
+    if matches!(scheme, Scheme::Classic | Scheme::Atomic) {
+        return pinned_by_scratch_count(rt, scheme, roots(), pinned);
     }
     let mut seen: HashMap<*mut u8, i64> = HashMap::new();
     let mut note = |r: ObjRef| {
@@ -66,14 +76,11 @@ pub(crate) fn pinned_objects(
             note(ObjRef::from_gc(slot.load()))
         });
     });
-    handles.iter().copied().for_each(&mut note);
-    error.into_iter().for_each(&mut note);
-    borrowed.iter().copied().for_each(&mut note);
-    weak_pending.iter().copied().for_each(&mut note);
+    roots().for_each(&mut note);
     heap.for_each_object(|o| {
         let r = ObjRef::from_gc(o);
         let visible = seen.get(&r.as_ptr()).copied().unwrap_or(0);
-        if total_count(cx, r) > visible {
+        if total_count_in(scheme, r) > visible {
             pinned.push(r);
         }
     });
@@ -82,13 +89,11 @@ pub(crate) fn pinned_objects(
 
 /// The same analysis for the single-count schemes, without a hash map: their second count word
 /// (`rc_b`) is always 0, so it serves as the scratch counter of visible references during the
-/// collection (one thread runs) and is reset to 0 in the second pass.
+/// collection (every other thread is stopped) and is reset to 0 in the second pass.
 fn pinned_by_scratch_count(
-    cx: &Thread,
-    handles: &[ObjRef],
-    error: Option<ObjRef>,
-    borrowed: &[ObjRef],
-    weak_pending: &[ObjRef],
+    rt: &Runtime,
+    scheme: Scheme,
+    roots: impl Iterator<Item = ObjRef>,
     mut pinned: Vec<ObjRef>,
 ) -> Vec<ObjRef> {
     let note = |r: ObjRef| {
@@ -97,22 +102,19 @@ fn pinned_by_scratch_count(
             b.store(b.load(Relaxed) + 1, Relaxed);
         }
     };
-    let heap = &cx.rt.heap;
+    let heap = &rt.heap;
     heap.for_each_object(|o| {
         scan(ObjRef::from_gc(o), &mut |slot| {
             note(ObjRef::from_gc(slot.load()))
         });
     });
-    handles.iter().copied().for_each(note);
-    error.into_iter().for_each(note);
-    borrowed.iter().copied().for_each(note);
-    weak_pending.iter().copied().for_each(note);
+    roots.for_each(note);
     heap.for_each_object(|o| {
         let r = ObjRef::from_gc(o);
         let b = header_of(r).rc_b();
         let visible = b.load(Relaxed);
         b.store(0, Relaxed);
-        if total_count(cx, r) > visible {
+        if total_count_in(scheme, r) > visible {
             pinned.push(r);
         }
     });

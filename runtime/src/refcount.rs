@@ -176,11 +176,17 @@ fn c_decref_other(cx: &mut Thread, obj: ObjRef, h: Header) -> Result<(), i64> {
 /// the C-held count (tracing), or the single count.
 #[inline]
 pub fn total_count(cx: &Thread, obj: ObjRef) -> i64 {
+    total_count_in(cx.scheme, obj)
+}
+
+/// [`total_count`] under `scheme`, without a thread (the collector's pinning analysis).
+#[inline]
+pub(crate) fn total_count_in(scheme: Scheme, obj: ObjRef) -> i64 {
     if obj.is_tagged() {
         return 1 << 30;
     }
     let h = header_of(obj);
-    match cx.scheme {
+    match scheme {
         Scheme::Classic | Scheme::Atomic | Scheme::Tracing => h.rc_a().load(Acquire) as i64,
         Scheme::Biased => {
             let a = h.rc_a().load(Acquire);

@@ -34,7 +34,8 @@ pub struct RuntimeStats {
     pub allocations: AtomicU64,
     /// Collections run.
     pub collections: AtomicU64,
-    /// Collections skipped because other threads were attached.
+    /// Collections refused by the collector (a mutator it could not account for). Zero since
+    /// collections stop every attached thread at a safe point (`safepoint.rs`).
     pub collections_deferred: AtomicU64,
     /// Objects pinned at the last collection.
     pub last_pinned: AtomicU64,
@@ -76,6 +77,8 @@ pub struct Runtime {
     pub(crate) merge_queues: Mutex<HashMap<u32, Arc<SegQueue<ObjRef>>>>,
     pub(crate) next_tid: AtomicU32,
     pub(crate) attached: AtomicUsize,
+    /// The registry of attached threads and the stop-the-world handshake.
+    pub safepoints: crate::safepoint::Safepoints,
     /// Statistics. In their own allocation: list storage keeps a pointer to `off_heap_bytes`
     /// and updates it while the runtime tears its heap down (inside `Drop`, where the
     /// `Runtime` itself is exclusively borrowed).
@@ -242,6 +245,7 @@ impl Runtime {
             merge_queues: Mutex::new(HashMap::new()),
             next_tid: AtomicU32::new(1),
             attached: AtomicUsize::new(0),
+            safepoints: crate::safepoint::Safepoints::new(),
             stats: Arc::new(RuntimeStats::default()),
             c_api_used: std::sync::atomic::AtomicBool::new(false),
             protocol: std::sync::OnceLock::new(),
@@ -288,6 +292,49 @@ impl Runtime {
     /// Number of threads attached now.
     pub fn attached_threads(&self) -> usize {
         self.attached.load(Ordering::Acquire)
+    }
+
+    /// Empties every biased merge queue for a collection (every thread is stopped): the queued
+    /// objects, per owner, to be rooted and put back by [`Runtime::restore_merge_queues`].
+    pub(crate) fn take_merge_queues(&self) -> Vec<(u32, Vec<ObjRef>)> {
+        if self.config.scheme != Scheme::Biased {
+            return Vec::new();
+        }
+        let queues = self.merge_queues.lock();
+        queues
+            .iter()
+            .map(|(&tid, q)| (tid, std::iter::from_fn(|| q.pop()).collect::<Vec<_>>()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    }
+
+    /// Puts queued objects back (at their new addresses) after a collection. An owner that
+    /// detached meanwhile cannot have (its thread was stopped), so every queue still exists.
+    pub(crate) fn restore_merge_queues(&self, queued: Vec<(u32, Vec<ObjRef>)>) {
+        if queued.is_empty() {
+            return;
+        }
+        let queues = self.merge_queues.lock();
+        for (tid, objs) in queued {
+            let q = queues
+                .get(&tid)
+                .expect("the owner of a merge queue detached during a collection");
+            for o in objs {
+                q.push(o);
+            }
+        }
+    }
+
+    /// Stop-the-world figures: (collections that stopped other threads, total ns until every
+    /// other thread was at a safe point, total pause ns, largest pause ns).
+    pub fn stop_the_world_stats(&self) -> (u64, u64, u64, u64) {
+        let sp = &self.safepoints;
+        (
+            sp.stops.load(Ordering::Relaxed),
+            sp.sync_ns_total.load(Ordering::Relaxed),
+            sp.pause_ns_total.load(Ordering::Relaxed),
+            sp.pause_ns_max.load(Ordering::Relaxed),
+        )
     }
 
     /// Heap statistics from the collector.

@@ -22,6 +22,7 @@ use crate::header::{header_of, HEADER_BYTES, VM_HEADER_BYTES};
 use crate::objref::ObjRef;
 use crate::refcount;
 use crate::runtime::Runtime;
+use crate::safepoint::{light_fence, ThreadControl, IN_RUNTIME, OUTSIDE};
 
 /// A rooted reference: an index into the owning thread's handle stack. Valid until the handle
 /// stack is released below it ([`Thread::release`]).
@@ -56,7 +57,13 @@ pub struct Thread {
     pub(crate) tid: u32,
     /// `tid << 32`: the owner half of a biased `rc_a` word owned by this thread.
     pub(crate) tid_hi: u64,
-    pub(crate) mutator: Mutator<RtBinding>,
+    /// The allocator. Dropped by `Drop` while the thread unregisters (under the world lock), so
+    /// no collection sees a registered thread without one.
+    pub(crate) mutator: std::mem::ManuallyDrop<Mutator<RtBinding>>,
+    /// This thread's safe-point state, shared with collectors on other threads.
+    control: Arc<ThreadControl>,
+    /// Nesting depth of [`Thread::enter_runtime`]: the thread is `IN_RUNTIME` while it is > 0.
+    runtime_depth: u32,
     handles: Vec<ObjRef>,
     /// The current exception (owns one reference), or None.
     error: Option<ObjRef>,
@@ -113,13 +120,18 @@ impl Thread {
         let tid = rt.next_tid.fetch_add(1, Ordering::Relaxed);
         let merge_queue = Arc::new(SegQueue::new());
         rt.merge_queues.lock().insert(tid, merge_queue.clone());
+        // Registered (waiting out a running collection) before the allocator exists, so that a
+        // collection never sees a mutator its registry does not account for.
+        let control = rt.safepoints.register(tid);
         Ok(Thread {
+            control,
+            runtime_depth: 1,
             scheme: rt.config.scheme,
             immortal: rt.config.immortal,
             tagging: rt.config.tagging,
             tid,
             tid_hi: (tid as u64) << 32,
-            mutator: rt.heap.mutator(),
+            mutator: std::mem::ManuallyDrop::new(rt.heap.mutator()),
             handles: Vec::with_capacity(256),
             error: None,
             merge_queue,
@@ -153,6 +165,103 @@ impl Thread {
     /// True when small ints are immediates.
     pub fn tagging(&self) -> bool {
         self.tagging
+    }
+
+    // ----- safe points (see `safepoint.rs` and docs/design.md, "Threads: stop-the-world") -----
+
+    /// Enters the runtime (a C API call begins): the thread is `IN_RUNTIME` until the matching
+    /// [`Thread::leave_runtime`]. Nests. Waits while a collection runs. Cost on the common path:
+    /// one store, a compiler fence (with `membarrier`) and one load.
+    #[inline(always)]
+    pub fn enter_runtime(&mut self) {
+        if self.runtime_depth == 0 {
+            self.control.state.store(IN_RUNTIME, Ordering::Relaxed);
+            light_fence();
+            if self.rt.safepoints.stop_requested() {
+                let me: *mut Thread = self;
+                self.rt.safepoints.enter_slow(&self.control, me);
+            }
+        }
+        self.runtime_depth += 1;
+    }
+
+    /// Leaves the runtime (the C API call returns to C): at depth zero the thread is `OUTSIDE`,
+    /// at a safe point, and must not touch its `Thread` or any object until it enters again.
+    #[inline(always)]
+    pub fn leave_runtime(&mut self) {
+        debug_assert!(
+            self.runtime_depth > 0,
+            "leave_runtime without enter_runtime"
+        );
+        self.runtime_depth -= 1;
+        if self.runtime_depth == 0 {
+            let me: *mut Thread = self;
+            self.control.thread.store(me, Ordering::Relaxed);
+            self.control.state.store(OUTSIDE, Ordering::Release);
+            if self.rt.safepoints.stop_requested() {
+                self.rt.safepoints.leave_slow();
+            }
+        }
+    }
+
+    /// Leaves the runtime whatever the nesting (before calling C code, or blocking); returns the
+    /// depth for [`Thread::resume_runtime`].
+    #[inline]
+    pub fn suspend_runtime(&mut self) -> u32 {
+        let depth = self.runtime_depth;
+        if depth > 0 {
+            self.runtime_depth = 1;
+            self.leave_runtime();
+        }
+        depth
+    }
+
+    /// Enters the runtime again at the depth [`Thread::suspend_runtime`] returned.
+    #[inline]
+    pub fn resume_runtime(&mut self, depth: u32) {
+        if depth > 0 {
+            self.enter_runtime();
+            self.runtime_depth = depth;
+        }
+    }
+
+    /// True while the thread is inside the runtime (not at a safe point).
+    pub fn in_runtime(&self) -> bool {
+        self.runtime_depth > 0
+    }
+
+    /// Runs `f` outside the runtime (`Py_BEGIN_ALLOW_THREADS`): collections on other threads
+    /// proceed while it runs. `f` must not use this thread's objects or raw references (it
+    /// cannot reach the `Thread`: the borrow is held here).
+    pub fn allow_threads<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        let depth = self.suspend_runtime();
+        let r = f();
+        self.resume_runtime(depth);
+        r
+    }
+
+    /// Waits until every other attached thread is at a safe point once (a stop-the-world
+    /// handshake that collects nothing), so that no operation another thread began before this
+    /// call is still running after it. The C API shim calls it when a second thread attaches:
+    /// from then on every thread sees more than one thread attached and locks shared
+    /// containers (a Rust thread that is blocked inside the runtime would hold this up; C
+    /// threads are outside between API calls).
+    pub fn handshake(&mut self) {
+        let rt = self.rt.clone();
+        let me: *mut Thread = self;
+        if let Some(stopped) = rt.safepoints.stop_world(&self.control, me, false) {
+            rt.safepoints.resume_world(&stopped);
+        }
+    }
+
+    /// A safe point: parks while another thread's collection runs. Called at every allocation;
+    /// Rust code holding no raw reference may call it in long loops that do not allocate.
+    #[inline]
+    pub fn safepoint(&mut self) {
+        if self.rt.safepoints.stop_requested() && !self.in_collect && !self.in_dealloc {
+            let me: *mut Thread = self;
+            self.rt.safepoints.park(&self.control, me);
+        }
     }
 
     // ----- handles -----
@@ -242,6 +351,7 @@ impl Thread {
         payload_bytes: usize,
         finalize: bool,
     ) -> ObjRef {
+        self.safepoint();
         if !self.in_collect
             && !self.in_dealloc
             && (self.rt.config.gc_stress || self.rt.heap.wants_collection())
@@ -397,7 +507,7 @@ impl Thread {
             for c in children.drain(..) {
                 refcount::decref(self, c);
             }
-            if !binding::is_external(o) {
+            if !binding::is_external(o) && !crate::kept_cells::is_kept(o) {
                 self.free_cell(o);
             }
             self.unflushed_deallocs += 1;
@@ -500,38 +610,43 @@ impl Thread {
 
     // ----- collection -----
 
-    /// Runs a full collection now (compacting). Returns `None` when it was deferred because other
-    /// threads are attached (the collector needs every other mutator stopped, and this runtime has
-    /// no safepoints yet).
+    /// Runs a full collection now (compacting), stopping every other attached thread at a safe
+    /// point first (`safepoint.rs`). Returns `None` when it did not run: inside a deallocation or
+    /// a collection, or because another thread was already collecting (this thread parked until
+    /// that collection ended), or, counted in `stats.collections_deferred`, when the collector
+    /// refused because a mutator was unaccounted for (which the registry makes impossible).
     pub fn collect(&mut self) -> Option<CollectStats> {
         if self.in_collect || self.in_dealloc {
             return None;
         }
-        if self.rt.attached_threads() > 1 {
-            self.rt
-                .stats
-                .collections_deferred
-                .fetch_add(1, Ordering::Relaxed);
-            return None;
+        let rt = self.rt.clone();
+        let me: *mut Thread = self;
+        let stopped = rt.safepoints.stop_world(&self.control, me, true)?;
+        // SAFETY: every pointer is the `Thread` of another registered thread, published before it
+        // took a safe state; until `resume_world` those threads do not touch their `Thread` (they
+        // are outside the runtime or parked), so these are the only references to them. None is
+        // this thread (`stop_world` leaves the caller out).
+        let mut others: Vec<&mut Thread> =
+            stopped.others.iter().map(|&p| unsafe { &mut *p }).collect();
+        for t in others
+            .iter_mut()
+            .map(|t| &mut **t)
+            .chain(std::iter::once(&mut *self))
+        {
+            t.flush_cell_cache();
+            t.flush_stats();
+            t.mutator.make_parseable();
+            t.in_collect = true;
         }
-        self.flush_cell_cache();
-        self.in_collect = true;
-        self.flush_stats();
-        self.mutator.make_parseable();
         // Weak references whose callbacks are due are roots (and, under the counting schemes,
-        // references the pinning analysis sees).
-        let mut weak_pending = self.rt.weak.take_pending();
-        let pinned = crate::pinning::pinned_objects(
-            self,
-            &self.handles,
-            self.error,
-            &self.borrowed,
-            &weak_pending,
-        );
+        // references the pinning analysis sees); so are the objects waiting in biased merge
+        // queues (they may have no other reference, and must survive until their owner merges
+        // them). Both are taken out for the collection and put back with their new addresses.
+        let mut weak_pending = rt.weak.take_pending();
+        let mut queued = rt.take_merge_queues();
         // Types are external and never move, but their attribute values (methods, constants)
         // live in the heap: the attribute tables are roots. Collect the slots first: the
         // collector rewrites them in place (no other thread runs during a collection).
-        let rt = self.rt.clone();
         let type_type = rt.types.type_;
         let mut attr_slots: Vec<std::ptr::NonNull<ObjRef>> = Vec::new();
         rt.external.for_each_object(|o| {
@@ -542,16 +657,71 @@ impl Thread {
                 }
             }
         });
-        let mut roots = ThreadRoots {
-            handles: &mut self.handles,
-            error: &mut self.error,
-            weak_pending: &mut weak_pending,
-            pinned: &pinned,
-            attr_slots: &attr_slots,
+        let result = {
+            let mut movable: Vec<&mut [ObjRef]> = Vec::new();
+            let mut errors: Vec<&mut Option<ObjRef>> = Vec::new();
+            let mut borrowed: Vec<&[ObjRef]> = Vec::new();
+            let mut mutators: Vec<&mut Mutator<RtBinding>> = Vec::new();
+            for t in others.iter_mut() {
+                let Thread {
+                    handles,
+                    error,
+                    borrowed: b,
+                    mutator,
+                    ..
+                } = &mut **t;
+                movable.push(handles.as_mut_slice());
+                errors.push(error);
+                borrowed.push(b.as_slice());
+                mutators.push(&mut **mutator);
+            }
+            let Thread {
+                handles,
+                error,
+                borrowed: b,
+                mutator,
+                ..
+            } = self;
+            movable.push(handles.as_mut_slice());
+            errors.push(error);
+            borrowed.push(b.as_slice());
+            movable.push(weak_pending.as_mut_slice());
+            // Every list so far owns one counted reference per entry (handles, the error
+            // indicator, borrowed references, due weak callbacks): what the pinning analysis
+            // subtracts. Merge-queue entries own none, so they are roots but not "visible".
+            let pinned = {
+                let visible: Vec<&[ObjRef]> = movable
+                    .iter()
+                    .map(|m| &**m)
+                    .chain(errors.iter().map(|e| e.as_slice()))
+                    .collect();
+                crate::pinning::pinned_objects(&rt, rt.config.scheme, &visible, &borrowed)
+            };
+            for (_, q) in queued.iter_mut() {
+                movable.push(q.as_mut_slice());
+            }
+            let mut roots = WorldRoots {
+                movable,
+                errors,
+                pinned: &pinned,
+                attr_slots: &attr_slots,
+            };
+            // SAFETY: every other thread is stopped until `resume_world` below (see above), and
+            // `roots` holds every thread's handles, error indicator and (as pinned roots)
+            // borrowed references.
+            unsafe { mutator.collect_stopped(&mut mutators, &mut roots) }
         };
-        let result = self.mutator.collect(&mut roots);
-        self.rt.weak.restore_pending(weak_pending);
-        self.in_collect = false;
+        rt.weak.restore_pending(weak_pending);
+        rt.restore_merge_queues(queued);
+        for t in others
+            .iter_mut()
+            .map(|t| &mut **t)
+            .chain(std::iter::once(&mut *self))
+        {
+            t.in_collect = false;
+        }
+        drop(others);
+        rt.safepoints.resume_world(&stopped);
         match result {
             Ok(stats) => {
                 let s = &self.rt.stats;
@@ -579,6 +749,10 @@ impl Thread {
 
 impl Drop for Thread {
     fn drop(&mut self) {
+        // A thread detaching from outside the runtime (a C thread exiting) enters it first.
+        if self.runtime_depth == 0 {
+            self.enter_runtime();
+        }
         self.clear_error();
         self.end_all_native_calls();
         let m = HandleMark(0);
@@ -587,7 +761,15 @@ impl Drop for Thread {
         self.drain_merge_queue();
         self.flush_cell_cache();
         self.flush_stats();
-        self.rt.attached.fetch_sub(1, Ordering::AcqRel);
+        let rt = self.rt.clone();
+        let me: *mut Thread = self;
+        let mutator: *mut std::mem::ManuallyDrop<Mutator<RtBinding>> = &mut self.mutator;
+        rt.safepoints.unregister(&self.control, me, || {
+            // SAFETY: dropped exactly once, here; the thread is unregistered (under the world
+            // lock), so no collection reaches this mutator any more.
+            unsafe { std::mem::ManuallyDrop::drop(&mut *mutator) }
+        });
+        rt.attached.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -599,38 +781,34 @@ impl Thread {
     }
 }
 
-/// The roots of one collection: the handle stack and the error indicator (movable), plus the
-/// pinned set computed by `pinning.rs`.
-struct ThreadRoots<'a> {
-    handles: &'a mut Vec<ObjRef>,
-    error: &'a mut Option<ObjRef>,
-    /// Weak references whose callbacks are due (`WeakRegistry::take_pending`).
-    weak_pending: &'a mut Vec<ObjRef>,
+/// The roots of one collection: every thread's handle stack, the weak callback queue and the
+/// biased merge queues (movable), every thread's error indicator (movable), the attribute
+/// tables of types, plus the pinned set computed by `pinning.rs`.
+struct WorldRoots<'a> {
+    movable: Vec<&'a mut [ObjRef]>,
+    errors: Vec<&'a mut Option<ObjRef>>,
     pinned: &'a [ObjRef],
     /// Attribute values of type objects (see `Thread::collect`).
     attr_slots: &'a [std::ptr::NonNull<ObjRef>],
 }
 
-impl RootSet for ThreadRoots<'_> {
+impl RootSet for WorldRoots<'_> {
     fn movable_roots(&mut self, visit: &mut dyn FnMut(Slot)) {
-        for r in self
-            .handles
-            .iter_mut()
-            .chain(self.error.iter_mut())
-            .chain(self.weak_pending.iter_mut())
-        {
+        let lists = self.movable.iter_mut().map(|m| &mut **m);
+        let errors = self.errors.iter_mut().map(|e| e.as_mut_slice());
+        for r in lists.chain(errors).flat_map(|l| l.iter_mut()) {
             if !r.is_tagged() && !binding::is_external(*r) {
-                // SAFETY: `r` is a live element of the handle stack (or the error slot, or the
-                // weak callback queue) holding a heap reference; it stays in place for the whole
-                // collection (the vectors are borrowed mutably by this RootSet), and ObjRef is a transparent wrapper of the
-                // same pointer ObjectReference wraps.
+                // SAFETY: `r` is a live element of a handle stack, an error slot, the weak
+                // callback queue or a merge queue, holding a heap reference; it stays in place
+                // for the whole collection (borrowed mutably by this RootSet), and ObjRef is a
+                // transparent wrapper of the same pointer ObjectReference wraps.
                 visit(unsafe { Slot::new(std::ptr::NonNull::from(r).cast::<ObjectReference>()) });
             }
         }
         for slot in self.attr_slots {
             // SAFETY: the slot is an element of a type's attribute vector, which nothing
-            // resizes during the collection (one attached thread, and the collector runs no
-            // Rust code that sets attributes).
+            // resizes during the collection (every other thread is stopped, and the collector
+            // runs no Rust code that sets attributes).
             let r = unsafe { slot.read() };
             if !r.is_tagged() && !binding::is_external(r) {
                 // SAFETY: as above; ObjRef and ObjectReference wrap the same pointer.

@@ -113,6 +113,10 @@ pub struct TypeObject {
     pub attrs: Mutex<Vec<(String, ObjRef)>>,
     /// Data owned by the C API shim (its slot table). The runtime never looks inside.
     pub ext: OnceLock<Box<dyn Any + Send + Sync>>,
+    /// The method resolution order (C3, starting with the type itself) of a class with several
+    /// bases or made by `type(name, bases, ns)`; unset: the base chain is the MRO. Entries are
+    /// types (external, never moving).
+    pub mro: OnceLock<Vec<ObjRef>>,
 }
 
 impl TypeObject {
@@ -128,6 +132,7 @@ impl TypeObject {
             hooks: None,
             attrs: Mutex::new(Vec::new()),
             ext: OnceLock::new(),
+            mro: OnceLock::new(),
         }
     }
 

@@ -1,0 +1,19 @@
+//! # types: type objects (CPython's `Objects/typeobject.c`, `descrobject.c`, `structseq.c`)
+//!
+//! Types from specs and their instances ([`typeobject`]: `PyType_FromSpec*`, slots, `tp_*`),
+//! descriptors ([`descriptors`]), struct sequences ([`structseq`]), the types the shim defines
+//! because the runtime has none ([`shim_types`]: module, builtin function, descriptors, ...),
+//! their exported static type symbols ([`static_types`]) and calling builtin types as
+//! constructors ([`constructors`]).
+//!
+//! **May import:** `boundary/`, `objects/`, `abstract/`, `python/`.
+
+pub mod builtin_descriptors;
+pub mod builtin_slots;
+pub mod class;
+pub mod constructors;
+pub mod descriptors;
+pub mod shim_types;
+pub mod static_types;
+pub mod structseq;
+pub mod typeobject;
