@@ -1,13 +1,23 @@
 //! `pyopaque run-ext`: build a C extension against our headers, then run its `test_*` functions
-//! under each requested configuration, each configuration in its own child process so that a
-//! crash is a reported failure rather than a lost run.
+//! under each requested configuration, each configuration in child processes of its own so that
+//! a crash or a hang is a reported failure of the test that caused it rather than a lost run
+//! ([`supervisor`]).
+//!
+//! What the command takes is decided in one place, [`InputKind::of`]: a C source is compiled,
+//! a shared object is loaded as it is, anything else is an "unsupported file kind" error.
+
+pub mod supervisor;
+pub mod symbols;
 
 use std::ffi::{c_char, c_int, CString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::time::Duration;
 
 use clap::Args;
 use pyopaque_runtime::Scheme;
+
+pub use supervisor::{Output, Supervision, Verdict};
 
 /// Options of `run-ext`. An axis left out runs every value of that axis.
 #[derive(Args, Debug)]
@@ -36,6 +46,37 @@ pub struct RunExtArgs {
     /// Print compiler commands.
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+/// How `run-ext` runs what it built: the module name and the per-test time limit.
+#[derive(Args, Debug, Clone)]
+pub struct RunOptions {
+    /// Module name, for a file not named after its module: runs PyInit_NAME (default: the
+    /// file name up to its first dot).
+    #[arg(long, value_name = "NAME")]
+    pub module: Option<String>,
+    /// Seconds one test (or loading the module) may run before it is killed and reported as
+    /// timed out; 0 waits forever.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT_SECS)]
+    pub timeout: f64,
+}
+
+/// Default of `--timeout`: generous for the slowest test extension under GC stress in a debug
+/// build, short enough that a hung test does not look like a hung tool.
+pub const DEFAULT_TIMEOUT_SECS: f64 = 60.0;
+
+impl RunOptions {
+    /// The time limit, `None` for none; an error for a negative or non-finite value.
+    pub fn timeout(&self) -> Result<Option<Duration>, String> {
+        let t = self.timeout;
+        if t == 0.0 {
+            Ok(None)
+        } else if t.is_finite() && t > 0.0 {
+            Ok(Some(Duration::from_secs_f64(t)))
+        } else {
+            Err(format!("--timeout takes seconds >= 0, not {t}"))
+        }
+    }
 }
 
 fn axis(v: &Option<String>, what: &str) -> Result<Vec<bool>, String> {
@@ -100,7 +141,7 @@ pub fn compile(src: &Path, out_dir: &Path, verbose: bool) -> Result<PathBuf, Str
         .ok_or("bad file name")?;
     let so = out_dir.join(format!("{stem}.so"));
     let cc = std::env::var("CC").unwrap_or_else(|_| "gcc".into());
-    let inc = crate::capi_lib::include_dir();
+    let inc = crate::capi_lib::include_dir()?;
     let mut cmd = Command::new(&cc);
     cmd.args([
         "-shared",
@@ -134,101 +175,183 @@ pub fn module_name(path: &Path) -> String {
     stem.split('.').next().unwrap_or(stem).to_string()
 }
 
+/// What `run-ext` was given, by file name: the one place that decides how an input becomes a
+/// loadable extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// `.c`: compiled against our headers.
+    CSource,
+    /// `.so`: an extension built elsewhere, loaded as it is.
+    SharedObject,
+    /// `.py`/`.pyx`: compiled by Cython (limited API) and then against our headers
+    /// (`crate::pyfront`), cached by content hash.
+    PythonSource,
+}
+
+impl InputKind {
+    /// The kind of `path`, or an error naming what is supported.
+    pub fn of(path: &Path) -> Result<InputKind, String> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("c") => Ok(InputKind::CSource),
+            Some("so") => Ok(InputKind::SharedObject),
+            Some("py" | "pyx") => Ok(InputKind::PythonSource),
+            other => Err(format!(
+                "unsupported file kind {}: run-ext takes a C source (.c), a built extension \
+                 (.so) or a Python source (.py, .pyx)",
+                match other {
+                    Some(e) => format!("'.{e}' ({})", path.display()),
+                    None => format!("(no extension: {})", path.display()),
+                }
+            )),
+        }
+    }
+}
+
+/// Turns the input file into a shared object to load, building it in `work` if needed. The
+/// path is made absolute first, so that `run-ext m.so` loads the file here rather than
+/// searching the library path.
+/// Returns the shared object and its module name (the file's stem, or the module Cython built).
+pub fn prepare(file: &Path, work: &Path, verbose: bool) -> Result<(PathBuf, String), String> {
+    let kind = InputKind::of(file)?;
+    let file = file
+        .canonicalize()
+        .map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+    match kind {
+        InputKind::CSource => {
+            let so = compile(&file, work, verbose)?;
+            let m = module_name(&so);
+            Ok((so, m))
+        }
+        InputKind::SharedObject => {
+            let m = module_name(&file);
+            Ok((file, m))
+        }
+        InputKind::PythonSource => {
+            let b = crate::pyfront::build::build(
+                &file,
+                &crate::pyfront::build::Target::Pyopaque,
+                verbose,
+            )?;
+            Ok((b.so, b.module))
+        }
+    }
+}
+
+/// Checks before any child runs that `so` can be loaded against the C API library and defines
+/// `PyInit_<module>`: lists every missing `Py*` symbol at once (and names another Python's
+/// headers when its imports show them), and points at `--module` when the init function has
+/// another name. A file whose symbols cannot be read is left to the loader to judge. Messages
+/// name `input`, the file the user gave.
+pub fn check_extension(so: &Path, input: &Path, module: &str) -> Result<(), String> {
+    let Ok(ext) = symbols::read(so) else {
+        return Ok(());
+    };
+    let lib_path = crate::capi_lib::library_path()?;
+    let lib = symbols::read(&lib_path)?;
+    symbols::check_loadable(input, &ext, &lib)?;
+    let init = format!("PyInit_{module}");
+    if !ext.defined.contains(&init) {
+        let inits: Vec<&str> = ext
+            .defined
+            .iter()
+            .filter_map(|s| s.strip_prefix("PyInit_"))
+            .collect();
+        return Err(match inits.as_slice() {
+            [] => format!(
+                "{} defines no {init} (and no other PyInit_ function)",
+                input.display()
+            ),
+            names => format!(
+                "{} defines no {init}; it defines {}: run with --module {}",
+                input.display(),
+                names
+                    .iter()
+                    .map(|n| format!("PyInit_{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                names[0]
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Outcome of one configuration.
 pub struct ConfigOutcome {
-    /// (test name, None for pass / Some(message) for failure).
+    /// (test name, None for pass / Some(message) for failure), in run order; a test that
+    /// crashed or timed out is a failure saying so.
     pub tests: Vec<(String, Option<String>)>,
-    /// Set when the child crashed or printed nothing usable.
+    /// Set when the module could not be loaded or initialised, or its process died outside
+    /// any test.
     pub crash: Option<String>,
 }
 
-/// Runs one configuration in a child process of this executable; with `coverage`, the child
-/// writes the names of the API functions it called to that file.
+/// Runs one configuration with the default time limit, the extension's output discarded (the
+/// report's use); with `coverage`, the children write the names of the API functions they
+/// called to that file.
 pub fn run_config(
     so: &Path,
     module: &str,
     cfg: &ExtConfig,
     coverage: Option<&Path>,
 ) -> Result<ConfigOutcome, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let lib = crate::capi_lib::library_path()?;
-    let mut cmd = Command::new(exe);
-    cmd.env("PYOPAQUE_CAPI_LIB", &lib)
-        .env_remove("CARGO")
-        .args(["__ext-child", &cfg.init])
-        .arg(so)
-        .arg(module);
-    match coverage {
-        Some(p) => cmd.env("PYOPAQUE_CAPI_COVERAGE", p),
-        None => cmd.env_remove("PYOPAQUE_CAPI_COVERAGE"),
+    let sup = Supervision {
+        timeout: Some(Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS)),
+        output: Output::Capture,
     };
-    let out = cmd.output().map_err(|e| e.to_string())?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let mut tests = Vec::new();
-    for line in stdout.lines() {
-        if let Some(name) = line.strip_prefix("PASS ") {
-            tests.push((name.trim().to_string(), None));
-        } else if let Some(rest) = line.strip_prefix("FAIL ") {
-            let (name, msg) = rest.split_once(": ").unwrap_or((rest, "failed"));
-            tests.push((name.trim().to_string(), Some(msg.to_string())));
-        }
-    }
-    let crash = if out.status.code().is_none() || (tests.is_empty() && !out.status.success()) {
-        use std::os::unix::process::ExitStatusExt;
-        let how = match out.status.signal() {
-            Some(sig) => format!("crashed with signal {sig}"),
-            None => format!("exited with {}", out.status),
-        };
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(6).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        Some(format!("{how}; last output: {}", tail.join(" | ")))
-    } else {
-        None
-    };
-    Ok(ConfigOutcome { tests, crash })
+    supervisor::run_config(so, module, cfg, coverage, &sup, &mut |_, _| {})
 }
 
-/// Entry of `run-ext`.
-pub fn run(args: RunExtArgs) -> Result<ExitCode, String> {
+/// A scratch directory removed when dropped.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Entry of `run-ext`: prints one line per test and configuration as results arrive (the
+/// extension's own output passes through around them), then `N passed, N failed`.
+pub fn run(args: RunExtArgs, opts: RunOptions) -> Result<ExitCode, String> {
     let cfgs = configs(&args)?;
-    let tmp = std::env::temp_dir().join(format!("pyopaque-ext-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
-    let (so, module) = if crate::pyfront::is_python_source(&args.file) {
-        let b = crate::pyfront::build::build(
-            &args.file,
-            &crate::pyfront::build::Target::Pyopaque,
-            args.verbose,
-        )?;
-        (b.so, b.module)
-    } else if args.file.extension().is_some_and(|e| e == "c") {
-        let so = compile(&args.file, &tmp, args.verbose)?;
-        let m = module_name(&so);
-        (so, m)
-    } else {
-        (args.file.clone(), module_name(&args.file))
+    let timeout = opts.timeout()?;
+    let tmp = Scratch(std::env::temp_dir().join(format!("pyopaque-ext-{}", std::process::id())));
+    std::fs::create_dir_all(&tmp.0).map_err(|e| e.to_string())?;
+    let (so, built_module) = prepare(&args.file, &tmp.0, args.verbose)?;
+    let module = opts.module.clone().unwrap_or(built_module);
+    check_extension(&so, &args.file, &module)?;
+    let sup = Supervision {
+        timeout,
+        output: Output::PassThrough,
     };
     let (mut passed, mut failed) = (0usize, 0usize);
     for cfg in &cfgs {
-        let outcome = run_config(&so, &module, cfg, None)?;
-        for (name, err) in &outcome.tests {
-            match err {
-                None => {
+        let label = &cfg.label;
+        let outcome =
+            supervisor::run_config(&so, &module, cfg, None, &sup, &mut |name, v| match v {
+                Verdict::Pass => {
                     passed += 1;
-                    println!("[{}] PASS {name}", cfg.label);
+                    println!("[{label}] PASS {name}");
                 }
-                Some(msg) => {
+                Verdict::Fail(msg) => {
                     failed += 1;
-                    println!("[{}] FAIL {name}: {msg}", cfg.label);
+                    println!("[{label}] FAIL {name}: {msg}");
                 }
-            }
-        }
+                Verdict::Crash(how) => {
+                    failed += 1;
+                    println!("[{label}] CRASH {name}: {how}");
+                }
+                Verdict::Timeout(d) => {
+                    failed += 1;
+                    println!("[{label}] TIMEOUT {name}: {}", supervisor::timeout_text(*d));
+                }
+            })?;
         if let Some(c) = outcome.crash {
             failed += 1;
-            println!("[{}] CRASH {module}: {c}", cfg.label);
+            println!("[{label}] FAIL {module}: {c}");
         }
     }
-    let _ = std::fs::remove_dir_all(&tmp);
     println!("{passed} passed, {failed} failed");
     Ok(if failed == 0 && passed > 0 {
         ExitCode::SUCCESS
@@ -266,16 +389,24 @@ pub fn call_child(config: &str, so: &str, module: &str, names: &str) -> Result<E
         ExitCode::FAILURE
     })
 }
-type RunFn = unsafe extern "C" fn(*const c_char, *const c_char) -> c_int;
+type RunWithFn = unsafe extern "C" fn(*const c_char, *const c_char, *const c_char, c_int) -> c_int;
 
-/// The child: load the shim globally, start its runtime with `config`, run the module's tests.
-pub fn child(config: &str, so: &str, module: &str) -> Result<ExitCode, String> {
+/// The child: load the shim globally, start its runtime with `config`, run the module's tests
+/// (those after `start_after`, when given), writing the result lines to `protocol_fd` (stdout
+/// when `None`).
+pub fn child(
+    config: &str,
+    so: &str,
+    module: &str,
+    start_after: Option<&str>,
+    protocol_fd: Option<i32>,
+) -> Result<ExitCode, String> {
     let lib = crate::capi_lib::load()?;
-    let cfg = CString::new(config).map_err(|e| e.to_string())?;
-    let so = CString::new(so).map_err(|e| e.to_string())?;
-    let module = CString::new(module).map_err(|e| e.to_string())?;
+    let c = |s: &str| CString::new(s).map_err(|e| e.to_string());
+    let (cfg, so, module) = (c(config)?, c(so)?, c(module)?);
+    let after = start_after.map(c).transpose()?;
     // SAFETY: the symbols are the shim's documented entry points with these exact signatures;
-    // the CStrings outlive the calls.
+    // the CStrings outlive the calls (a NULL start_after means "from the first test").
     let failures = unsafe {
         let init: libloading::os::unix::Symbol<InitFn> = lib
             .get(b"pyopaque_capi_init\0")
@@ -283,10 +414,15 @@ pub fn child(config: &str, so: &str, module: &str) -> Result<ExitCode, String> {
         if init(cfg.as_ptr()) != 0 {
             return Err(format!("pyopaque_capi_init({config:?}) failed"));
         }
-        let run: libloading::os::unix::Symbol<RunFn> = lib
-            .get(b"pyopaque_capi_run_tests\0")
-            .map_err(|e| e.to_string())?;
-        run(so.as_ptr(), module.as_ptr())
+        let run: libloading::os::unix::Symbol<RunWithFn> = lib
+            .get(b"pyopaque_capi_run_tests_with\0")
+            .map_err(|e| format!("the C API library is older than this pyopaque: {e}"))?;
+        run(
+            so.as_ptr(),
+            module.as_ptr(),
+            after.as_ref().map_or(std::ptr::null(), |a| a.as_ptr()),
+            protocol_fd.unwrap_or(-1),
+        )
     };
     if let Ok(path) = std::env::var("PYOPAQUE_CAPI_COVERAGE") {
         // SAFETY: documented entry point taking a NUL-terminated path.

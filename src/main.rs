@@ -7,7 +7,8 @@
 //! * `fuzz [--seeds A..B] [--calls N] [--config ...] [--gc-stress] [--debug] [--json]`: the
 //!   differential fuzzer against CPython 3.11.
 //! * `run FILE.py [ARGS]`: compile a Python program with Cython and run it as `__main__`.
-//! * `config --cflags|--includes`: what a build system needs to compile against our headers.
+//! * `config --cflags|--includes|--ldflags|--lib`: what a build system needs to compile against
+//!   our headers, and which C API library this executable loads.
 
 mod bench_cmd;
 mod bench_threads;
@@ -52,8 +53,15 @@ enum Command {
     },
     /// Compile (if .c) and load a C extension, run PyInit_<name>, then call every module-level
     /// function named test_* with no arguments, under each requested configuration, each in its
-    /// own child process. Prints one line per test and configuration, then `N passed, N failed`.
-    RunExt(ext::RunExtArgs),
+    /// own child process. Prints one line per test and configuration (PASS, FAIL, CRASH or
+    /// TIMEOUT, naming the test) while the extension's own output passes through, then
+    /// `N passed, N failed`. After a test crashes or times out, the tests after it still run.
+    RunExt {
+        #[command(flatten)]
+        target: ext::RunExtArgs,
+        #[command(flatten)]
+        options: ext::RunOptions,
+    },
     /// Differential fuzzer: random C API call sequences (functions from the reference data) run
     /// under CPython 3.11 and under pyopaque, outcomes compared call by call; exits non-zero on
     /// a crash, hang, leak or unclassified difference, after printing its shortest sequence.
@@ -61,7 +69,9 @@ enum Command {
     /// Compile a Python program (.py/.pyx) with Cython against our headers and run its top
     /// level as __main__ with sys.argv set; the exit status is the program's.
     Run(pyfront::run::RunArgs),
-    /// Print compiler flags for building extensions against pyopaque's headers.
+    /// Print compiler flags for building extensions against pyopaque's headers. With
+    /// setuptools, pass the --includes directory as include_dirs (not extra_compile_args, which
+    /// come after CPython's own include directory).
     Config {
         /// Flags for the C compiler (include path and -fPIC).
         #[arg(long)]
@@ -72,6 +82,10 @@ enum Command {
         /// Linker flags for an extension module (no libpython: Py* symbols stay undefined).
         #[arg(long)]
         ldflags: bool,
+        /// The path of libpyopaque_capi.so this pyopaque loads (set PYOPAQUE_CAPI_LIB to
+        /// choose another).
+        #[arg(long)]
+        lib: bool,
     },
     /// Internal: the child process of run-ext (one configuration).
     #[command(name = "__ext-child", hide = true)]
@@ -82,6 +96,12 @@ enum Command {
         so: String,
         /// Module name (PyInit_<name>).
         module: String,
+        /// Run only the tests after this one (`module.test_x`).
+        #[arg(long)]
+        start_after: Option<String>,
+        /// Inherited file descriptor for the result lines (default: stdout).
+        #[arg(long)]
+        protocol_fd: Option<i32>,
     },
     /// Internal: the child process of `run` (the program as __main__).
     #[command(name = "__run-child", hide = true)]
@@ -112,12 +132,31 @@ enum Command {
     },
 }
 
+/// `pyopaque config`: what a build system needs (no flag: --cflags).
+fn config(cflags: bool, includes: bool, ldflags: bool, lib: bool) -> Result<ExitCode, String> {
+    if cflags || includes || (!ldflags && !lib) {
+        let inc = capi_lib::include_dir()?;
+        if cflags || !includes {
+            println!("-I{} -fPIC", inc.display());
+        } else {
+            println!("-I{}", inc.display());
+        }
+    }
+    if ldflags {
+        println!("-shared");
+    }
+    if lib {
+        println!("{}", capi_lib::library_path()?.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Report(args) => report::run(args),
         Command::Bench { name, json, quick } => bench_cmd::run(&name, json, quick),
-        Command::RunExt(args) => ext::run(args),
+        Command::RunExt { target, options } => ext::run(target, options),
         Command::Fuzz(args) => fuzz::run(args),
         Command::Run(args) => pyfront::run::run(args),
         Command::RunChild {
@@ -131,19 +170,15 @@ fn main() -> ExitCode {
             cflags,
             includes,
             ldflags,
-        } => {
-            let inc = capi_lib::include_dir();
-            if cflags || (!includes && !ldflags) {
-                println!("-I{} -fPIC", inc.display());
-            } else if includes {
-                println!("-I{}", inc.display());
-            }
-            if ldflags {
-                println!("-shared");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::ExtChild { config, so, module } => ext::child(&config, &so, &module),
+            lib,
+        } => config(cflags, includes, ldflags, lib),
+        Command::ExtChild {
+            config,
+            so,
+            module,
+            start_after,
+            protocol_fd,
+        } => ext::child(&config, &so, &module, start_after.as_deref(), protocol_fd),
         Command::CallChild {
             config,
             so,

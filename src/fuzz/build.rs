@@ -84,7 +84,7 @@ fn cc(src: &Path, include: &Path, gen: &Path, out: &Path) -> Result<(), String> 
 pub fn build(dir: &Path) -> Result<Built, String> {
     let reference = reference_dir()?;
     let cpy_inc = cpython_include()?;
-    let ours = crate::capi_lib::include_dir();
+    let ours = crate::capi_lib::include_dir()?;
     let lib_path = crate::capi_lib::library_path()?;
     // SAFETY: loading the shim runs no initialiser with preconditions (Rust statics are lazy);
     // it is only asked for symbol addresses, never called, and unloaded at the end of scope.

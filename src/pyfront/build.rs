@@ -52,10 +52,10 @@ impl Target {
         }
     }
 
-    fn include(&self) -> PathBuf {
+    fn include(&self) -> Result<PathBuf, String> {
         match self {
             Target::Pyopaque => crate::capi_lib::include_dir(),
-            Target::CPython { include, .. } => include.clone(),
+            Target::CPython { include, .. } => Ok(include.clone()),
         }
     }
 
@@ -138,7 +138,7 @@ fn cache_key(source: &[u8], module: &str, target: &Target) -> Result<String, Str
     for f in c_flags(target) {
         field(f.as_bytes());
     }
-    let inc = target.include();
+    let inc = target.include()?;
     field(inc.display().to_string().as_bytes());
     if let Target::Pyopaque = target {
         let mut files: Vec<PathBuf> = Vec::new();
@@ -247,7 +247,7 @@ fn compile_into(
     let cc = compiler();
     let mut cmd = Command::new(&cc);
     cmd.args(c_flags(target))
-        .arg(format!("-I{}", target.include().display()))
+        .arg(format!("-I{}", target.include()?.display()))
         .arg(&c_file)
         .arg("-o")
         .arg(dir.join(format!("{module}.so")));

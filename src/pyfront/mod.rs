@@ -21,8 +21,3 @@ pub const CYTHON_VERSION: &str = "3.3.1";
 /// `Py_LIMITED_API` for builds against our headers: the version `patchlevel.h` claims
 /// (3.15), so Cython uses every stable-ABI function our headers declare.
 pub const LIMITED_API_PYOPAQUE: &str = "0x030F0000";
-
-/// Whether `path` names Python source the front end compiles.
-pub fn is_python_source(path: &std::path::Path) -> bool {
-    path.extension().is_some_and(|e| e == "py" || e == "pyx")
-}

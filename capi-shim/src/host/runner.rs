@@ -5,8 +5,15 @@
 //! Tests named `test_exits_<N>_*` or `test_exits_abort_*` end the process (`Py_Exit`,
 //! `Py_FatalError`): each runs in a forked child, and passes when the child exits with status N
 //! or dies of SIGABRT ([`run_exit_test`]).
+//!
+//! The result lines go to stdout ([`pyopaque_capi_run_tests`](crate::pyopaque_capi_run_tests))
+//! or, for `pyopaque run-ext`, to a protocol file descriptor of their own
+//! ([`pyopaque_capi_run_tests_with`]), so that whatever the extension prints passes through
+//! untouched. On that channel the runner also announces `START m.t` before each test and ends
+//! with `DONE`, so a parent can name the test that crashed or hung, and can start a fresh
+//! process after it (`start_after`).
 
-use std::ffi::{c_int, CString};
+use std::ffi::{c_char, c_int, CStr, CString};
 
 use pyopaque_runtime::{Handle, Thread};
 
@@ -30,10 +37,176 @@ fn describe_current(cx: &mut Thread) -> String {
     }
 }
 
+/// Where the runner writes its result lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// `PASS m.t` / `FAIL m.t: ...` lines on stdout, mixed with the extension's output.
+    Stdout,
+    /// The lines of [`Protocol::Stdout`] plus `START m.t` before each test, `ERROR message`
+    /// when the module cannot be loaded, and `DONE` at the end, written to this inherited file
+    /// descriptor one whole line per `write`.
+    Fd(c_int),
+}
+
+impl Protocol {
+    /// Writes one line. C's and Rust's stdout are flushed first, so that what a test printed
+    /// precedes its result wherever both end up.
+    fn line(self, text: &str) {
+        use std::io::Write;
+        // SAFETY: fflush(NULL) flushes every C stdio output stream; no stream is locked here.
+        unsafe { libc::fflush(std::ptr::null_mut()) };
+        let _ = std::io::stdout().flush();
+        match self {
+            Protocol::Stdout => println!("{text}"),
+            Protocol::Fd(fd) => {
+                let line = format!("{text}\n");
+                let mut rest = line.as_bytes();
+                while !rest.is_empty() {
+                    // SAFETY: writes from a live buffer of `rest.len()` bytes to a descriptor
+                    // the parent opened for us; a bad descriptor fails with EBADF.
+                    let n = unsafe { libc::write(fd, rest.as_ptr().cast(), rest.len()) };
+                    if n <= 0 {
+                        if n < 0
+                            && std::io::Error::last_os_error().kind()
+                                == std::io::ErrorKind::Interrupted
+                        {
+                            continue;
+                        }
+                        return;
+                    }
+                    rest = &rest[n as usize..];
+                }
+            }
+        }
+    }
+
+    /// Whether the START/ERROR/DONE lines are written (only on a channel of its own).
+    fn announces(self) -> bool {
+        matches!(self, Protocol::Fd(_))
+    }
+}
+
+/// How one run goes.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Run only the tests after this one (`test_x` or `module.test_x`), in definition order: a
+    /// parent restarting after a test that crashed or hung.
+    pub start_after: Option<String>,
+    /// Where result lines go.
+    pub protocol: Protocol,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            start_after: None,
+            protocol: Protocol::Stdout,
+        }
+    }
+}
+
 /// Loads `so_path`, runs `PyInit_<module>`, and calls each test. Returns the results, or an
 /// error string when the module could not be loaded or initialised.
 pub fn run(so_path: &str, module: &str) -> Result<(String, Vec<TestResult>), String> {
-    with_module(so_path, module, |cx, m| run_tests(cx, m, module)).map(|t| (module.to_string(), t))
+    run_with(so_path, module, &RunOptions::default())
+}
+
+/// [`run`] with options: which tests, and where the result lines go.
+pub fn run_with(
+    so_path: &str,
+    module: &str,
+    opts: &RunOptions,
+) -> Result<(String, Vec<TestResult>), String> {
+    line_buffer_c_stdout();
+    let r = with_module(so_path, module, |cx, m| run_tests(cx, m, module, opts))
+        .and_then(|t| t)
+        .map(|t| (module.to_string(), t));
+    if opts.protocol.announces() {
+        if let Err(e) = &r {
+            opts.protocol
+                .line(&format!("ERROR {}", e.replace('\n', " ")));
+        }
+        opts.protocol.line("DONE");
+    }
+    r
+}
+
+extern "C" {
+    /// C's standard output stream (a glibc and musl data symbol).
+    static mut stdout: *mut libc::FILE;
+}
+
+/// Makes C's stdout line-buffered even when it is a pipe or a file, so that the lines an
+/// extension prints before it crashes are not lost in the buffer. Done once per process,
+/// before the first extension is loaded (C allows setvbuf only before other use of a stream).
+fn line_buffer_c_stdout() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: setvbuf on the process's stdout stream, once, before any extension runs; a NULL
+    // buffer lets the C library allocate its own. Reading the `stdout` pointer is a plain load
+    // of a C global that is set before main.
+    ONCE.call_once(|| unsafe {
+        let out = std::ptr::addr_of!(stdout).read();
+        if !out.is_null() {
+            libc::setvbuf(
+                out,
+                std::ptr::null_mut(),
+                libc::_IOLBF,
+                libc::BUFSIZ as usize,
+            );
+        }
+    });
+}
+
+/// `int pyopaque_capi_run_tests_with(const char *so_path, const char *module_name,
+/// const char *start_after, int protocol_fd)`: as `pyopaque_capi_run_tests`, but the result
+/// lines (and `START`/`ERROR`/`DONE`) go to `protocol_fd` (stdout when it is negative), and
+/// with a non-NULL `start_after` only the tests after that one run. Returns the number of
+/// failures (-1 when the module could not be loaded or initialised).
+///
+/// # Safety
+/// `so_path` and `module_name` are C strings; `start_after` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn pyopaque_capi_run_tests_with(
+    so_path: *const c_char,
+    module_name: *const c_char,
+    start_after: *const c_char,
+    protocol_fd: c_int,
+) -> c_int {
+    if so_path.is_null() || module_name.is_null() {
+        return -1;
+    }
+    // SAFETY: caller's contract: C strings (start_after may be NULL).
+    let (so, m, after) = unsafe {
+        (
+            CStr::from_ptr(so_path).to_string_lossy().into_owned(),
+            CStr::from_ptr(module_name).to_string_lossy().into_owned(),
+            (!start_after.is_null())
+                .then(|| CStr::from_ptr(start_after).to_string_lossy().into_owned()),
+        )
+    };
+    let opts = RunOptions {
+        start_after: after,
+        protocol: if protocol_fd >= 0 {
+            Protocol::Fd(protocol_fd)
+        } else {
+            Protocol::Stdout
+        },
+    };
+    match std::panic::catch_unwind(|| run_with(&so, &m, &opts)) {
+        Ok(Ok((_, v))) => v.iter().filter(|t| t.failure.is_some()).count() as c_int,
+        Ok(Err(e)) => {
+            if !opts.protocol.announces() {
+                opts.protocol.line(&format!("FAIL {e}"));
+            }
+            -1
+        }
+        Err(_) => {
+            opts.protocol.line(&format!(
+                "ERROR {m}: internal error (panic) in the test runner"
+            ));
+            -1
+        }
+    }
 }
 
 /// Loads `so_path` (RTLD_NOW, kept loaded for the life of the process), initialises the module
@@ -73,6 +246,13 @@ pub fn with_module_as<R>(
     spec_name: &str,
     f: impl FnOnce(&mut Thread, Result<Handle, InitFailure>) -> R,
 ) -> Result<R, String> {
+    // A name without a slash would be searched on the library path, not in the current
+    // directory: `run-ext m.so` means the file here.
+    let so_path = &if so_path.contains('/') {
+        so_path.to_string()
+    } else {
+        format!("./{so_path}")
+    };
     // SAFETY: loading a C extension runs its constructors; that is the purpose of this entry.
     let lib = unsafe {
         libloading::os::unix::Library::open(Some(so_path), libc::RTLD_NOW | libc::RTLD_LOCAL)
@@ -135,13 +315,22 @@ fn init_module(
     })
 }
 
-fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
+fn run_tests(
+    cx: &mut Thread,
+    m: Handle,
+    module: &str,
+    opts: &RunOptions,
+) -> Result<Vec<TestResult>, String> {
     let mo = cx.get(m);
     if cx.type_of(mo) != shim_types().module {
-        return vec![TestResult {
+        let failure = "TypeError: PyInit did not return a module".to_string();
+        if opts.protocol.announces() {
+            return Err(format!("PyInit_{module}: {failure}"));
+        }
+        return Ok(vec![TestResult {
             name: "<init>".into(),
-            failure: Some("TypeError: PyInit did not return a module".into()),
-        }];
+            failure: Some(failure),
+        }]);
     }
     // Tests in definition order: walk the module's PyMethodDef array, then any other test_*
     // attribute (functions added by exec slots) in dict order.
@@ -178,8 +367,22 @@ fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
             }
         }
     }
+    if let Some(after) = &opts.start_after {
+        let bare = after
+            .strip_prefix(module)
+            .and_then(|r| r.strip_prefix('.'))
+            .unwrap_or(after);
+        let at = names
+            .iter()
+            .position(|n| n == bare)
+            .ok_or_else(|| format!("{module} has no test {bare} to start after"))?;
+        names.drain(..=at);
+    }
     let mut out = Vec::new();
     for n in names {
+        if opts.protocol.announces() {
+            opts.protocol.line(&format!("START {module}.{n}"));
+        }
         let mark = cx.mark();
         cx.clear_error();
         let failure = match crate::r#abstract::object::getattr(cx, m, &n) {
@@ -217,12 +420,12 @@ fn run_tests(cx: &mut Thread, m: Handle, module: &str) -> Vec<TestResult> {
         cx::drain_deferred(cx);
         let line = match &failure {
             None => format!("PASS {module}.{n}"),
-            Some(f) => format!("FAIL {module}.{n}: {f}"),
+            Some(f) => format!("FAIL {module}.{n}: {}", f.replace('\n', " ")),
         };
-        println!("{line}");
+        opts.protocol.line(&line);
         out.push(TestResult { name: n, failure });
     }
-    out
+    Ok(out)
 }
 
 // ----- exit tests -----
@@ -267,6 +470,10 @@ fn run_exit_test(cx: &mut Thread, f: Handle, expect: ExitExpect) -> Option<Strin
         return Some("OSError: fork failed".into());
     }
     if pid == 0 {
+        // The forked test dies with the runner: a parent that kills the runner (a test that
+        // hangs) leaves no orphan behind.
+        // SAFETY: prctl(PR_SET_PDEATHSIG) takes a signal number and changes only this process.
+        unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) };
         *crate::python::lifecycle::EXIT_COVERAGE_PATH
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = Some(cov_path.display().to_string());
