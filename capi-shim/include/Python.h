@@ -65,6 +65,8 @@
 #include "pycapsule.h"
 #include "pyframe.h"
 #include "traceback.h"
+#include "slots.h"
+#include "critical_section.h"
 
 #include "pyerrors.h"
 #include "abstract.h"

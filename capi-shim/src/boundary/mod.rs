@@ -17,6 +17,7 @@ pub mod cx;
 pub mod debug;
 pub mod ffi;
 pub mod pinning;
+pub mod pyslot;
 pub mod refcount;
 pub mod static_symbols;
 pub mod variadic;

@@ -37,7 +37,9 @@ pub fn run(so_path: &str, module: &str) -> Result<(String, Vec<TestResult>), Str
 }
 
 /// Loads `so_path` (RTLD_NOW, kept loaded for the life of the process), initialises the module
-/// `PyInit_<module>` (single- or multi-phase) inside a native-call frame, and runs `f` with it.
+/// `PyInit_<module>` (single- or multi-phase), or through its PEP 793 export hook
+/// `PyModExport_<module>` when it has no `PyInit_`, inside a native-call frame, and runs `f`
+/// with it.
 pub fn with_module<R>(
     so_path: &str,
     module: &str,
@@ -50,9 +52,16 @@ pub fn with_module<R>(
     .map_err(|e| format!("cannot load {so_path}: {e}"))?;
     let sym = format!("PyInit_{module}");
     // SAFETY: PyInit_<name> has this signature by the extension ABI.
-    let init: libloading::os::unix::Symbol<unsafe extern "C" fn() -> *mut PyObject> =
-        unsafe { lib.get(sym.as_bytes()) }.map_err(|e| format!("{sym} not found: {e}"))?;
-    let init = *init;
+    let init: Option<unsafe extern "C" fn() -> *mut PyObject> =
+        unsafe { lib.get(sym.as_bytes()) }.ok().map(|s| *s);
+    // Without PyInit_<name>, the PEP 793 export hook (abi3t extensions have only that).
+    let export = format!("PyModExport_{module}");
+    // SAFETY: PyModExport_<name> has this signature by PEP 793.
+    let hook: Option<crate::python::module_export::ExportHook> =
+        unsafe { lib.get(export.as_bytes()) }.ok().map(|s| *s);
+    if init.is_none() && hook.is_none() {
+        return Err(format!("neither {sym} nor {export} found in {so_path}"));
+    }
     // The library stays loaded for the life of the process (objects refer into it).
     std::mem::forget(lib);
     let p = cx::thread_ptr().ok_or("cannot attach the thread")?;
@@ -60,7 +69,14 @@ pub fn with_module<R>(
     let cx = unsafe { &mut *p };
     let base = cx.mark();
     cx.begin_native_call();
-    let out = init_module(cx, init, module).map(|m| f(cx, m));
+    let out = match (init, hook) {
+        (Some(init), _) => init_module(cx, init, module),
+        // SAFETY: the extension's export hook, found above.
+        (None, Some(hook)) => unsafe { crate::python::module_export::load(cx, hook, module) }
+            .map_err(|_| format!("{export} failed: {}", describe_current(cx))),
+        (None, None) => unreachable!("checked above"),
+    }
+    .map(|m| f(cx, m));
     cx.end_native_call();
     cx.release(base);
     cx::drain_deferred(cx);

@@ -23,7 +23,6 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
         ("PyEval_EvalFrameEx", Rule::NotApplicable("needs an interpreter loop: bytecode evaluation")),
         ("Py_CompileString", Rule::NotApplicable("needs an interpreter loop: compiling Python source to bytecode")),
         ("PyTraceBack_Here", Rule::NotApplicable("needs an interpreter loop: tracebacks record Python frames")),
-        ("PyTraceBack_Print", Rule::NotApplicable("needs an interpreter loop: tracebacks record Python frames")),
         ("Py_Main", Rule::NotApplicable("needs an interpreter loop: the command-line interpreter (REPL, scripts)")),
         ("Py_BytesMain", Rule::NotApplicable("needs an interpreter loop: the command-line interpreter (REPL, scripts)")),
         ("PyMarshal_ReadObjectFromString", Rule::NotApplicable("needs an interpreter loop: marshal serializes code objects for the bytecode interpreter")),

@@ -11,6 +11,7 @@
 
 pub mod args;
 pub mod codecs;
+pub mod critical_section;
 pub mod errors;
 pub mod fileutils;
 pub mod import;
@@ -18,5 +19,7 @@ pub mod interpreter;
 pub mod lifecycle;
 pub mod memory;
 pub mod module;
+pub mod module_export;
 pub mod sys;
 pub mod threads;
+pub mod traceback;

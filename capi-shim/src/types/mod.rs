@@ -10,7 +10,10 @@
 
 pub mod constructors;
 pub mod descriptors;
+pub mod function_attrs;
 pub mod shim_types;
 pub mod static_types;
 pub mod structseq;
+pub mod type_data;
+pub mod type_from_slots;
 pub mod typeobject;

@@ -228,6 +228,7 @@ pub const REGISTRY: &[&[(&str, Rule)]] = &[
     crate::objects::weakref::VERDICTS,
     crate::python::args::VERDICTS,
     crate::python::codecs::VERDICTS,
+    crate::python::critical_section::VERDICTS,
     crate::python::errors::VERDICTS,
     crate::python::fileutils::VERDICTS,
     crate::python::import::VERDICTS,
@@ -237,6 +238,7 @@ pub const REGISTRY: &[&[(&str, Rule)]] = &[
     crate::python::module::VERDICTS,
     crate::python::sys::VERDICTS,
     crate::python::threads::VERDICTS,
+    crate::python::traceback::VERDICTS,
     crate::r#abstract::buffer::VERDICTS,
     crate::r#abstract::call::VERDICTS,
     crate::r#abstract::format::VERDICTS,
@@ -247,6 +249,8 @@ pub const REGISTRY: &[&[(&str, Rule)]] = &[
     crate::types::descriptors::VERDICTS,
     crate::types::static_types::VERDICTS,
     crate::types::structseq::VERDICTS,
+    crate::types::type_data::VERDICTS,
+    crate::types::type_from_slots::VERDICTS,
     crate::types::typeobject::VERDICTS,
 ];
 
