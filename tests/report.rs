@@ -1,25 +1,178 @@
 //! `pyopaque report` on the smallest sizes: the JSON has every section with its stable keys and
-//! the Markdown every table (the figures themselves are not checked: they are measurements).
+//! the Markdown every table (the figures themselves are not checked: they are measurements); and
+//! `report --compare` on files: schema validation, and what it lists.
 
+use std::path::Path;
 use std::process::Command;
+
+fn pyopaque(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pyopaque"))
+        .args(args)
+        .env_remove("PYOPAQUE_GC_STRESS")
+        .output()
+        .unwrap()
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("pyopaque-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+/// A minimal valid version 2 file with one timing.
+fn v2(median: f64, min: f64, max: f64) -> String {
+    serde_json::json!({
+        "schema": "pyopaque-report/2", "schema_version": 2, "mode": "quick",
+        "quick": true, "tiny": false,
+        "tagging": {}, "refcount": {}, "lists": {}, "gc": {}, "targets": {"rows": []},
+        "figures": {
+            "capi.CPython.bench_tuple2": {"label": "CPython: PyTuple_Pack(2) + DECREF",
+                "unit": "ns", "kind": "time", "median": median, "min": min, "max": max, "n": 2},
+            "derived.x": {"label": "a ratio", "unit": "x", "kind": "ratio",
+                "median": 1.0, "min": 1.0, "max": 1.0, "n": 2}
+        }
+    })
+    .to_string()
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn compare_rejects_foreign_or_broken_json() {
+    let dir = temp_dir("compare-foreign");
+    let good = write(&dir, "good.json", &v2(19.0, 18.0, 20.0));
+    for (name, text, expect) in [
+        (
+            "foreign.json",
+            r#"{"name": "some-package", "version": "1.0"}"#,
+            "no `schema`",
+        ),
+        ("broken.json", "{not json", "not JSON"),
+        (
+            "other.json",
+            r#"{"schema": "someone-else/3"}"#,
+            "unsupported schema",
+        ),
+        (
+            "bad-figure.json",
+            r#"{"schema": "pyopaque-report/2", "schema_version": 2, "quick": true, "tiny": false, "figures": {"k": {"label": "x", "unit": "ns", "kind": "time", "median": "fast", "min": 1, "max": 2, "n": 2}}}"#,
+            "figure `k`",
+        ),
+    ] {
+        let bad = write(&dir, name, text);
+        for args in [
+            ["report", "--compare", bad.as_str(), good.as_str()],
+            ["report", "--compare", good.as_str(), bad.as_str()],
+        ] {
+            let out = pyopaque(&args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{name} accepted: {args:?}");
+            assert!(
+                stderr.contains(name) && stderr.contains(expect),
+                "{name}: error names the file and the problem ({expect}): {stderr}"
+            );
+        }
+    }
+    // Comparing OLD alone (with a new run) validates OLD before measuring anything.
+    let bad = write(&dir, "foreign2.json", "[1, 2, 3]");
+    let out = pyopaque(&[
+        "report",
+        "--compare",
+        &bad,
+        "--out",
+        dir.join("never").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        !dir.join("never").exists(),
+        "no run started for an invalid OLD"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn compare_lists_timings_beyond_noise_only() {
+    let dir = temp_dir("compare-ok");
+    let old = write(&dir, "old.json", &v2(19.0, 18.0, 20.0));
+    let slower = write(&dir, "slower.json", &v2(30.0, 29.0, 31.0));
+    let same = write(&dir, "same.json", &v2(19.5, 18.5, 20.5));
+    let out = pyopaque(&["report", "--compare", &old, &slower]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("slower") && stdout.contains("PyTuple_Pack"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("a ratio"),
+        "only timings and sizes: {stdout}"
+    );
+    assert!(stdout.contains("1 worse"), "{stdout}");
+    let out = pyopaque(&["report", "--compare", &old, &same]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("unchanged") && stdout.contains("0 worse"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
 
 #[test]
 #[cfg_attr(miri, ignore)]
 fn tiny_report_has_every_section_and_table() {
     let dir = std::env::temp_dir().join(format!("pyopaque-report-test-{}", std::process::id()));
     let out_dir = dir.join("report");
-    let out = Command::new(env!("CARGO_BIN_EXE_pyopaque"))
-        .args(["report", "--tiny", "--out", out_dir.to_str().unwrap()])
-        // Measurements under GC stress mean nothing; the suite's stress pass covers the code.
-        .env_remove("PYOPAQUE_GC_STRESS")
-        .output()
-        .unwrap();
+    // Measurements under GC stress mean nothing; the suite's stress pass covers the code.
+    let out = pyopaque(&["report", "--tiny", "--out", out_dir.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "report failed:\n{stderr}");
+    // Not a terminal: one progress line per step with the elapsed time.
+    for step in ["] machine", "] C workloads", "] C API matrix", "] done"] {
+        assert!(stderr.contains(step), "progress line {step:?} in {stderr}");
+    }
+    assert!(stderr
+        .lines()
+        .all(|l| !l.starts_with('[') || l.contains("s] ")));
+    // Every file written is listed, the matrix files included.
+    for f in [
+        "capi-matrix.md",
+        "capi-matrix.json",
+        "REPORT.md",
+        "report.json",
+        "capi_ratio.svg",
+    ] {
+        assert!(stdout.contains(f), "{f} listed in {stdout}");
+    }
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
             .unwrap();
-    assert_eq!(json["schema"], "pyopaque-report/1");
+    assert_eq!(json["schema"], "pyopaque-report/2");
+    assert_eq!(json["schema_version"], 2);
+    // The run's own file passes the schema check (compared with itself: nothing moved).
+    let own = out_dir.join("report.json");
+    let cmp = pyopaque(&[
+        "report",
+        "--compare",
+        own.to_str().unwrap(),
+        own.to_str().unwrap(),
+    ]);
+    assert!(
+        cmp.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cmp.stderr)
+    );
+    assert!(String::from_utf8_lossy(&cmp.stdout).contains("\n0 worse"));
     for (section, keys) in [
         (
             "tagging",
@@ -94,8 +247,10 @@ fn tiny_report_has_every_section_and_table() {
     for k in [
         "bench_list_append",
         "bench_list_getitem_sum",
-        "mem_int_list.before",
-        "mem_int_list.after",
+        "mem_int_list.rss_before",
+        "mem_int_list.rss_after",
+        "mem_int_list.alloc_before",
+        "mem_int_list.alloc_after",
     ] {
         assert!(
             w["samples"][pyopaque_runner][k].is_array(),
@@ -127,12 +282,34 @@ fn tiny_report_has_every_section_and_table() {
     ] {
         assert!(ids.contains(&id), "target {id} in report.json: {ids:?}");
     }
+    let figures = json["figures"].as_object().unwrap();
     for r in t["rows"].as_array().unwrap() {
+        let v = r["verdict"].as_str().unwrap();
         assert!(
-            r["met"].is_boolean() || r["threshold"].is_null() || r["figure"].is_null(),
-            "a target with a threshold and a figure has a verdict: {r}"
+            ["met", "not met", "inconclusive", "not measured", "stated"].contains(&v),
+            "{r}"
+        );
+        assert_eq!(r["met"].is_boolean(), v == "met" || v == "not met", "{r}");
+        // A target quotes the table's figure, not a figure of its own.
+        let key = r["key"].as_str().unwrap();
+        if let Some(f) = figures.get(key) {
+            assert_eq!(f["median"], r["figure"], "target {key} reads the table");
+        }
+    }
+    for (k, f) in figures {
+        for field in ["label", "unit", "kind"] {
+            assert!(f[field].is_string(), "figure {k}: {field}");
+        }
+        assert!(
+            !f["label"].as_str().unwrap().is_empty(),
+            "figure {k} has a label"
         );
     }
+    assert!(json["conclusions"]
+        .as_array()
+        .is_some_and(|c| !c.is_empty()));
+    assert!(json["layout"]["cpython_getsizeof"].is_object());
+    assert!(m["reconciliation"]["by_verdict"].is_object());
     let md = std::fs::read_to_string(out_dir.join("REPORT.md")).unwrap();
     for heading in [
         "## Machine",
@@ -144,6 +321,9 @@ fn tiny_report_has_every_section_and_table() {
         "## C API workloads",
         "### Memory per list element",
         "### Objects pinned by C",
+        "CPython `sys.getsizeof`",
+        "\" counts\n",
+        "## Files written by this run",
         "C API implementability matrix",
         "## What this means",
         "## Issue targets, checked against this run",
@@ -159,6 +339,10 @@ fn tiny_report_has_every_section_and_table() {
     ] {
         let svg = std::fs::read_to_string(out_dir.join(chart)).unwrap();
         assert!(svg.starts_with("<svg"), "{chart} is an SVG");
+        // Labels are for readers: no JSON key names.
+        for raw in ["_ns", "bench_", "_per_elem", "mem_int"] {
+            assert!(!svg.contains(raw), "{chart} shows a raw key ({raw})");
+        }
     }
     assert!(dir.join("capi-matrix.md").exists() && dir.join("capi-matrix.json").exists());
     let _ = std::fs::remove_dir_all(&dir);

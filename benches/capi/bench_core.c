@@ -2,8 +2,9 @@
  * pyopaque's headers (loaded by pyopaque), CPython's (imported by python3) and PyPy's (imported by
  * pypy3). Each bench_* function times its own loop with a monotonic clock, inside C, and returns
  * nanoseconds per operation as a float, so interpreter start-up and call overhead are excluded.
- * mem_* functions return bytes per element measured from the process's resident set (the same
- * method for every runtime; pyopaque also reports its allocator bytes through its own API). */
+ * mem_* functions return bytes per element measured two ways: the process's resident-set delta (the
+ * same method in every runtime) and the allocator's bytes (pyopaque's own count; tracemalloc's
+ * under CPython). */
 #include <Python.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -322,20 +323,39 @@ static double rss_bytes(void) {
     return (double)resident * 4096.0;
 }
 
-/* Bytes of memory in use: pyopaque's allocator bytes (exact), else the resident set. */
-static double mem_bytes(void) {
+/* Bytes the runtime's allocator has handed out: pyopaque's allocator bytes (heap cells, headers
+ * included, + off-heap storage); under CPython the bytes tracemalloc traces (requested sizes of
+ * every PyMem/PyObject allocation), when the driver started tracing; -1 when neither is
+ * available (e.g. PyPy). Read before the resident set so a first import is not in its delta. */
+static double alloc_bytes(void) {
 #ifdef PYOPAQUE
     return PyOpaque_AllocatedBytes();
 #else
-    return rss_bytes();
+    double r = -1.0;
+    PyObject *tm = PyImport_ImportModule("tracemalloc");
+    if (!tm) { PyErr_Clear(); return r; }
+    PyObject *on = PyObject_CallMethod(tm, "is_tracing", NULL);
+    if (on && PyObject_IsTrue(on) == 1) {
+        PyObject *t = PyObject_CallMethod(tm, "get_traced_memory", NULL);
+        if (t && PyTuple_Check(t) && PyTuple_Size(t) == 2) r = PyLong_AsDouble(PyTuple_GetItem(t, 0));
+        Py_XDECREF(t);
+    }
+    Py_XDECREF(on);
+    Py_DECREF(tm);
+    PyErr_Clear();
+    return r;
 #endif
 }
 
 /* Builds a list of n distinct ints (or floats), measures bytes per element, then reads every
- * element with PyList_GetItem and measures again. Returns (before_touch, after_touch). */
+ * element with PyList_GetItem and measures again, both ways: the resident-set delta (the same
+ * method in every runtime) and the allocator's bytes (alloc_bytes). Returns (rss_before_touch,
+ * rss_after_touch, alloc_before_touch, alloc_after_touch); an allocator figure is -1 when
+ * unavailable. */
 static PyObject *mem_list(int floats) {
     Py_ssize_t n = scaled(1000000);
-    double r0 = mem_bytes();
+    double a0 = alloc_bytes();
+    double r0 = rss_bytes();
     PyObject *list = PyList_New(0);
     if (!list) return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -343,16 +363,21 @@ static PyObject *mem_list(int floats) {
         if (!v || PyList_Append(list, v) < 0) return fail("build");
         Py_DECREF(v);
     }
-    double r1 = mem_bytes();
+    double r1 = rss_bytes();
+    double a1 = alloc_bytes();
     double acc = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *v = PyList_GetItem(list, i);
         acc += floats ? PyFloat_AsDouble(v) : (double)PyLong_AsLong(v);
     }
-    double r2 = mem_bytes();
+    double r2 = rss_bytes();
+    double a2 = alloc_bytes();
     Py_DECREF(list);
     if (acc < 0) return fail("impossible");
-    return Py_BuildValue("(dd)", (r1 - r0) / (double)n, (r2 - r0) / (double)n);
+    double per = (double)n;
+    int have_alloc = a0 >= 0 && a1 >= 0 && a2 >= 0;
+    return Py_BuildValue("(dddd)", (r1 - r0) / per, (r2 - r0) / per,
+                         have_alloc ? (a1 - a0) / per : -1.0, have_alloc ? (a2 - a0) / per : -1.0);
 }
 
 static PyObject *mem_int_list(PyObject *m, PyObject *unused) { return mem_list(0); }

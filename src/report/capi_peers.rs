@@ -4,14 +4,21 @@
 //! spread are reported, every pyopaque figure also as a ratio to CPython from the same run.
 //!
 //! The extension times its own loops inside C (monotonic clock) and returns ns per operation;
-//! memory workloads return bytes per element: resident-set deltas for the peers, allocator bytes
-//! for pyopaque (its headers define `PYOPAQUE`).
+//! memory workloads return bytes per element measured two ways in every runtime: the resident-set
+//! delta (the same method everywhere) and the allocator's bytes (pyopaque's own count, CPython's
+//! tracemalloc in a second process, since tracing inflates the resident set).
+//!
+//! Every figure goes into the report's one [`Figures`] table (keys `capi.RUNNER.WORKLOAD`,
+//! ratios `capi_vs_cpython.RUNNER.WORKLOAD`, ...); the tables here, the targets, the conclusions
+//! and the charts all read it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{json, Value};
+
+use super::figures::{fmt_ratio, Figures, Kind};
 
 /// Timed workloads, in report order, with what they measure.
 pub const WORKLOADS: &[(&str, &str)] = &[
@@ -56,7 +63,8 @@ pub const WORKLOADS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Memory workloads: each returns (bytes/elem after building, after C read every element).
+/// Memory workloads: each returns bytes/elem (RSS after building, RSS after C read every element,
+/// allocator bytes after building, allocator bytes after C read).
 pub const MEMORY: &[(&str, &str)] = &[
     ("mem_int_list", "list of 1e6 distinct ints"),
     ("mem_float_list", "list of 1e6 floats"),
@@ -80,7 +88,15 @@ pub enum Runner {
 }
 
 impl Runner {
-    /// Column name.
+    /// Id in figure keys: `CPython`, `PyPy`, or the configuration label.
+    pub fn id(&self) -> String {
+        match self {
+            Runner::Interpreter { name, .. } => name.clone(),
+            Runner::Pyopaque { label, .. } => label.clone(),
+        }
+    }
+
+    /// Column name (and key of `capi_workloads.samples`).
     pub fn name(&self) -> String {
         match self {
             Runner::Interpreter { name, .. } => name.clone(),
@@ -90,7 +106,10 @@ impl Runner {
 }
 
 const DRIVER: &str = r#"
-import sys, json, importlib
+import sys, json, importlib, os
+if os.environ.get("PYOPAQUE_TRACEMALLOC"):
+    import tracemalloc
+    tracemalloc.start()
 sys.path.insert(0, sys.argv[1])
 m = importlib.import_module("bench_core")
 out = {}
@@ -143,15 +162,19 @@ pub fn build_for_interpreter(exe: &str, src: &Path, work: &Path) -> Result<PathB
 }
 
 /// Runs `names` in one fresh process of `runner`; returns name -> value (float, or [before, after]).
+/// `traced`: an interpreter runs with tracemalloc on (its allocator figures; its resident set is
+/// then not recorded). No effect on pyopaque, whose allocator counts its bytes anyway.
 pub fn run_once(
     runner: &Runner,
     names: &[&str],
     scale: f64,
+    traced: bool,
 ) -> Result<BTreeMap<String, Value>, String> {
     let csv = names.join(",");
     let out = match runner {
         Runner::Interpreter { exe, dir, .. } => Command::new(exe)
             .env("PYOPAQUE_BENCH_SCALE", scale.to_string())
+            .env("PYOPAQUE_TRACEMALLOC", if traced { "1" } else { "" })
             .args(["-c", DRIVER])
             .arg(dir)
             .arg(&csv)
@@ -191,12 +214,22 @@ pub fn run_once(
     ))
 }
 
-/// All samples: runner name -> workload -> samples (memory workloads: two series, `name.before`
-/// and `name.after`).
+/// All samples: runner name -> workload -> samples (memory workloads: four series,
+/// `name.rss_before`, `name.rss_after`, `name.alloc_before`, `name.alloc_after`).
 pub type Samples = BTreeMap<String, BTreeMap<String, Vec<f64>>>;
 
-/// Records one process's results.
-pub fn record(samples: &mut Samples, runner: &str, res: &BTreeMap<String, Value>) {
+/// Names of the four values a memory workload returns, in order.
+pub const MEMORY_SERIES: [&str; 4] = ["rss_before", "rss_after", "alloc_before", "alloc_after"];
+
+/// Records one process's results. `keep` selects which memory series this process measured
+/// validly (a traced interpreter's resident set is inflated by tracing: not kept); negative
+/// memory values (not available) are not recorded.
+pub fn record(
+    samples: &mut Samples,
+    runner: &str,
+    res: &BTreeMap<String, Value>,
+    keep: &dyn Fn(&str) -> bool,
+) {
     let e = samples.entry(runner.to_string()).or_default();
     for (k, v) in res {
         match v {
@@ -204,30 +237,19 @@ pub fn record(samples: &mut Samples, runner: &str, res: &BTreeMap<String, Value>
                 .entry(k.clone())
                 .or_default()
                 .push(n.as_f64().unwrap_or(f64::NAN)),
-            Value::Array(a) if a.len() == 2 => {
-                e.entry(format!("{k}.before"))
-                    .or_default()
-                    .push(a[0].as_f64().unwrap_or(f64::NAN));
-                e.entry(format!("{k}.after"))
-                    .or_default()
-                    .push(a[1].as_f64().unwrap_or(f64::NAN));
+            Value::Array(a) if a.len() == MEMORY_SERIES.len() => {
+                for (series, x) in MEMORY_SERIES.iter().zip(a) {
+                    match x.as_f64() {
+                        Some(x) if x >= 0.0 && keep(series) => {
+                            e.entry(format!("{k}.{series}")).or_default().push(x)
+                        }
+                        _ => {}
+                    }
+                }
             }
             _ => {}
         }
     }
-}
-
-/// Median and spread (min..max) of a sample.
-pub fn summary(xs: &[f64]) -> (f64, f64, f64) {
-    let med = pyopaque_runtime::bench::median(xs);
-    let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (med, lo, hi)
-}
-
-/// JSON of every raw sample.
-pub fn samples_json(samples: &Samples) -> Value {
-    json!(samples)
 }
 
 /// The pyopaque configurations the report measures: all 32 (scheme x immortal x tagging x
@@ -259,7 +281,7 @@ pub fn init_string(c: &pyopaque_runtime::Config, extra: &str) -> String {
 }
 
 /// Runs everything and renders the section.
-pub fn section(quick: bool, tiny: bool, progress: &dyn Fn(&str)) -> Result<super::Section, String> {
+pub fn measure(quick: bool, tiny: bool, progress: &dyn Fn(&str)) -> Result<Measured, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let src = root.join("benches/capi/bench_core.c");
     let work = std::env::temp_dir().join(format!("pyopaque-report-{}", std::process::id()));
@@ -309,14 +331,26 @@ pub fn section(quick: bool, tiny: bool, progress: &dyn Fn(&str)) -> Result<super
                 rep + 1,
                 r.name()
             ));
-            match run_once(r, &timed, scale) {
-                Ok(res) => record(&mut samples, &r.name(), &res),
+            match run_once(r, &timed, scale, false) {
+                Ok(res) => record(&mut samples, &r.name(), &res, &|_| true),
                 Err(e) => failures.push(e),
             }
+            let interpreter = matches!(r, Runner::Interpreter { .. });
             for (m, _) in MEMORY {
-                match run_once(r, &[m], scale) {
-                    Ok(res) => record(&mut samples, &r.name(), &res),
+                // Interpreters: the resident set untraced, then the allocator's bytes traced.
+                match run_once(r, &[m], scale, false) {
+                    Ok(res) => record(&mut samples, &r.name(), &res, &|s| {
+                        !interpreter || s.starts_with("rss")
+                    }),
                     Err(e) => failures.push(e),
+                }
+                if interpreter {
+                    match run_once(r, &[m], scale, true) {
+                        Ok(res) => {
+                            record(&mut samples, &r.name(), &res, &|s| s.starts_with("alloc"))
+                        }
+                        Err(e) => failures.push(e),
+                    }
                 }
             }
         }
@@ -334,7 +368,7 @@ pub fn section(quick: bool, tiny: bool, progress: &dyn Fn(&str)) -> Result<super
         // One process runs every workload; the child reports pinning per workload (counter
         // deltas around each call), so one launch per configuration is enough.
         let mut per = BTreeMap::new();
-        if let Ok(res) = run_once(&r, &timed, scale) {
+        if let Ok(res) = run_once(&r, &timed, scale, false) {
             if let Some(p) = res.get("__pinning") {
                 for w in &timed {
                     per.insert(w.to_string(), p.get(*w).cloned().unwrap_or(Value::Null));
@@ -344,7 +378,7 @@ pub fn section(quick: bool, tiny: bool, progress: &dyn Fn(&str)) -> Result<super
         pinning.insert(c.label(), json!(per));
     }
     let _ = std::fs::remove_dir_all(&work);
-    Ok(render(&Measured {
+    Ok(Measured {
         runners,
         samples,
         missing,
@@ -353,22 +387,179 @@ pub fn section(quick: bool, tiny: bool, progress: &dyn Fn(&str)) -> Result<super
         quick,
         reps,
         scale,
-    }))
+    })
 }
 
 /// Everything one run of the C workloads measured.
-struct Measured {
-    runners: Vec<Runner>,
-    samples: Samples,
-    missing: Vec<String>,
-    failures: Vec<String>,
-    pinning: BTreeMap<String, Value>,
-    quick: bool,
-    reps: usize,
-    scale: f64,
+pub struct Measured {
+    /// Every runtime, in run order.
+    pub runners: Vec<Runner>,
+    /// Raw samples.
+    pub samples: Samples,
+    /// Peers that could not run, with the reason.
+    pub missing: Vec<String>,
+    /// Runs that failed.
+    pub failures: Vec<String>,
+    /// Pinning per configuration and workload.
+    pub pinning: BTreeMap<String, Value>,
+    /// Quick mode.
+    pub quick: bool,
+    /// Interleaved repetitions.
+    pub reps: usize,
+    /// Size scale.
+    pub scale: f64,
 }
 
-fn render(m: &Measured) -> super::Section {
+/// Key of a runtime's figure for `workload`.
+pub fn key(runner: &str, workload: &str) -> String {
+    format!("capi.{runner}.{workload}")
+}
+
+/// Key of CPython's time over `runner`'s for `workload` (higher: `runner` is faster).
+pub fn vs_cpython_key(runner: &str, workload: &str) -> String {
+    format!("capi_vs_cpython.{runner}.{workload}")
+}
+
+/// Key of PyPy's time over the default configuration's for `workload`.
+pub fn pypy_over_default_key(workload: &str) -> String {
+    format!("capi_pypy_over_pyopaque.{workload}")
+}
+
+/// Key of CPython's bytes per element over `runner`'s for memory series `mem.series`.
+pub fn mem_vs_cpython_key(runner: &str, mem_series: &str) -> String {
+    format!("capi_mem_vs_cpython.{runner}.{mem_series}")
+}
+
+/// What a workload measures, for labels.
+pub fn workload_label(workload: &str) -> &'static str {
+    WORKLOADS
+        .iter()
+        .chain(MEMORY)
+        .find(|(k, _)| *k == workload)
+        .map(|(_, w)| *w)
+        .unwrap_or("")
+}
+
+/// What a memory series measures, for labels.
+pub fn memory_series_label(series: &str) -> &'static str {
+    match series {
+        "rss_before" => "resident-set bytes per element",
+        "rss_after" => "resident-set bytes per element after C read every element",
+        "alloc_before" => "allocator bytes per element",
+        "alloc_after" => "allocator bytes per element after C read every element",
+        _ => "bytes per element",
+    }
+}
+
+fn runner_label(id: &str) -> String {
+    if id == "CPython" || id == "PyPy" {
+        id.to_string()
+    } else {
+        format!("pyopaque {id}")
+    }
+}
+
+/// Adds every C workload figure (and the ratios the report quotes) to `figs`.
+pub fn add_figures(m: &Measured, figs: &mut Figures) {
+    let ids: Vec<(String, String)> = m.runners.iter().map(|r| (r.id(), r.name())).collect();
+    for (id, name) in &ids {
+        let Some(per) = m.samples.get(name) else {
+            continue;
+        };
+        for (w, what) in WORKLOADS {
+            if let Some(xs) = per.get(*w) {
+                let unit = if what.contains("ns/elem") {
+                    "ns/elem"
+                } else if what.contains("ns/dict") {
+                    "ns/dict"
+                } else if what.contains("ns/op") {
+                    "ns/op"
+                } else {
+                    "ns"
+                };
+                let label = format!("{}: {}", runner_label(id), strip_unit(what));
+                figs.add_samples(&key(id, w), &label, unit, Kind::Time, xs);
+            }
+        }
+        for (mem, what) in MEMORY {
+            for series in MEMORY_SERIES {
+                let k = format!("{mem}.{series}");
+                if let Some(xs) = per.get(&k) {
+                    let label = format!(
+                        "{}: {what}, {}",
+                        runner_label(id),
+                        memory_series_label(series)
+                    );
+                    figs.add_samples(&key(id, &k), &label, "bytes/elem", Kind::Size, xs);
+                }
+            }
+        }
+    }
+    for (id, _) in &ids {
+        if id == "CPython" {
+            continue;
+        }
+        for (w, what) in WORKLOADS {
+            if figs.has(&key("CPython", w)) && figs.has(&key(id, w)) {
+                figs.add_ratio(
+                    &vs_cpython_key(id, w),
+                    &format!(
+                        "{}: CPython time / {} time",
+                        strip_unit(what),
+                        runner_label(id)
+                    ),
+                    &key("CPython", w),
+                    &key(id, w),
+                );
+            }
+        }
+        for (mem, what) in MEMORY {
+            for series in MEMORY_SERIES {
+                let k = format!("{mem}.{series}");
+                if figs.has(&key("CPython", &k)) && figs.has(&key(id, &k)) {
+                    figs.add_ratio(
+                        &mem_vs_cpython_key(id, &k),
+                        &format!(
+                            "{what}, {}: CPython / {}",
+                            memory_series_label(series),
+                            runner_label(id)
+                        ),
+                        &key("CPython", &k),
+                        &key(id, &k),
+                    );
+                }
+            }
+        }
+    }
+    let d = super::targets::DEFAULT_CONFIG;
+    for (w, what) in WORKLOADS {
+        if figs.has(&key("PyPy", w)) && figs.has(&key(d, w)) {
+            figs.add_ratio(
+                &pypy_over_default_key(w),
+                &format!("{}: PyPy time / pyopaque {d} time", strip_unit(what)),
+                &key("PyPy", w),
+                &key(d, w),
+            );
+        }
+    }
+    if figs.has(&key("CPython", "bench_incref_decref")) && figs.has(&key(d, "bench_incref_decref"))
+    {
+        figs.add_ratio(
+            "capi_incref_pyopaque_over_cpython",
+            &format!("Py_INCREF+Py_DECREF pair: pyopaque {d} (two calls) / CPython (inline)"),
+            &key(d, "bench_incref_decref"),
+            &key("CPython", "bench_incref_decref"),
+        );
+    }
+}
+
+/// A workload description without its trailing "(unit)".
+pub fn strip_unit(what: &str) -> &str {
+    what.rsplit_once(" (").map(|(a, _)| a).unwrap_or(what)
+}
+
+/// The section, every figure read from `figs` (filled by [`add_figures`] from `m`).
+pub fn render(m: &Measured, figs: &Figures) -> super::Section {
     let Measured {
         runners,
         samples,
@@ -380,13 +571,14 @@ fn render(m: &Measured) -> super::Section {
         scale,
     } = m;
     let (quick, reps, scale) = (*quick, *reps, *scale);
-    let fmt = super::fmt_num;
+    let d = super::targets::DEFAULT_CONFIG;
     let mut md = String::from("## C API workloads: CPython, PyPy and pyopaque, same C source\n\n");
     md.push_str(&format!(
         "`benches/capi/bench_core.c` compiled three ways (our headers, CPython's, PyPy's). Loops are \
          timed inside C; {reps} interleaved repetitions (CPython, PyPy, every pyopaque configuration, \
-         then again), medians with [min..max]. Ratios are CPython time / runtime time from the same \
-         run (higher is faster than CPython).{}\n\n",
+         then again), medians with [min..max] over the repetitions. Ratios are CPython time / runtime \
+         time (higher is faster than CPython): the ratio of the medians, with the widest spread the \
+         two sides' spreads allow.{}\n\n",
         if quick {
             format!(
                 " **Quick mode: sizes scaled to {}%, {reps} repetition(s), {} configuration(s): indicative only.**",
@@ -403,87 +595,75 @@ fn render(m: &Measured) -> super::Section {
     if !missing.is_empty() {
         md.push('\n');
     }
-    let cp = "CPython";
-    let med = |runner: &str, k: &str| -> Option<(f64, f64, f64)> {
-        samples
-            .get(runner)
-            .and_then(|m| m.get(k))
-            .filter(|v| !v.is_empty())
-            .map(|v| summary(v))
+    let show = |k: &str| {
+        let f = figs.get(k);
+        if f.is_measured() {
+            f.show()
+        } else {
+            "n/a".into()
+        }
     };
-    let default_col = runners
-        .iter()
-        .map(|r| r.name())
-        .find(|n| n.ends_with("classic+imm+tag+strat"))
-        .unwrap_or_default();
-    md.push_str(&format!("| workload | CPython | PyPy | {default_col} | ratio vs CPython | PyPy / pyopaque |\n|---|---:|---:|---:|---:|---:|\n"));
-    for (k, what) in WORKLOADS {
-        let c = med(cp, k);
-        let p = med("PyPy", k);
-        let o = med(&default_col, k);
-        let cell = |x: Option<(f64, f64, f64)>| match x {
-            Some((m, lo, hi)) => format!("{} [{}..{}]", fmt(m), fmt(lo), fmt(hi)),
-            None => "n/a".into(),
-        };
-        let ratio = match (c, o) {
-            (Some(c), Some(o)) => format!("{:.2}x", c.0 / o.0),
-            _ => "n/a".into(),
-        };
-        let vs_pypy = match (p, o) {
-            (Some(p), Some(o)) => format!("{:.1}x", p.0 / o.0),
-            _ => "n/a".into(),
-        };
+    md.push_str(&format!(
+        "| workload | CPython | PyPy | pyopaque {d} | CPython / pyopaque | PyPy / pyopaque |\n|---|---:|---:|---:|---:|---:|\n"
+    ));
+    for (w, what) in WORKLOADS {
         md.push_str(&format!(
-            "| {what} | {} | {} | {} | {ratio} | {vs_pypy} |\n",
-            cell(c),
-            cell(p),
-            cell(o)
+            "| {what} | {} | {} | {} | {} | {} |\n",
+            show(&key("CPython", w)),
+            show(&key("PyPy", w)),
+            show(&key(d, w)),
+            show(&vs_cpython_key(d, w)),
+            show(&pypy_over_default_key(w)),
         ));
     }
-    // Every configuration as a ratio to CPython.
-    let py_cols: Vec<String> = runners
+    let py_ids: Vec<String> = runners
         .iter()
         .filter(|r| matches!(r, Runner::Pyopaque { .. }))
-        .map(|r| r.name())
+        .map(|r| r.id())
         .collect();
-    md.push_str("\nEvery pyopaque configuration, time ratio CPython / pyopaque (higher is faster):\n\n| configuration |");
+    md.push_str("\nEvery pyopaque configuration, time ratio CPython / pyopaque (higher is faster; medians, the same figures as above, spreads in `report.json` under `figures`):\n\n| configuration |");
     for (k, _) in WORKLOADS {
         md.push_str(&format!(" {} |", k.trim_start_matches("bench_")));
     }
     md.push_str("\n|---|");
     md.push_str(&"---:|".repeat(WORKLOADS.len()));
     md.push('\n');
-    for col in &py_cols {
-        md.push_str(&format!("| {} |", col.trim_start_matches("pyopaque ")));
-        for (k, _) in WORKLOADS {
-            match (med(cp, k), med(col, k)) {
-                (Some(c), Some(o)) => md.push_str(&format!(" {:.2} |", c.0 / o.0)),
-                _ => md.push_str(" n/a |"),
+    for id in &py_ids {
+        md.push_str(&format!("| {id} |"));
+        for (w, _) in WORKLOADS {
+            let f = figs.get(&vs_cpython_key(id, w));
+            if f.is_measured() {
+                md.push_str(&format!(" {} |", fmt_ratio(f.median)));
+            } else {
+                md.push_str(" n/a |");
             }
         }
         md.push('\n');
     }
-    md.push_str("\n### Memory per list element\n\nBytes per element of a list built by C with `PyList_Append`, then again after C read every element with `PyList_GetItem`. Method: resident-set delta for CPython and PyPy (`/proc/self/statm`), allocator bytes (heap cells + off-heap storage) for pyopaque.\n\n| runtime | method | ints | ints after C read | floats | floats after C read |\n|---|---|---:|---:|---:|---:|\n");
-    for r in runners {
-        let n = r.name();
-        let method = if matches!(r, Runner::Pyopaque { .. }) {
-            "allocator"
+    md.push_str("\n### Memory per list element\n\nBytes per element of a list of N ints or floats built by C with `PyList_Append`, then again after C read every element with `PyList_GetItem`, measured two ways in every runtime. **Resident set** (`/proc/self/statm` delta, page-granular: the same method for every runtime; pyopaque's collector maps 2 MiB chunks, so at quick-mode sizes its figure moves in steps of 2 MiB / N). **Allocator bytes**: what the runtime's allocator handed out, pyopaque's own count (heap cells with their 32-byte headers, and off-heap storage) and CPython's `tracemalloc` traced bytes (requested sizes, without pymalloc's rounding; measured in a second process, since tracing inflates the resident set); PyPy has no equivalent. Medians [min..max].\n\n| runtime | ints, RSS | ints after C read, RSS | floats, RSS | floats after C read, RSS | ints, allocator | ints after C read, allocator | floats, allocator | floats after C read, allocator |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    let plain = |k: &str| {
+        let f = figs.get(k);
+        if f.is_measured() {
+            f.show_plain()
         } else {
-            "RSS"
-        };
-        let g = |k: &str| {
-            med(&n, k)
-                .map(|x| format!("{:.1}", x.0))
-                .unwrap_or_else(|| "n/a".into())
-        };
-        md.push_str(&format!(
-            "| {n} | {method} | {} | {} | {} | {} |\n",
-            g("mem_int_list.before"),
-            g("mem_int_list.after"),
-            g("mem_float_list.before"),
-            g("mem_float_list.after")
-        ));
+            "n/a".into()
+        }
+    };
+    for r in runners {
+        let id = r.id();
+        md.push_str(&format!("| {} |", runner_label(&id)));
+        for series in memory_columns() {
+            md.push_str(&format!(" {} |", plain(&key(&id, &series))));
+        }
+        md.push('\n');
     }
+    md.push_str(&format!(
+        "\nCPython / pyopaque {d} bytes per element, same method on both sides: ints {} (RSS), {} (allocator bytes); floats after C read {} (RSS), {} (allocator bytes).\n",
+        show(&mem_vs_cpython_key(d, "mem_int_list.rss_before")),
+        show(&mem_vs_cpython_key(d, "mem_int_list.alloc_before")),
+        show(&mem_vs_cpython_key(d, "mem_float_list.rss_after")),
+        show(&mem_vs_cpython_key(d, "mem_float_list.alloc_after")),
+    ));
     md.push_str("\n### Objects pinned by C\n\nEach workload once more per configuration with a collection every 4 MiB of allocation; `pinned / live` is the share of live objects the collections found pinned (held or borrowed by C).\n\n| configuration | workload | collections | pinned | live | pinned share |\n|---|---|---:|---:|---:|---:|\n");
     for (cfg, per) in pinning {
         if let Value::Object(m) = per {
@@ -512,7 +692,7 @@ fn render(m: &Measured) -> super::Section {
         "runners": runners.iter().map(|r| r.name()).collect::<Vec<_>>(),
         "missing_peers": missing,
         "failures": failures,
-        "samples": samples_json(samples),
+        "samples": json!(samples),
         "pinning": pinning,
     });
     super::Section {
@@ -520,4 +700,18 @@ fn render(m: &Measured) -> super::Section {
         markdown: md,
         json,
     }
+}
+
+/// Memory columns of the table, in order: RSS (ints, ints after read, floats, floats after read),
+/// then allocator bytes in the same order.
+fn memory_columns() -> Vec<String> {
+    let mut v = Vec::new();
+    for method in ["rss", "alloc"] {
+        for (m, _) in MEMORY {
+            for phase in ["before", "after"] {
+                v.push(format!("{m}.{method}_{phase}"));
+            }
+        }
+    }
+    v
 }

@@ -1,5 +1,6 @@
 //! Header layout per scheme, and the bytes each builtin object takes, read from the allocator's
-//! GC word of real objects (not computed from type sizes).
+//! GC word of real objects (not computed from type sizes), beside CPython's `sys.getsizeof` of
+//! the same values (one `python3` run).
 
 use serde_json::json;
 
@@ -56,24 +57,62 @@ pub fn section() -> Section {
         }
         cx.release(m);
     }
-    md.push_str("| object | classic | atomic | biased | tracing |\n|---|---:|---:|---:|---:|\n");
-    for (name, v) in &rows {
+    let cpython = cpython_sizes();
+    md.push_str("| object | classic | atomic | biased | tracing | CPython `sys.getsizeof` |\n|---|---:|---:|---:|---:|---:|\n");
+    for (i, (name, v)) in rows.iter().enumerate() {
+        let cp = match &cpython {
+            Ok(c) => c
+                .get(i)
+                .map(|x| x.to_string())
+                .unwrap_or_else(|| "n/a".into()),
+            Err(_) => "n/a".into(),
+        };
         md.push_str(&format!(
-            "| {name} | {} | {} | {} | {} |\n",
+            "| {name} | {} | {} | {} | {} | {cp} |\n",
             v[0], v[1], v[2], v[3]
         ));
     }
     md.push_str(&format!(
         "\nSmall ints with tagging on take 0 heap bytes (an immediate word). Header: {HEADER_BYTES} bytes. \
-         List and dict storage lives off the heap and is not included above.\n"
+         List and dict storage lives off the heap and is not included above. CPython's column is \
+         `sys.getsizeof` of the same values in {}: the object's own bytes including its GC header \
+         (16 bytes for tuple, list and dict), without pymalloc's rounding to 16 bytes, and for list \
+         and dict without their separately allocated storage (empty here).\n",
+        match &cpython {
+            Ok(_) => super::machine::python_version(),
+            Err(e) => format!("no CPython ({e})"),
+        }
     ));
     let json_rows: serde_json::Map<String, serde_json::Value> = rows
         .iter()
         .map(|(n, v)| (n.to_string(), json!(v)))
         .collect();
+    let cp_rows: serde_json::Map<String, serde_json::Value> = match &cpython {
+        Ok(c) => rows
+            .iter()
+            .zip(c)
+            .map(|((n, _), b)| (n.to_string(), json!(b)))
+            .collect(),
+        Err(_) => Default::default(),
+    };
     Section {
         key: "layout",
         markdown: md,
-        json: json!({"header_bytes": HEADER_BYTES, "bytes_per_object": json_rows}),
+        json: json!({"header_bytes": HEADER_BYTES, "bytes_per_object": json_rows,
+                     "cpython_getsizeof": cp_rows}),
     }
+}
+
+/// `sys.getsizeof` in `python3` of the values of the layout table, in its row order.
+fn cpython_sizes() -> Result<Vec<u64>, String> {
+    let code = "import sys, json; print(json.dumps([sys.getsizeof(x) for x in \
+                [1000, (2**63 - 1) * (2**63 - 1), 1.5, 'abc', b'abc', (1000, 1000), [], {}]]))";
+    let out = std::process::Command::new("python3")
+        .args(["-c", code])
+        .output()
+        .map_err(|e| format!("python3: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())
 }

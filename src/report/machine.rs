@@ -19,6 +19,11 @@ fn first_line(cmd: &str, args: &[&str]) -> Option<String> {
         .map(|l| l.trim().to_string())
 }
 
+/// `python3 --version`, or "CPython (version unknown)".
+pub fn python_version() -> String {
+    first_line("python3", &["--version"]).unwrap_or_else(|| "CPython (version unknown)".into())
+}
+
 /// The machine section.
 pub fn section() -> Section {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();

@@ -239,7 +239,7 @@ pub fn section(
                         if is_fn { "called" } else { "referenced" }
                     ));
                 }
-                if label == "classic+imm+tag+strat" && is_fn && limited && exported && covered {
+                if label == HEADLINE_CONFIG && is_fn && limited && exported && covered {
                     limited_ok_classic += 1;
                 }
             }
@@ -247,6 +247,7 @@ pub fn section(
     }
     matrix["configurations"] = json!(labels);
     matrix["cross_check"] = json!({"ok": problems.is_empty(), "problems": problems});
+    let (reconciliation_md, reconciliation) = reconcile(&matrix, &labels, limited_ok_classic);
     let md = render(
         &matrix,
         &labels,
@@ -254,6 +255,7 @@ pub fn section(
         limited_ok_classic,
         limited_total,
         &problems,
+        &reconciliation_md,
     );
     std::fs::write(
         docs.join("capi-matrix.json"),
@@ -270,7 +272,8 @@ pub fn section(
         key: "capi_matrix",
         markdown: summary,
         json: json!({"counts": counts, "limited_works_classic": limited_ok_classic,
-                     "limited_total": limited_total, "cross_check_problems": problems.len()}),
+                     "limited_total": limited_total, "cross_check_problems": problems.len(),
+                     "reconciliation": reconciliation}),
     };
     if problems.is_empty() {
         Ok(section)
@@ -283,6 +286,121 @@ pub fn section(
     }
 }
 
+/// The configuration the headline count is taken in.
+const HEADLINE_CONFIG: &str = "classic+imm+tag+strat";
+
+const VERDICTS: [&str; 5] = [
+    "works",
+    "works-with-cost",
+    "not-implementable",
+    "not-applicable",
+    "todo",
+];
+
+/// What the headline "N of M Limited-API functions" counts, and how every other entry divides:
+/// entries by kind (function / data) and Limited API or not, per verdict in the headline
+/// configuration, and for the Limited-API functions whether their verdict changes across the
+/// configurations measured. Returns (Markdown, JSON).
+fn reconcile(matrix: &Value, labels: &[String], limited_ok: usize) -> (String, Value) {
+    let empty = vec![];
+    let entries = matrix["entries"].as_array().unwrap_or(&empty);
+    let columns = [
+        ("function", true, "Limited-API functions"),
+        ("function", false, "other functions"),
+        ("data", true, "Limited-API data"),
+        ("data", false, "other data"),
+    ];
+    // table[verdict][column]
+    let mut table: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+    let mut totals = [0usize; 4];
+    let mut same_everywhere = 0usize;
+    let mut cost_varies = 0usize;
+    let mut other_varies: Vec<String> = Vec::new();
+    for e in entries {
+        let kind = e["kind"].as_str().unwrap_or("");
+        let limited = e["limited"] == true;
+        let Some(col) = columns
+            .iter()
+            .position(|(k, l, _)| *k == kind && *l == limited)
+        else {
+            continue;
+        };
+        let v = e["verdicts"][HEADLINE_CONFIG]["verdict"]
+            .as_str()
+            .unwrap_or("todo");
+        let v = VERDICTS
+            .iter()
+            .find(|x| **x == v)
+            .copied()
+            .unwrap_or("todo");
+        table.entry(v).or_default()[col] += 1;
+        totals[col] += 1;
+        if col == 0 {
+            let set: BTreeSet<&str> = labels
+                .iter()
+                .filter_map(|l| e["verdicts"][l.as_str()]["verdict"].as_str())
+                .collect();
+            if set.len() <= 1 {
+                same_everywhere += 1;
+            } else if set.iter().all(|v| *v == "works" || *v == "works-with-cost") {
+                cost_varies += 1;
+            } else {
+                other_varies.push(e["name"].as_str().unwrap_or("").to_string());
+            }
+        }
+    }
+    let all: usize = totals.iter().sum();
+    let mut md = format!(
+        "### What \"{limited_ok} of {}\" counts\n\nThe headline counts **Limited-API functions** (`kind` function, in the stable ABI list) whose verdict in `{HEADLINE_CONFIG}` is works or works-with-cost, each exported by the library and called by a passing test extension. The matrix holds {all} entries; by verdict in `{HEADLINE_CONFIG}`:\n\n| verdict |",
+        totals[0]
+    );
+    for (_, _, name) in columns {
+        md.push_str(&format!(" {name} |"));
+    }
+    md.push_str(" all |\n|---|---:|---:|---:|---:|---:|\n");
+    let mut rows_json = serde_json::Map::new();
+    for v in VERDICTS {
+        let r = table.get(v).copied().unwrap_or_default();
+        md.push_str(&format!("| {v} |"));
+        for x in r {
+            md.push_str(&format!(" {x} |"));
+        }
+        md.push_str(&format!(" {} |\n", r.iter().sum::<usize>()));
+        rows_json.insert(v.to_string(), json!(r));
+    }
+    md.push_str("| **total** |");
+    for x in totals {
+        md.push_str(&format!(" {x} |"));
+    }
+    md.push_str(&format!(" {all} |\n\n"));
+    let lim = table.get("works").map(|r| r[0]).unwrap_or(0)
+        + table.get("works-with-cost").map(|r| r[0]).unwrap_or(0);
+    md.push_str(&format!(
+        "So {lim} Limited-API functions work and the other {} are {} not-applicable (they need an interpreter loop or another platform), {} not-implementable with an opaque object (reasons below) and {} still to do. Across the {} configurations measured here, {same_everywhere} Limited-API functions have the same verdict in all, {cost_varies} change only between works and works-with-cost, and {} change otherwise{}.\n",
+        totals[0] - lim,
+        table.get("not-applicable").map(|r| r[0]).unwrap_or(0),
+        table.get("not-implementable").map(|r| r[0]).unwrap_or(0),
+        table.get("todo").map(|r| r[0]).unwrap_or(0),
+        labels.len(),
+        other_varies.len(),
+        if other_varies.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", other_varies.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+        }
+    ));
+    let json = json!({
+        "config": HEADLINE_CONFIG,
+        "columns": columns.iter().map(|(_, _, n)| *n).collect::<Vec<_>>(),
+        "by_verdict": rows_json,
+        "totals": totals,
+        "limited_functions_same_in_every_config": same_everywhere,
+        "limited_functions_cost_varies": cost_varies,
+        "limited_functions_verdict_varies": other_varies,
+    });
+    (md, json)
+}
+
 fn render(
     matrix: &Value,
     labels: &[String],
@@ -290,14 +408,9 @@ fn render(
     limited_ok: usize,
     limited_total: usize,
     problems: &[String],
+    reconciliation: &str,
 ) -> String {
-    let verdicts = [
-        "works",
-        "works-with-cost",
-        "not-implementable",
-        "not-applicable",
-        "todo",
-    ];
+    let verdicts = VERDICTS;
     let mut md = String::from("# C API implementability matrix\n\n");
     md.push_str(&format!(
         "Generated by `pyopaque report` from the verdict tables compiled into `libpyopaque_capi.so`, \
@@ -306,7 +419,8 @@ fn render(
          functions** work (with or without cost) in `classic+imm+tag+strat`.{}\n\n",
         if problems.is_empty() { " Cross-check: passed." } else { " **Cross-check: FAILED (see the end).**" }
     ));
-    md.push_str("## Counts per verdict and configuration\n\n| configuration |");
+    md.push_str(reconciliation);
+    md.push_str("\n## Counts per verdict and configuration\n\nEvery entry of the matrix (functions and data, Limited API or not), per configuration measured:\n\n| configuration |");
     for v in verdicts {
         md.push_str(&format!(" {v} |"));
     }
@@ -361,7 +475,7 @@ fn render(
             }
         }
     }
-    let main = "classic+imm+tag+strat";
+    let main = HEADLINE_CONFIG;
     md.push_str(&format!("\n## All entries\n\nVerdict in `{main}`; the JSON has every configuration.\n\n| name | kind | limited | verdict | cost / reason | tests |\n|---|---|---|---|---|---|\n"));
     for e in entries {
         let v = &e["verdicts"][main];

@@ -1,33 +1,44 @@
-//! `pyopaque report`: the design-validation report. Every figure is measured in this run; the
-//! JSON keeps every raw sample under stable keys, the Markdown is readable on its own.
+//! `pyopaque report`: the design-validation report. Every figure is measured in this run and
+//! entered once into one table ([`figures::Figures`]); the section tables, the targets, the
+//! conclusions, the charts and report.json all read that table by key. The JSON keeps every raw
+//! sample under stable keys; its schema is checked by `report --compare` (see `compare`).
 
 mod capi_peers;
 mod charts;
+mod compare;
+mod conclusions;
+mod figures;
+mod groups;
 mod layout;
 mod machine;
 mod matrix;
+mod progress;
+mod rules;
 mod targets;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
+
+use figures::{Figures, Kind};
 
 /// Options of `report`.
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// Fewer repetitions and smaller sizes (finishes in about two minutes); the report says so.
+    /// Fewer repetitions and smaller sizes (finishes in a few minutes); the report says so.
     #[arg(long)]
     pub quick: bool,
     /// Output folder.
     #[arg(long, default_value = "docs/report")]
     pub out: PathBuf,
-    /// Compare with an earlier report.json and print what got faster or slower beyond noise.
-    #[arg(long)]
-    pub compare: Option<PathBuf>,
+    /// Compare two report.json files (OLD NEW), or OLD with a new run written to --out: lists
+    /// timings and sizes, each faster / slower / unchanged beyond the two runs' measured spreads.
+    /// Both files are validated against the schema first.
+    #[arg(long, num_args = 1..=2, value_names = ["OLD", "NEW"])]
+    pub compare: Vec<PathBuf>,
     /// Smallest sizes, one repetition, two configurations: for the test that checks the report's
     /// shape (figures meaningless).
     #[arg(long, hide = true)]
@@ -42,29 +53,6 @@ pub struct Section {
     pub markdown: String,
     /// Raw figures.
     pub json: Value,
-}
-
-fn bench_section(
-    key: &'static str,
-    title: &str,
-    what: &str,
-    figures: &[(&'static str, f64)],
-    extra_md: &str,
-) -> Section {
-    let mut md = format!("## {title}\n\n{what}\n\n| key | value |\n|---|---:|\n");
-    for (k, v) in figures {
-        md.push_str(&format!("| `{k}` | {} |\n", fmt_num(*v)));
-    }
-    md.push_str(extra_md);
-    let map: serde_json::Map<String, Value> = figures
-        .iter()
-        .map(|(k, v)| (k.to_string(), json!(v)))
-        .collect();
-    Section {
-        key,
-        markdown: md,
-        json: Value::Object(map),
-    }
 }
 
 /// Formats a figure with sensible precision.
@@ -82,169 +70,108 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
-fn get(figs: &[(&'static str, f64)], k: &str) -> f64 {
-    figs.iter()
-        .find(|(n, _)| *n == k)
-        .map(|(_, v)| *v)
-        .unwrap_or(f64::NAN)
+/// Group runs of the in-process benchmarks (each a median over its own alternated repetitions);
+/// their min..max is the figure's spread.
+const GROUP_RUNS: usize = 3;
+
+/// The derived figures the targets and conclusions quote (ratios of measured figures).
+pub fn add_derived(figs: &mut Figures) {
+    for (key, label, num, den) in [
+        (
+            "derived.tagging_speedup",
+            "create and add ints: boxed / tagged time",
+            "tagging.boxed_create_sum_ns_per_int",
+            "tagging.tagged_create_sum_ns_per_int",
+        ),
+        (
+            "derived.list_int_memory_saving",
+            "1e6-int list: object storage / int strategy bytes per element",
+            "lists.object_boxed_bytes_per_elem",
+            "lists.int_bytes_per_elem",
+        ),
+        (
+            "derived.list_int_sum_speedup",
+            "sum of a 1e6-int list: object storage / int strategy time",
+            "lists.object_sum_ns_per_elem",
+            "lists.int_sum_ns_per_elem",
+        ),
+        (
+            "derived.biased_over_classic",
+            "owner-thread incref+decref pair: biased / classic time",
+            "refcount.biased_pair_ns",
+            "refcount.classic_pair_ns",
+        ),
+        (
+            "derived.contended_biased_over_atomic",
+            "two threads sharing one object: biased / atomic time",
+            "refcount.contended_biased_ns",
+            "refcount.contended_atomic_ns",
+        ),
+        (
+            "derived.contended_atomic_over_immortal",
+            "two threads sharing one object: atomic / immortal time",
+            "refcount.contended_atomic_ns",
+            "refcount.contended_immortal_ns",
+        ),
+        (
+            "derived.compaction_over_memcpy",
+            "compaction throughput / memcpy bandwidth",
+            "gc.compaction_gb_per_s",
+            "gc.memcpy_gb_per_s",
+        ),
+        (
+            "derived.alloc_over_box",
+            "collector allocation rate / Box allocation rate",
+            "gc.alloc_objects_per_s",
+            "gc.box_alloc_objects_per_s",
+        ),
+    ] {
+        figs.add_ratio(key, label, num, den);
+    }
 }
 
 /// Entry of `report`.
 pub fn run(args: ReportArgs) -> Result<ExitCode, String> {
-    if let Some(old) = &args.compare {
-        let new_path = args.out.join("report.json");
-        return compare(old, &new_path);
-    }
-    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    let started = std::time::Instant::now();
-    let steps = [
-        "machine",
-        "layout",
-        "tagging",
-        "refcount",
-        "lists",
-        "gc",
-        "C workloads",
-        "charts",
-    ];
-    let pb = ProgressBar::new(steps.len() as u64);
-    pb.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} [{elapsed}]")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let mut sections: Vec<Section> = Vec::new();
-    pb.set_message("machine");
-    sections.push(machine::section());
-    pb.inc(1);
-    pb.set_message("header layouts");
-    sections.push(layout::section());
-    pb.inc(1);
-
-    pb.set_message("tagging");
-    if args.tiny {
-        std::env::set_var("PYOPAQUE_BENCH_SCALE", "0.01");
-    }
-    let quick = args.quick || args.tiny;
-    let tag = pyopaque_runtime::bench::run_tagging(quick);
-    let ratio =
-        get(&tag, "boxed_create_sum_ns_per_int") / get(&tag, "tagged_create_sum_ns_per_int");
-    sections.push(bench_section(
-        "tagging",
-        "Tagged small ints",
-        &format!(
-            "Create and sum {} ints through the object API (`acc = acc + i`), tagging on vs off, \
-             alternated in one process; medians. Boxed ints are heap objects (CPython's model).",
-            if args.quick {
-                "1,000,000"
-            } else {
-                "10,000,000"
-            }
-        ),
-        &tag,
-        &format!(
-            "\nBoxed / tagged time ratio: **{ratio:.1}x**. Heap allocations with tagging on: {}.\n",
-            get(&tag, "tagged_heap_allocations")
-        ),
-    ));
-    pb.inc(1);
-
-    pb.set_message("refcount schemes");
-    let rc = pyopaque_runtime::bench::run_refcount(quick);
-    let biased_ratio = get(&rc, "biased_pair_ns") / get(&rc, "classic_pair_ns");
-    let imm_ratio = get(&rc, "contended_atomic_ns") / get(&rc, "contended_immortal_ns");
-    sections.push(bench_section(
-        "refcount",
-        "Reference-counting schemes",
-        "One incref+decref pair on the owner thread per scheme (ns), and two threads each doing \
-         pairs on one shared object (contended) or each on its own (uncontended), wall-clock ns per \
-         pair. `tracing_pair_ns` is a runtime-internal reference (not counted under tracing); \
-         `tracing_c_pair_ns` is a reference held by C (counted, atomically).",
-        &rc,
-        &format!(
-            "\nBiased / classic owner-thread pair: **{biased_ratio:.2}x**. Contended atomic / immortal: **{imm_ratio:.1}x**.\n"
-        ),
-    ));
-    pb.inc(1);
-
-    pb.set_message("list strategies");
-    let lists = pyopaque_runtime::list::bench::run(quick);
-    let table = pyopaque_runtime::list::bench::table(quick);
-    sections.push(bench_section(
-        "lists",
-        "List strategies",
-        "Unboxed `int`/`float` storage against object storage holding boxed ints (the CPython-like \
-         baseline: strategies off, tagging off), N = 1e6, medians of alternated runs. A raw `&[i64]` \
-         sum is the physical limit.",
-        &lists,
-        &format!("\n{table}\n"),
-    ));
-    pb.inc(1);
-
-    pb.set_message("collector");
-    let gc = pyopaque_gc::bench::run(quick);
-    sections.push(bench_section(
-        "gc",
-        "Moving collector",
-        "Allocation throughput against `Box`, full-collection pause by live heap size, compaction \
-         throughput next to memcpy bandwidth measured in the same run, and heap size after \
-         compacting a heap fragmented to 50% live.",
-        &gc,
-        "",
-    ));
-    pb.inc(1);
-
-    pb.set_message("C workloads");
-    let progress = |m: &str| pb.set_message(m.to_string());
-    match capi_peers::section(args.quick || args.tiny, args.tiny, &progress) {
-        Ok(s) => sections.push(s),
-        Err(e) => sections.push(Section {
-            key: "capi_workloads",
-            markdown: format!(
-                "## C API workloads
-
-Not measured: {e}
-"
-            ),
-            json: json!({"error": e}),
-        }),
-    }
-    pb.inc(1);
-
-    pb.set_message("C API matrix");
-    let docs = args
-        .out
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_else(|| ".".into());
-    let matrix_result = matrix::section(args.quick || args.tiny, args.tiny, &docs, &progress);
-    let matrix_error = match matrix_result {
-        Ok(s) => {
-            sections.push(s);
-            None
+    let old = match args.compare.as_slice() {
+        [] => None,
+        [old, new] => {
+            let (a, b) = (compare::load(old)?, compare::load(new)?);
+            print!(
+                "{}",
+                compare::compare_text(
+                    &a,
+                    &b,
+                    &old.display().to_string(),
+                    &new.display().to_string()
+                )
+            );
+            return Ok(ExitCode::SUCCESS);
         }
-        Err(e) => {
-            sections.push(Section {
-                key: "capi_matrix",
-                markdown: format!(
-                    "## C API implementability matrix
-
-**Failed:** {e}
-"
-                ),
-                json: json!({"error": e}),
-            });
-            Some(e)
-        }
+        [old] => Some((old.clone(), compare::load(old)?)),
+        _ => return Err("--compare takes OLD.json and optionally NEW.json".into()),
     };
-    pb.inc(1);
-
-    pb.set_message("charts");
-    let mut charts = charts::write_all(&args.out, &rc, &lists, &gc)?;
-    if let Some(capi) = sections.iter().find(|s| s.key == "capi_workloads") {
-        charts.extend(charts::write_capi(&args.out, &capi.json)?);
+    let code = generate(&args)?;
+    if let Some((path, a)) = old {
+        let new_path = args.out.join("report.json");
+        let b = compare::load(&new_path)?;
+        print!(
+            "{}",
+            compare::compare_text(
+                &a,
+                &b,
+                &path.display().to_string(),
+                &format!("this run ({})", new_path.display())
+            )
+        );
     }
-    pb.inc(1);
-    pb.finish_with_message("done");
+    Ok(code)
+}
+
+/// Runs every measurement and writes the report into `args.out`.
+fn generate(args: &ReportArgs) -> Result<ExitCode, String> {
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let p = progress::Progress::new(9);
+    let quick = args.quick || args.tiny;
     let mode = if args.tiny {
         "tiny"
     } else if args.quick {
@@ -252,21 +179,196 @@ Not measured: {e}
     } else {
         "full"
     };
-    let capi_json = sections
-        .iter()
-        .find(|s| s.key == "capi_workloads" && s.json.get("samples").is_some())
-        .map(|s| s.json.clone());
-    sections.push(targets::section(
-        &gc,
-        capi_json.as_ref(),
-        started.elapsed().as_secs_f64(),
-        mode,
+    if args.tiny {
+        std::env::set_var("PYOPAQUE_BENCH_SCALE", "0.01");
+    }
+    let mut figs = Figures::new();
+    let mut sections: Vec<Section> = Vec::new();
+    p.step("machine");
+    sections.push(machine::section());
+    p.step("object layout and sizes (one python3 run for sys.getsizeof)");
+    sections.push(layout::section());
+
+    let runs = if args.tiny { 1 } else { GROUP_RUNS };
+    let group_runs = |name: &str, f: &dyn Fn() -> Vec<(&'static str, f64)>| {
+        // The lists group is the slow one (seconds per run): two runs in quick mode.
+        let runs = if name == "lists" && quick {
+            runs.min(2)
+        } else {
+            runs
+        };
+        let mut v = Vec::new();
+        for i in 0..runs {
+            p.sub(&format!("{name}: run {}/{runs}", i + 1));
+            v.push(f());
+        }
+        v
+    };
+    p.step("tagging");
+    let tag = group_runs("tagging", &|| pyopaque_runtime::bench::run_tagging(quick));
+    groups::record(&mut figs, "tagging", &tag);
+    p.step("refcount schemes");
+    let rc = group_runs("refcount", &|| pyopaque_runtime::bench::run_refcount(quick));
+    groups::record(&mut figs, "refcount", &rc);
+    p.step("list strategies");
+    let lists = group_runs("lists", &|| pyopaque_runtime::list::bench::run(quick));
+    groups::record(&mut figs, "lists", &lists);
+    p.sub("lists: table across sizes");
+    let table = pyopaque_runtime::list::bench::table(quick);
+    p.step("collector");
+    let gc = group_runs("gc", &|| pyopaque_gc::bench::run(quick));
+    groups::record(&mut figs, "gc", &gc);
+    add_derived(&mut figs);
+
+    p.step("C workloads (CPython, PyPy, pyopaque configurations, interleaved)");
+    let sub = |m: &str| p.sub(m);
+    let capi = match capi_peers::measure(quick, args.tiny, &sub) {
+        Ok(m) => {
+            capi_peers::add_figures(&m, &mut figs);
+            Some(m)
+        }
+        Err(e) => {
+            sections.push(Section {
+                key: "capi_workloads",
+                markdown: format!("## C API workloads\n\nNot measured: {e}\n"),
+                json: json!({"error": e}),
+            });
+            None
+        }
+    };
+
+    p.step("C API matrix (every test extension in every configuration)");
+    let docs = args
+        .out
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| ".".into());
+    let mut files: Vec<PathBuf> = Vec::new();
+    let matrix_error = match matrix::section(quick, args.tiny, &docs, &sub) {
+        Ok(s) => {
+            files.push(docs.join("capi-matrix.md"));
+            files.push(docs.join("capi-matrix.json"));
+            sections.push(s);
+            None
+        }
+        Err(e) => {
+            if docs.join("capi-matrix.md").exists() {
+                files.push(docs.join("capi-matrix.md"));
+                files.push(docs.join("capi-matrix.json"));
+            }
+            sections.push(Section {
+                key: "capi_matrix",
+                markdown: format!("## C API implementability matrix\n\n**Failed:** {e}\n"),
+                json: json!({"error": e}),
+            });
+            Some(e)
+        }
+    };
+    figs.add_samples(
+        targets::WALL_CLOCK_KEY,
+        &format!("wall-clock seconds of this report run ({mode}), before writing"),
+        "s",
+        Kind::WallClock,
+        &[p.elapsed()],
+    );
+
+    // Every figure is in; everything below only reads `figs`.
+    p.step("tables, targets, conclusions, charts");
+    let closing_tag = format!(
+        "\nBoxed / tagged time ratio: **{}**. Heap allocations with tagging on: {}.\n",
+        figs.get("derived.tagging_speedup").show(),
+        figs.get("tagging.tagged_heap_allocations").show()
+    );
+    let n_ints = if args.quick || args.tiny {
+        "1,000,000"
+    } else {
+        "10,000,000"
+    };
+    let mut ordered: Vec<Section> = Vec::new();
+    ordered.push(groups::section(
+        "tagging",
+        "Tagged small ints",
+        &format!(
+            "Create and sum {n_ints} ints through the object API (`acc = acc + i`), tagging on vs off, \
+             alternated in one process. Boxed ints are heap objects (CPython's model)."
+        ),
+        &figs,
+        &groups::keys_of(&tag),
+        runs,
+        &closing_tag,
     ));
+    ordered.push(groups::section(
+        "refcount",
+        "Reference-counting schemes",
+        "One incref+decref pair on the owner thread per scheme (ns), and two threads each doing \
+         pairs on one shared object (contended) or each on its own (uncontended), wall-clock ns per \
+         pair. `tracing_pair_ns` is a runtime-internal reference (not counted under tracing); \
+         `tracing_c_pair_ns` is a reference held by C (counted, atomically).",
+        &figs,
+        &groups::keys_of(&rc),
+        runs,
+        &format!(
+            "\nBiased / classic owner-thread pair: **{}**. Contended biased / atomic: **{}**. Contended atomic / immortal: **{}**.\n",
+            figs.get("derived.biased_over_classic").show(),
+            figs.get("derived.contended_biased_over_atomic").show(),
+            figs.get("derived.contended_atomic_over_immortal").show(),
+        ),
+    ));
+    ordered.push(groups::section(
+        "lists",
+        "List strategies",
+        "Unboxed `int`/`float` storage against object storage holding boxed ints (the CPython-like \
+         baseline: strategies off, tagging off), N = 1e6, medians of alternated runs. A raw `&[i64]` \
+         sum is the physical limit.",
+        &figs,
+        &groups::keys_of(&lists),
+        lists.len(),
+        &format!(
+            "\nAcross sizes (a second, separate pass of its own alternated runs; its N = 1000000 rows \
+             measure the figures above again, and their differences show this machine's noise; the \
+             conclusions read only the figures above):\n\n{table}\n"
+        ),
+    ));
+    ordered.push(groups::section(
+        "gc",
+        "Moving collector",
+        "Allocation throughput against `Box`, full-collection pause by live heap size, compaction \
+         throughput next to memcpy bandwidth measured in the same run, and heap size after \
+         compacting a heap fragmented to 50% live.",
+        &figs,
+        &groups::keys_of(&gc),
+        runs,
+        &format!(
+            "\nCompaction / memcpy: **{}**. Collector / Box allocation rate: **{}**.\n",
+            figs.get("derived.compaction_over_memcpy").show(),
+            figs.get("derived.alloc_over_box").show()
+        ),
+    ));
+    if let Some(m) = &capi {
+        ordered.push(capi_peers::render(m, &figs));
+    }
+    let mut all: Vec<Section> = Vec::new();
+    let mut rest = sections.into_iter();
+    // machine, layout first; then the measured groups; then the rest (matrix, errors).
+    all.extend(rest.by_ref().take(2));
+    all.extend(ordered);
+    all.extend(rest);
+    all.push(targets::section(&figs, mode));
+    let charts = charts::write_all(&args.out, &figs)?;
+    for c in &charts {
+        files.push(args.out.join(c));
+    }
+    let (meaning_md, meaning_json) = conclusions::render(&figs);
+    files.push(args.out.join("REPORT.md"));
+    files.push(args.out.join("report.json"));
+    p.finish();
 
     let mut md = String::from("# pyopaque design-validation report\n\n");
     md.push_str(&format!(
-        "Generated by `pyopaque report{}`. {}Every figure below was measured in this run; ratios \
-         compare variants measured side by side in the same process.\n\n",
+        "Generated by `pyopaque report{}`. {}Every figure below was measured in this run and is \
+         quoted as median [min..max] over its samples; ratios compare variants measured side by \
+         side in the same run, and every table, target, conclusion and chart reads the same \
+         figure (report.json: `figures`).\n\n",
         if args.quick { " --quick" } else { "" },
         if args.quick {
             "**Quick mode: fewer repetitions and smaller sizes; figures are indicative only.** "
@@ -274,7 +376,7 @@ Not measured: {e}
             ""
         }
     ));
-    for s in &sections {
+    for s in &all {
         md.push_str(&s.markdown);
         md.push('\n');
     }
@@ -282,18 +384,35 @@ Not measured: {e}
     for c in &charts {
         md.push_str(&format!("![{c}]({c})\n\n"));
     }
-    md.push_str(&meaning(&tag, &rc, &lists, &gc, capi_json.as_ref()));
+    md.push_str(&meaning_md);
+    md.push_str("\n## Files written by this run\n\n");
+    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    for f in &shown {
+        md.push_str(&format!("- `{f}`\n"));
+    }
     let mut obj: BTreeMap<String, Value> = BTreeMap::new();
-    obj.insert("schema".into(), json!("pyopaque-report/1"));
+    obj.insert("schema".into(), json!(compare::SCHEMA));
+    obj.insert("schema_version".into(), json!(compare::SCHEMA_VERSION));
+    obj.insert("mode".into(), json!(mode));
     obj.insert("quick".into(), json!(quick));
     obj.insert("tiny".into(), json!(args.tiny));
-    for s in sections {
+    obj.insert(
+        "group_runs".into(),
+        json!({"tagging": tag.len(), "refcount": rc.len(), "lists": lists.len(), "gc": gc.len()}),
+    );
+    obj.insert("figures".into(), figs.to_json());
+    obj.insert("conclusions".into(), meaning_json);
+    obj.insert("files".into(), json!(shown));
+    for s in all {
         obj.insert(s.key.into(), s.json);
     }
     let json_text = serde_json::to_string_pretty(&obj).map_err(|e| e.to_string())?;
     std::fs::write(args.out.join("REPORT.md"), md).map_err(|e| e.to_string())?;
     std::fs::write(args.out.join("report.json"), json_text).map_err(|e| e.to_string())?;
-    println!("wrote {}/REPORT.md and report.json", args.out.display());
+    println!("wrote:");
+    for f in &shown {
+        println!("  {f}");
+    }
     if let Some(e) = matrix_error {
         eprintln!("pyopaque report: {e}");
         return Ok(ExitCode::FAILURE);
@@ -301,129 +420,190 @@ Not measured: {e}
     Ok(ExitCode::SUCCESS)
 }
 
-/// "What this means": only claims the figures of this run support, each with its figure.
-fn meaning(
-    tag: &[(&'static str, f64)],
-    rc: &[(&'static str, f64)],
-    lists: &[(&'static str, f64)],
-    gc: &[(&'static str, f64)],
-    capi: Option<&Value>,
-) -> String {
-    let mut out = String::from("## What this means for an opaque PyObject\n\n");
-    let t = get(tag, "boxed_create_sum_ns_per_int") / get(tag, "tagged_create_sum_ns_per_int");
-    out.push_str(&format!(
-        "- Tagged ints (impossible while C may dereference every `PyObject*`) made int-heavy object code {t:.1}x faster here and removed all {} heap allocations.\n",
-        if get(tag, "tagged_heap_allocations") == 0.0 { "its" } else { "but a few of its" }
-    ));
-    let mem = get(lists, "object_boxed_bytes_per_elem") / get(lists, "int_bytes_per_elem");
-    let sum = get(lists, "object_sum_ns_per_elem") / get(lists, "int_sum_ns_per_elem");
-    out.push_str(&format!(
-        "- The int list strategy (impossible while C may take `&ob_item[0]`) used {mem:.1}x less memory per element and summed {sum:.1}x faster than object storage of boxed ints.\n"
-    ));
-    let b = get(rc, "biased_pair_ns") / get(rc, "classic_pair_ns");
-    let i = get(rc, "contended_atomic_ns") / get(rc, "contended_immortal_ns");
-    out.push_str(&format!(
-        "- Once the count is behind a function call, its representation is free: biased counting cost {b:.2}x classic on the owner thread, and immortal objects were {i:.1}x cheaper than atomic counting under two-thread contention.\n"
-    ));
-    let c = get(gc, "compaction_gb_per_s") / get(gc, "memcpy_gb_per_s");
-    out.push_str(&format!(
-        "- A moving collector became possible: compaction ran at {c:.2}x memcpy bandwidth, and a 50%-live heap compacted to {:.2}x its live bytes.\n",
-        get(gc, "heap_after_compact_over_live")
-    ));
-    if let Some(capi) = capi {
-        let d = targets::DEFAULT_CONFIG;
-        let m = |r: &str, k: &str| targets::sample(capi, r, k);
-        let (inc, inc_c) = (
-            m(d, "bench_incref_decref"),
-            m("CPython", "bench_incref_decref"),
-        );
-        let (sum, sum_c) = (
-            m(d, "bench_list_getitem_sum"),
-            m("CPython", "bench_list_getitem_sum"),
-        );
-        out.push_str(&format!(
-            "- Hiding the count behind a call is visible in a bare loop ({} ns per Py_INCREF+Py_DECREF pair against CPython's inline {} ns) and smaller end to end: a PyList_GetItem + PyLong_AsLong sum loop took {} ns/elem against CPython's {}.\n",
-            fmt_num(inc), fmt_num(inc_c), fmt_num(sum), fmt_num(sum_c)
-        ));
-        let app = m("CPython", "bench_list_append") / m(d, "bench_list_append");
-        let mem = m("CPython", "mem_int_list.before") / m(d, "mem_int_list.before");
-        out.push_str(&format!(
-            "- Seen from unchanged C source, tagging and list strategies built the int list {app:.2}x as fast as CPython and stored it in {mem:.1}x less memory per element.\n"
-        ));
-        if capi.get("samples").and_then(|s| s.get("PyPy")).is_some() {
-            let ratios: Vec<f64> = capi["samples"][d]
-                .as_object()
-                .map(|o| {
-                    o.keys()
-                        .filter(|k| k.starts_with("bench_"))
-                        .map(|k| m("PyPy", k) / m(d, k))
-                        .filter(|r| r.is_finite())
-                        .collect()
-                })
-                .unwrap_or_default();
-            let lo = ratios.iter().cloned().fold(f64::INFINITY, f64::min);
-            let hi = ratios.iter().cloned().fold(0.0, f64::max);
-            if !ratios.is_empty() {
-                out.push_str(&format!(
-                    "- PyPy's C API emulation, which must materialize a C-visible object for every PyObject* it hands out, took between {} and {} times pyopaque's time on the same workloads (below 1: PyPy was faster).\n",
-                    fmt_num(lo), fmt_num(hi)
-                ));
-            }
+#[cfg(test)]
+mod tests {
+    //! The report reads every figure from one table: a constructed table (no measurement, so
+    //! nothing here depends on timing) must come out with the same numbers in the workload table,
+    //! the targets, the conclusions and the charts, and the wording must follow the figure.
+
+    use super::capi_peers::{self, Measured, Runner, Samples};
+    use super::figures::{Figures, Kind};
+    use super::*;
+
+    const D: &str = targets::DEFAULT_CONFIG;
+
+    /// C workload samples: CPython and the default configuration, two samples each, with the
+    /// list build at CPython [33.44, 41.01] ns and pyopaque [15.0, 21.0] ns.
+    fn measured(pyopaque_append: [f64; 2]) -> Measured {
+        let mut samples: Samples = BTreeMap::new();
+        let cp = samples.entry("CPython".into()).or_default();
+        for (w, _) in capi_peers::WORKLOADS {
+            cp.insert(w.to_string(), vec![10.0, 10.0]);
+        }
+        cp.insert("bench_list_append".into(), vec![33.44, 41.01]);
+        cp.insert("bench_e2e_histogram".into(), vec![3.2, 3.69]);
+        cp.insert("mem_int_list.rss_before".into(), vec![45.5, 45.5]);
+        cp.insert("mem_int_list.alloc_before".into(), vec![40.5, 40.5]);
+        let po = samples.entry(format!("pyopaque {D}")).or_default();
+        for (w, _) in capi_peers::WORKLOADS {
+            po.insert(w.to_string(), vec![10.0, 10.0]);
+        }
+        po.insert("bench_list_append".into(), pyopaque_append.to_vec());
+        po.insert("bench_e2e_histogram".into(), vec![22.0, 40.35]);
+        po.insert("mem_int_list.rss_before".into(), vec![10.4, 10.6]);
+        po.insert("mem_int_list.alloc_before".into(), vec![10.5, 10.5]);
+        let interp = |name: &str| Runner::Interpreter {
+            name: name.into(),
+            exe: "python3".into(),
+            dir: PathBuf::new(),
+        };
+        Measured {
+            runners: vec![
+                interp("CPython"),
+                Runner::Pyopaque {
+                    init: String::new(),
+                    label: D.into(),
+                    so: PathBuf::new(),
+                },
+            ],
+            samples,
+            missing: vec![],
+            failures: vec![],
+            pinning: BTreeMap::new(),
+            quick: true,
+            reps: 2,
+            scale: 0.05,
         }
     }
-    out
-}
 
-/// `report --compare OLD.json`: figures that moved by more than 10% (the noise band of these
-/// shared machines for medians).
-fn compare(old: &std::path::Path, new: &std::path::Path) -> Result<ExitCode, String> {
-    let load = |p: &std::path::Path| -> Result<Value, String> {
-        let t = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-        serde_json::from_str(&t).map_err(|e| format!("{}: {e}", p.display()))
-    };
-    let (a, b) = (load(old)?, load(new)?);
-    let mut flat_a = BTreeMap::new();
-    let mut flat_b = BTreeMap::new();
-    flatten("", &a, &mut flat_a);
-    flatten("", &b, &mut flat_b);
-    let mut changes = 0;
-    for (k, va) in &flat_a {
-        if let Some(vb) = flat_b.get(k) {
-            if *va != 0.0 && ((vb - va) / va).abs() > 0.10 {
-                changes += 1;
-                println!(
-                    "{k}: {} -> {} ({:+.0}%)",
-                    fmt_num(*va),
-                    fmt_num(*vb),
-                    (vb - va) / va * 100.0
-                );
-            }
-        }
+    fn table(m: &Measured, biased: [f64; 3]) -> Figures {
+        let mut figs = Figures::new();
+        figs.add_samples(
+            "refcount.biased_pair_ns",
+            "biased",
+            "ns",
+            Kind::Time,
+            &biased,
+        );
+        figs.add_samples(
+            "refcount.classic_pair_ns",
+            "classic",
+            "ns",
+            Kind::Time,
+            &[4.0, 4.0, 4.0],
+        );
+        add_derived(&mut figs);
+        capi_peers::add_figures(m, &mut figs);
+        figs
     }
-    println!(
-        "{changes} figures moved by more than 10% ({} compared)",
-        flat_a.len()
-    );
-    Ok(ExitCode::SUCCESS)
-}
 
-fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, f64>) {
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                let p = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&p, x, out);
-            }
-        }
-        Value::Number(n) => {
-            if let Some(f) = n.as_f64() {
-                out.insert(prefix.to_string(), f);
-            }
-        }
-        _ => {}
+    fn conclusion(figs: &Figures, id: &str) -> String {
+        conclusions::rules()
+            .iter()
+            .filter(|r| r.id == id)
+            .map(|r| conclusions::apply(r, figs).text)
+            .next()
+            .unwrap()
+    }
+
+    #[test]
+    fn table_targets_conclusions_and_charts_quote_the_same_figure() {
+        let m = measured([15.0, 21.0]);
+        let figs = table(&m, [4.4, 4.5, 4.6]);
+        let f = figs.get(&capi_peers::vs_cpython_key(D, "bench_list_append"));
+        // CPython midpoint 37.225 / pyopaque midpoint 18.0; spread 33.44/21 .. 41.01/15.
+        let quoted = f.show();
+        assert_eq!(quoted, "2.07x [1.59..2.73]");
+        let section = capi_peers::render(&m, &figs);
+        assert!(section.markdown.contains(&quoted), "{}", section.markdown);
+        let t = targets::section(&figs, "quick");
+        assert!(t.markdown.contains(&quoted), "{}", t.markdown);
+        let row = t.json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "list_append_vs_cpython")
+            .unwrap();
+        assert_eq!(row["figure"].as_f64().unwrap(), f.median);
+        // The spread straddles the 2.0x threshold: neither met nor not met.
+        assert_eq!(row["verdict"], "inconclusive");
+        assert!(row["met"].is_null());
+        let (md, _) = conclusions::render(&figs);
+        assert!(md.contains(&quoted), "{md}");
+        // The unfavourable figure is in the conclusions too.
+        let hist = figs
+            .get(&capi_peers::vs_cpython_key(D, "bench_e2e_histogram"))
+            .show();
+        assert!(md.contains(&hist), "{md}");
+        assert!(md.contains("slower than CPython"), "{md}");
+        let ratio_chart = charts::charts(&figs)
+            .into_iter()
+            .find(|(n, _)| *n == "capi_ratio.svg")
+            .unwrap()
+            .1;
+        assert!(charts::bar_values(&ratio_chart)
+            .iter()
+            .any(|(l, v)| l.contains("PyList_Append") && *v == f.median));
+    }
+
+    #[test]
+    fn target_verdict_follows_the_whole_spread() {
+        let figs = table(&measured([10.0, 12.0]), [4.4, 4.5, 4.6]);
+        let t = targets::section(&figs, "quick");
+        let row = |id: &str| {
+            t.json["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == id)
+                .unwrap()
+                .clone()
+        };
+        // 33.44/12 = 2.79 .. 41.01/10: met over the whole spread.
+        assert_eq!(row("list_append_vs_cpython")["verdict"], "met");
+        let figs = table(&measured([30.0, 35.0]), [4.4, 4.5, 4.6]);
+        let t2 = targets::section(&figs, "quick");
+        let r2 = t2.json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "list_append_vs_cpython")
+            .unwrap()
+            .clone();
+        assert_eq!(r2["verdict"], "not met");
+        assert_eq!(r2["met"], false);
+        assert!(t2.markdown.contains("**not met**"));
+        let _ = row;
+    }
+
+    #[test]
+    fn conclusion_wording_flips_with_the_figure() {
+        let m = measured([15.0, 21.0]);
+        let free = conclusion(&table(&m, [4.1, 4.2, 4.3]), "biased_owner_cost");
+        assert!(free.contains("close to free"), "{free}");
+        assert!(free.contains("1.05x [1.02..1.07]"), "{free}");
+        let costly = conclusion(&table(&m, [7.4, 7.48, 7.6]), "biased_owner_cost");
+        assert!(!costly.contains("free"), "{costly}");
+        assert!(costly.contains("expensive"), "{costly}");
+        assert!(costly.contains("1.87x [1.85..1.90]"), "{costly}");
+        let mid = conclusion(&table(&m, [4.8, 4.9, 5.0]), "biased_owner_cost");
+        assert!(mid.contains("not free"), "{mid}");
+        let wide = conclusion(&table(&m, [4.0, 4.6, 7.0]), "biased_owner_cost");
+        assert!(wide.contains("too wide to tell"), "{wide}");
+        assert!(!wide.contains("close to free") && !wide.contains("expensive"));
+    }
+
+    #[test]
+    fn memory_conclusion_needs_both_methods_to_agree() {
+        let mut m = measured([15.0, 21.0]);
+        let agree = conclusion(&table(&m, [4.0; 3]), "c_int_list_memory");
+        assert!(agree.contains("less memory per element"), "{agree}");
+        // Allocator bytes now say pyopaque uses more: the conclusion must not pick one.
+        m.samples
+            .get_mut(&format!("pyopaque {D}"))
+            .unwrap()
+            .insert("mem_int_list.alloc_before".into(), vec![60.0, 61.0]);
+        let disagree = conclusion(&table(&m, [4.0; 3]), "c_int_list_memory");
+        assert!(disagree.contains("disagree"), "{disagree}");
     }
 }

@@ -1,55 +1,90 @@
 //! "Issue targets, checked against this run": every quantitative target of the collector and
 //! report issues, the figure this run measured for it, and whether it is met. Nothing here is
-//! measured again: the figures come from the other sections' JSON, so the verdicts cannot drift
-//! from the tables above them.
+//! measured or computed again: each target names a key of the report's [`Figures`] table, the
+//! same value the tables and conclusions quote. A target is met (or not) only when the figure's
+//! whole spread is on one side of the threshold; otherwise the verdict is "inconclusive".
 
 use serde_json::{json, Value};
 
-use super::{fmt_num, Section};
+use super::capi_peers::{self, WORKLOADS};
+use super::figures::Figures;
+use super::Section;
 
 /// The configuration the issue's C API targets name ("tagging and the int strategy").
-pub const DEFAULT_CONFIG: &str = "pyopaque classic+imm+tag+strat";
+pub const DEFAULT_CONFIG: &str = "classic+imm+tag+strat";
+
+/// Key of the report run's wall-clock seconds (measured once, before writing).
+pub const WALL_CLOCK_KEY: &str = "report.wall_clock_s";
 
 /// One checked target.
-struct Target {
-    id: &'static str,
-    what: String,
-    figure: f64,
-    threshold: f64,
+pub struct Target {
+    /// Stable id in report.json.
+    pub id: &'static str,
+    /// What is checked, for a reader.
+    pub what: String,
+    /// Key of the figure in the table.
+    pub key: String,
+    /// Threshold (infinite: stated, not checked).
+    pub threshold: f64,
     /// `true` when the figure must be at least the threshold, `false` when at most.
-    at_least: bool,
-    note: String,
+    pub at_least: bool,
+    /// Extra context.
+    pub note: String,
 }
 
-impl Target {
-    fn met(&self) -> Option<bool> {
-        if self.figure.is_nan() {
-            None
-        } else if self.at_least {
-            Some(self.figure >= self.threshold)
-        } else {
-            Some(self.figure <= self.threshold)
+/// Verdict of a target on its figure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The whole spread meets the threshold.
+    Met,
+    /// The whole spread misses it.
+    NotMet,
+    /// The spread contains the threshold.
+    Inconclusive,
+    /// No figure.
+    NotMeasured,
+    /// No threshold: the figure is stated.
+    Stated,
+}
+
+impl Verdict {
+    /// Stable name in report.json.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::NotMet => "not met",
+            Verdict::Inconclusive => "inconclusive",
+            Verdict::NotMeasured => "not measured",
+            Verdict::Stated => "stated",
         }
     }
 }
 
-fn median(v: &[f64]) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
+impl Target {
+    /// The verdict on `figs`.
+    pub fn verdict(&self, figs: &Figures) -> Verdict {
+        if self.threshold.is_infinite() {
+            return Verdict::Stated;
+        }
+        let f = figs.get(&self.key);
+        if !f.is_measured() {
+            return Verdict::NotMeasured;
+        }
+        let (lo, hi) = f.interval();
+        let t = self.threshold;
+        let (met, missed) = if self.at_least {
+            (lo >= t, hi < t)
+        } else {
+            (hi <= t, lo > t)
+        };
+        if met {
+            Verdict::Met
+        } else if missed {
+            Verdict::NotMet
+        } else {
+            Verdict::Inconclusive
+        }
     }
-    let mut v = v.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
-/// Median of `runner`'s samples of `key` in the C workloads section.
-pub fn sample(capi: &Value, runner: &str, key: &str) -> f64 {
-    capi.get("samples")
-        .and_then(|s| s.get(runner))
-        .and_then(|r| r.get(key))
-        .and_then(Value::as_array)
-        .map(|a| median(&a.iter().filter_map(Value::as_f64).collect::<Vec<_>>()))
-        .unwrap_or(f64::NAN)
 }
 
 /// Why a workload cannot reach 10x PyPy, when the reason is structural rather than unfinished
@@ -65,20 +100,14 @@ fn structural_reason(workload: &str) -> Option<&'static str> {
     }
 }
 
-/// Builds the section. `gc` are the collector figures, `capi` the C workloads JSON, `elapsed_s`
-/// the wall-clock time of this report run so far, `mode` "quick", "full" or "tiny".
-pub fn section(
-    gc: &[(&'static str, f64)],
-    capi: Option<&Value>,
-    elapsed_s: f64,
-    mode: &str,
-) -> Section {
-    let g = |k: &str| super::get(gc, k);
-    let mut t: Vec<Target> = vec![
+/// Every target, reading `figs`. `mode` is "quick", "full" or "tiny" (no wall-clock budget).
+pub fn targets(figs: &Figures, mode: &str) -> Vec<Target> {
+    let d = DEFAULT_CONFIG;
+    let mut t = vec![
         Target {
             id: "gc_compaction_over_memcpy",
             what: "collector: compaction throughput / memcpy bandwidth (same run)".into(),
-            figure: g("compaction_gb_per_s") / g("memcpy_gb_per_s"),
+            key: "derived.compaction_over_memcpy".into(),
             threshold: 0.5,
             at_least: true,
             note: String::new(),
@@ -86,7 +115,7 @@ pub fn section(
         Target {
             id: "gc_heap_after_compact_over_live",
             what: "collector: heap after compacting a 50%-live heap / live bytes".into(),
-            figure: g("heap_after_compact_over_live"),
+            key: "gc.heap_after_compact_over_live".into(),
             threshold: 1.05,
             at_least: false,
             note: String::new(),
@@ -94,104 +123,95 @@ pub fn section(
         Target {
             id: "gc_alloc_over_box",
             what: "collector: allocation throughput / Box allocation".into(),
-            figure: g("alloc_objects_per_s") / g("box_alloc_objects_per_s"),
+            key: "derived.alloc_over_box".into(),
             threshold: 3.0,
             at_least: true,
             note: String::new(),
         },
-    ];
-    if let Some(capi) = capi {
-        let cp = |k: &str| sample(capi, "CPython", k);
-        let po = |k: &str| sample(capi, DEFAULT_CONFIG, k);
-        t.push(Target {
+        Target {
             id: "list_append_vs_cpython",
-            what: format!("build the int list with PyList_Append: CPython time / {DEFAULT_CONFIG}"),
-            figure: cp("bench_list_append") / po("bench_list_append"),
+            what: format!("build the int list with PyList_Append: CPython time / pyopaque {d}"),
+            key: capi_peers::vs_cpython_key(d, "bench_list_append"),
             threshold: 2.0,
             at_least: true,
             note: String::new(),
-        });
-        t.push(Target {
+        },
+        Target {
             id: "list_getitem_sum_vs_cpython",
-            what: format!("PyList_GetItem sum loop: CPython time / {DEFAULT_CONFIG}"),
-            figure: cp("bench_list_getitem_sum") / po("bench_list_getitem_sum"),
+            what: format!("PyList_GetItem sum loop: CPython time / pyopaque {d}"),
+            key: capi_peers::vs_cpython_key(d, "bench_list_getitem_sum"),
             threshold: 1.0,
             at_least: true,
             note: String::new(),
-        });
-        t.push(Target {
+        },
+        Target {
             id: "int_list_memory_vs_cpython",
             what: format!(
-                "bytes per element of the 1e6-int list: CPython / {DEFAULT_CONFIG} (RSS vs allocator bytes)"
+                "bytes per element of the int list: CPython / pyopaque {d} (resident set on both sides)"
             ),
-            figure: cp("mem_int_list.before") / po("mem_int_list.before"),
+            key: capi_peers::mem_vs_cpython_key(d, "mem_int_list.rss_before"),
             threshold: 4.0,
             at_least: true,
             note: String::new(),
-        });
-        let has_pypy = capi.get("samples").and_then(|s| s.get("PyPy")).is_some();
-        if has_pypy {
-            let mut workloads: Vec<String> = capi
-                .get("samples")
-                .and_then(|s| s.get(DEFAULT_CONFIG))
-                .and_then(Value::as_object)
-                .map(|m| {
-                    m.keys()
-                        .filter(|k| k.starts_with("bench_"))
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            workloads.sort();
-            for w in workloads {
-                let pypy = sample(capi, "PyPy", &w);
-                let f = pypy / po(&w);
-                let needed = pypy / 10.0;
-                let note = if f >= 10.0 {
-                    String::new()
-                } else if let Some(r) = structural_reason(&w) {
-                    r.to_string()
-                } else if cp(&w) > needed {
-                    format!(
-                        "10x PyPy means {} per operation, less than CPython's own {} in this run",
-                        fmt_num(needed),
-                        fmt_num(cp(&w))
-                    )
-                } else {
-                    format!("10x PyPy means {} per operation", fmt_num(needed))
-                };
-                t.push(Target {
-                    id: "pypy_over_pyopaque",
-                    what: format!(
-                        "{}: PyPy time / {DEFAULT_CONFIG}",
-                        w.trim_start_matches("bench_")
-                    ),
-                    figure: f,
-                    threshold: 10.0,
-                    at_least: true,
-                    note,
-                });
-            }
-        }
-        let inc = po("bench_incref_decref");
-        let inc_c = cp("bench_incref_decref");
-        let sum = po("bench_list_getitem_sum");
-        let sum_c = cp("bench_list_getitem_sum");
-        t.push(Target {
-            id: "incref_call_cost_stated",
-            what: "Py_INCREF+Py_DECREF pair: pyopaque (two calls) / CPython (inline)".into(),
-            figure: inc / inc_c,
-            threshold: f64::INFINITY,
-            at_least: false,
-            note: format!(
-                "stated, not a threshold: {} ns per pair against CPython's {} ns; in the sum loop the calls cost {} ns/elem against CPython's {} ns/elem",
-                fmt_num(inc),
-                fmt_num(inc_c),
-                fmt_num(sum),
-                fmt_num(sum_c)
+        },
+        Target {
+            id: "int_list_alloc_memory_vs_cpython",
+            what: format!(
+                "bytes per element of the int list: CPython / pyopaque {d} (allocator bytes on both sides: tracemalloc / pyopaque's count)"
             ),
+            key: capi_peers::mem_vs_cpython_key(d, "mem_int_list.alloc_before"),
+            threshold: 4.0,
+            at_least: true,
+            note: String::new(),
+        },
+    ];
+    for (w, _) in WORKLOADS {
+        let key = capi_peers::pypy_over_default_key(w);
+        if !figs.has(&key) {
+            continue;
+        }
+        let pypy = figs.median(&capi_peers::key("PyPy", w));
+        let cp = figs.median(&capi_peers::key("CPython", w));
+        let needed = pypy / 10.0;
+        let note = if figs.get(&key).interval().0 >= 10.0 {
+            String::new()
+        } else if let Some(r) = structural_reason(w) {
+            r.to_string()
+        } else if cp > needed {
+            format!(
+                "10x PyPy means {} ns per operation, less than CPython's own {} ns in this run",
+                super::fmt_num(needed),
+                super::fmt_num(cp)
+            )
+        } else {
+            format!("10x PyPy means {} ns per operation", super::fmt_num(needed))
+        };
+        t.push(Target {
+            id: "pypy_over_pyopaque",
+            what: format!(
+                "{}: PyPy time / pyopaque {d}",
+                w.trim_start_matches("bench_")
+            ),
+            key,
+            threshold: 10.0,
+            at_least: true,
+            note,
         });
     }
+    t.push(Target {
+        id: "incref_call_cost_stated",
+        what: format!("Py_INCREF+Py_DECREF pair: pyopaque {d} (two calls) / CPython (inline)"),
+        key: "capi_incref_pyopaque_over_cpython".into(),
+        threshold: f64::INFINITY,
+        at_least: false,
+        note: format!(
+            "stated, not a threshold: {} per pair against CPython's {}; in the sum loop {} against CPython's {}",
+            figs.get(&capi_peers::key(d, "bench_incref_decref")).show(),
+            figs.get(&capi_peers::key("CPython", "bench_incref_decref")).show(),
+            figs.get(&capi_peers::key(d, "bench_list_getitem_sum")).show(),
+            figs.get(&capi_peers::key("CPython", "bench_list_getitem_sum")).show(),
+        ),
+    });
     let limit = match mode {
         "quick" => Some(120.0),
         "full" => Some(900.0),
@@ -201,22 +221,30 @@ pub fn section(
         t.push(Target {
             id: "report_wall_clock_s",
             what: format!("wall-clock seconds of this `report` run ({mode} mode), before writing"),
-            figure: elapsed_s,
+            key: WALL_CLOCK_KEY.into(),
             threshold: limit,
             at_least: false,
             note: String::new(),
         });
     }
+    t
+}
 
+/// Builds the section from `figs`.
+pub fn section(figs: &Figures, mode: &str) -> Section {
     let mut md = String::from(
-        "## Issue targets, checked against this run\n\nEach quantitative target of the collector and report issues, with the figure measured above in this run (medians; ratios from runs side by side). A target is met or not by this run's figures only.\n\n| target | figure | threshold | met | note |\n|---|---:|---:|---|---|\n",
+        "## Issue targets, checked against this run\n\nEach quantitative target of the collector and report issues, with the figure measured above in this run (the same value the tables quote: median [min..max]). A target is met, or not, only when the whole spread is on one side of the threshold; a spread containing the threshold is **inconclusive**: this run cannot tell.\n\n| target | figure | threshold | verdict | note |\n|---|---:|---:|---|---|\n",
     );
     let mut rows = Vec::new();
-    for x in &t {
-        let met = match x.met() {
-            Some(true) => "yes",
-            Some(false) => "**no**",
-            None => "not measured",
+    for x in targets(figs, mode) {
+        let f = figs.get(&x.key);
+        let v = x.verdict(figs);
+        let shown = match v {
+            Verdict::Met => "met",
+            Verdict::NotMet => "**not met**",
+            Verdict::Inconclusive => "*inconclusive*",
+            Verdict::NotMeasured => "not measured",
+            Verdict::Stated => "-",
         };
         let thr = if x.threshold.is_infinite() {
             "-".to_string()
@@ -224,30 +252,43 @@ pub fn section(
             format!(
                 "{} {}",
                 if x.at_least { ">=" } else { "<=" },
-                fmt_num(x.threshold)
+                super::fmt_num(x.threshold)
             )
         };
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
             x.what,
-            fmt_num(x.figure),
+            f.show(),
             thr,
-            if x.threshold.is_infinite() { "-" } else { met },
+            shown,
             x.note
         ));
+        let num = |v: f64| if v.is_finite() { json!(v) } else { Value::Null };
         rows.push(json!({
             "id": x.id,
             "what": x.what,
-            "figure": if x.figure.is_finite() { json!(x.figure) } else { Value::Null },
-            "threshold": if x.threshold.is_finite() { json!(x.threshold) } else { Value::Null },
+            "key": x.key,
+            "figure": num(f.median),
+            "min": num(f.min),
+            "max": num(f.max),
+            "threshold": num(x.threshold),
             "at_least": x.at_least,
-            "met": if x.threshold.is_finite() { json!(x.met()) } else { Value::Null },
+            "verdict": v.name(),
+            "met": match v {
+                Verdict::Met => json!(true),
+                Verdict::NotMet => json!(false),
+                _ => Value::Null,
+            },
             "note": x.note,
         }));
     }
     Section {
         key: "targets",
         markdown: md,
-        json: json!({ "elapsed_s": elapsed_s, "mode": mode, "rows": rows }),
+        json: json!({
+            "elapsed_s": figs.median(WALL_CLOCK_KEY),
+            "mode": mode,
+            "rows": rows,
+        }),
     }
 }
