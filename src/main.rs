@@ -8,6 +8,7 @@
 
 mod bench_cmd;
 mod capi_lib;
+mod corpus;
 mod ext;
 mod report;
 
@@ -48,6 +49,9 @@ enum Command {
     /// function named test_* with no arguments, under each requested configuration, each in its
     /// own child process. Prints one line per test and configuration, then `N passed, N failed`.
     RunExt(ext::RunExtArgs),
+    /// Build real PyPI packages with C extensions (pinned in src/corpus/packages.txt) against
+    /// CPython and each opacity level, load them, and classify every compile error by cause.
+    Corpus(corpus::CorpusArgs),
     /// Print compiler flags for building extensions against pyopaque's headers.
     Config {
         /// Flags for the C compiler (include path and -fPIC).
@@ -107,6 +111,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::ExtChild { config, so, module } => ext::child(&config, &so, &module),
+        Command::Corpus(args) => corpus::run(args),
         Command::CallChild {
             config,
             so,
