@@ -13,6 +13,7 @@
 mod bench_cmd;
 mod bench_threads;
 mod capi_lib;
+mod corpus;
 mod ext;
 mod fuzz;
 mod pyfront;
@@ -69,6 +70,9 @@ enum Command {
     /// Compile a Python program (.py/.pyx) with Cython against our headers and run its top
     /// level as __main__ with sys.argv set; the exit status is the program's.
     Run(pyfront::run::RunArgs),
+    /// Build real PyPI packages with C extensions (pinned in src/corpus/packages.txt) against
+    /// CPython and each opacity level, load them, and classify every compile error by cause.
+    Corpus(corpus::CorpusArgs),
     /// Print compiler flags for building extensions against pyopaque's headers. With
     /// setuptools, pass the --includes directory as include_dirs (not extra_compile_args, which
     /// come after CPython's own include directory).
@@ -179,6 +183,7 @@ fn main() -> ExitCode {
             start_after,
             protocol_fd,
         } => ext::child(&config, &so, &module, start_after.as_deref(), protocol_fd),
+        Command::Corpus(args) => corpus::run(args),
         Command::CallChild {
             config,
             so,

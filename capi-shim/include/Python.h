@@ -65,6 +65,7 @@
 #include "pycapsule.h"
 #include "pyframe.h"
 #include "traceback.h"
+#include "slots.h"
 
 #include "pyerrors.h"
 #include "abstract.h"

@@ -7,6 +7,7 @@ mod capi_peers;
 mod charts;
 mod compare;
 mod conclusions;
+pub mod corpus;
 mod figures;
 mod groups;
 mod layout;

@@ -481,6 +481,9 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
             return Ok(Some(v));
         }
     }
+    if let Some(v) = crate::types::function_attrs::attr(cx, h, name)? {
+        return Ok(Some(v));
+    }
     // Re-read: the lookup above may allocate (and so move the object).
     let o = cx.get(h);
     if name == "__class__" {

@@ -18,6 +18,7 @@ pub mod debug;
 pub mod ffi;
 pub mod locking;
 pub mod pinning;
+pub mod pyslot;
 pub mod refcount;
 pub mod static_symbols;
 pub mod variadic;

@@ -51,14 +51,18 @@ unsafe fn incref_slow(o: *mut PyObject) {
     } else {
         ""
     };
-    if cx::finalizing() {
+    // SAFETY: caller's contract.
+    let obj = unsafe { from_c(o) };
+    // Inside tp_dealloc only objects outside the moving heap (types, singletons: immortal, never
+    // the dying object) may gain a reference; PyO3's tp_dealloc takes one on the class. Counting
+    // it allocates nothing, and the matching decref is deferred like every decref there.
+    let external = obj.is_some_and(|x| !x.is_tagged() && pyopaque_runtime::binding::is_external(x));
+    if cx::finalizing() && !external {
         cx::fatal(
             "Py_IncRef",
             "an object was resurrected inside tp_dealloc; pyopaque does not support resurrection",
         );
     }
-    // SAFETY: caller's contract.
-    let obj = unsafe { from_c(o) };
     if cx::debug_on() {
         cx::set_current_api(saved_api);
     }

@@ -210,7 +210,9 @@ pub unsafe extern "C" fn pyopaque_capi_run_tests_with(
 }
 
 /// Loads `so_path` (RTLD_NOW, kept loaded for the life of the process), initialises the module
-/// `PyInit_<module>` (single- or multi-phase) inside a native-call frame, and runs `f` with it.
+/// `PyInit_<module>` (single- or multi-phase), or through its PEP 793 export hook
+/// `PyModExport_<module>` when it has no `PyInit_`, inside a native-call frame, and runs `f`
+/// with it.
 pub fn with_module<R>(
     so_path: &str,
     module: &str,
@@ -260,9 +262,16 @@ pub fn with_module_as<R>(
     .map_err(|e| format!("cannot load {so_path}: {e}"))?;
     let sym = format!("PyInit_{module}");
     // SAFETY: PyInit_<name> has this signature by the extension ABI.
-    let init: libloading::os::unix::Symbol<unsafe extern "C" fn() -> *mut PyObject> =
-        unsafe { lib.get(sym.as_bytes()) }.map_err(|e| format!("{sym} not found: {e}"))?;
-    let init = *init;
+    let init: Option<unsafe extern "C" fn() -> *mut PyObject> =
+        unsafe { lib.get(sym.as_bytes()) }.ok().map(|s| *s);
+    // Without PyInit_<name>, the PEP 793 export hook (abi3t extensions have only that).
+    let export = format!("PyModExport_{module}");
+    // SAFETY: PyModExport_<name> has this signature by PEP 793.
+    let hook: Option<crate::python::module_export::ExportHook> =
+        unsafe { lib.get(export.as_bytes()) }.ok().map(|s| *s);
+    if init.is_none() && hook.is_none() {
+        return Err(format!("neither {sym} nor {export} found in {so_path}"));
+    }
     // The library stays loaded for the life of the process (objects refer into it).
     std::mem::forget(lib);
     let p = cx::thread_ptr().ok_or("cannot attach the thread")?;
@@ -271,7 +280,13 @@ pub fn with_module_as<R>(
     cx.enter_runtime();
     let base = cx.mark();
     cx.begin_native_call();
-    let inited = init_module(cx, init, module, spec_name);
+    let inited = match (init, hook) {
+        (Some(init), _) => init_module(cx, init, module, spec_name),
+        // SAFETY: the extension's export hook, found above.
+        (None, Some(hook)) => unsafe { crate::python::module_export::load(cx, hook, module) }
+            .map_err(|_| InitFailure { what: export }),
+        (None, None) => unreachable!("checked above"),
+    };
     let out = f(cx, inited);
     cx.end_native_call();
     cx.release(base);

@@ -27,6 +27,7 @@ pub mod interpreters;
 pub mod lifecycle;
 pub mod memory;
 pub mod module;
+pub mod module_export;
 pub mod object_init_var;
 pub mod raising;
 pub mod sys;

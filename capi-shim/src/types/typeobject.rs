@@ -635,7 +635,12 @@ pub unsafe extern "C" fn PyType_GetSlot(ty: *mut PyTypeObject, id: c_int) -> *mu
             return PyType_GenericAlloc as *mut c_void;
         }
         if id == slot::TP_NEW && get_slot(t, id) == 0 && ctype(t).is_none() {
-            return std::ptr::null_mut();
+            // `object`'s tp_new allocates an instance of the subtype it is given (PyO3 calls it
+            // to make its class instances); other builtin types expose none.
+            return match t == cx::global().rt.types.object {
+                true => PyType_GenericNew as *mut c_void,
+                false => std::ptr::null_mut(),
+            };
         }
         if c_base(t).is_none() && cx::initialised() {
             // A builtin type: the exported protocol functions stand for its slots.

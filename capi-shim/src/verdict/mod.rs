@@ -264,6 +264,8 @@ pub const REGISTRY: &[&[(&str, Rule)]] = &[
     crate::types::static_types::VERDICTS,
     crate::types::structseq::VERDICTS,
     crate::types::type_dict::VERDICTS,
+    crate::types::type_data::VERDICTS,
+    crate::types::type_from_slots::VERDICTS,
     crate::types::typeobject::VERDICTS,
     crate::types::wrapper::VERDICTS,
 ];

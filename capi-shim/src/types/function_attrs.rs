@@ -1,0 +1,86 @@
+//! The attributes of a builtin function or method (`builtin_function_or_method`): `__name__`,
+//! `__qualname__`, `__doc__`, `__self__`, `__module__`, `__text_signature__`, read from the
+//! function's `PyMethodDef` and payload as CPython's `meth_get__*__` getters do. PyO3 names the
+//! functions it adds to a module by their `__name__`.
+
+use pyopaque_runtime::binding::type_payload;
+use pyopaque_runtime::{Handle, PyResult, Thread};
+
+use crate::boundary::cx;
+use crate::types::shim_types::{payload, shim_types, FuncPayload};
+
+/// The text of `doc` after a `name(signature)\n--\n\n` prefix (the signature convention of
+/// `PyMethodDef.ml_doc`), and the signature if there was one.
+fn split_signature<'a>(name: &str, doc: &'a str) -> (Option<&'a str>, &'a str) {
+    if doc.starts_with(name) && doc[name.len()..].starts_with('(') {
+        if let Some(end) = doc.find(")\n--\n\n") {
+            return (Some(&doc[name.len()..=end]), &doc[end + 6..]);
+        }
+    }
+    (None, doc)
+}
+
+/// Attribute `name` of the builtin function `h`, if it is one of the function attributes
+/// (`None` for any other name or any other object).
+pub fn attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> {
+    let o = cx.get(h);
+    if cx.type_of(o) != shim_types().cfunction {
+        return Ok(None);
+    }
+    // SAFETY: a builtin function's payload.
+    let p = unsafe { payload::<FuncPayload>(o) };
+    let (def, self_, module) = (p.def, p.self_, p.module);
+    // SAFETY: the definition is static C data with a C-string name.
+    let ml_name = unsafe { cx::cstr_lossy((*def).ml_name) };
+    // SAFETY: as above; the doc is NULL or a C string.
+    let ml_doc = unsafe { (*def).ml_doc };
+    // SAFETY: a non-NULL doc is a C string in static data.
+    let doc = (!ml_doc.is_null()).then(|| unsafe { cx::cstr_lossy(ml_doc) });
+    let none = cx.rt.types.none;
+    let v = match name {
+        "__name__" => cx.str(&ml_name),
+        "__qualname__" => match self_ {
+            // A method bound to an instance or class: the owner's name, a dot, the method's.
+            Some(s) if cx.type_of(s) != shim_types().module => {
+                let owner = if cx.kind_of(s) == pyopaque_runtime::Kind::Type {
+                    s
+                } else {
+                    cx.type_of(s)
+                };
+                let q = format!("{}.{ml_name}", type_payload(owner).short_name());
+                cx.str(&q)
+            }
+            _ => cx.str(&ml_name),
+        },
+        "__doc__" => match doc.as_deref().map(|d| split_signature(&ml_name, d).1) {
+            Some(d) => cx.str(d),
+            None => cx.root(none),
+        },
+        "__text_signature__" => match doc.as_deref().and_then(|d| split_signature(&ml_name, d).0) {
+            Some(s) => cx.str(s),
+            None => cx.root(none),
+        },
+        "__self__" => cx.root(self_.unwrap_or(none)),
+        "__module__" => cx.root(module.unwrap_or(none)),
+        _ => return Ok(None),
+    };
+    Ok(Some(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_signature;
+
+    #[test]
+    fn a_signature_prefix_is_split_off_the_doc() {
+        assert_eq!(
+            split_signature("f", "f(a, b=1)\n--\n\nAdds."),
+            (Some("(a, b=1)"), "Adds.")
+        );
+        assert_eq!(split_signature("f", "Adds."), (None, "Adds."));
+        assert_eq!(
+            split_signature("f", "g(x)\n--\n\nNo."),
+            (None, "g(x)\n--\n\nNo.")
+        );
+    }
+}
