@@ -16,6 +16,7 @@ mod matrix;
 mod progress;
 mod rules;
 mod targets;
+mod threads;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -237,6 +238,45 @@ fn generate(args: &ReportArgs) -> Result<ExitCode, String> {
             None
         }
     };
+
+    p.step("threads (C workloads on 1 and 2 pthreads per scheme)");
+    sections.push(if args.tiny {
+        Section {
+            key: "threads",
+            markdown: "## Threads\n\nNot measured in a tiny run (`pyopaque bench threads`).\n"
+                .into(),
+            json: json!({"skipped": "tiny run"}),
+        }
+    } else {
+        threads::section(quick).unwrap_or_else(|e| Section {
+            key: "threads",
+            markdown: format!("## Threads\n\nNot measured: {e}\n"),
+            json: json!({"error": e}),
+        })
+    });
+    if quick || args.tiny {
+        sections.push(Section {
+            key: "corpus",
+            markdown: "## Real C extensions (PyPI corpus)\n\nSkipped in a quick run: it \
+                       fetches and builds 17 sdists (about 12 minutes). Run \
+                       `pyopaque corpus` or the full report.\n"
+                .into(),
+            json: json!({"skipped": "quick run"}),
+        });
+    } else {
+        p.step("PyPI corpus (fetch, build against CPython and each opacity level, load)");
+        let v = crate::corpus::measure(&[]);
+        sections.push(Section {
+            key: "corpus",
+            markdown: format!(
+                "## Real C extensions (PyPI corpus)\n\nWhat breaks under an opaque PyObject, \
+                 and what more under an opaque PyTypeObject or the Limited API \
+                 (`pyopaque corpus --json`).\n\n{}",
+                corpus::table(&v)
+            ),
+            json: v,
+        });
+    }
 
     p.step("C API matrix (every test extension in every configuration)");
     let docs = args

@@ -7,7 +7,6 @@ use serde_json::{json, Map, Value};
 use crate::bench_threads::{SCHEMES, WORKLOADS};
 
 /// Measures (`quick`: a tenth of the operations) and renders the section.
-#[allow(dead_code)]
 pub fn section(quick: bool) -> Result<super::Section, String> {
     let figures = crate::bench_threads::run(quick)?;
     Ok(render(&figures))
