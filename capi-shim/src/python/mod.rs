@@ -15,6 +15,7 @@ pub mod builtins;
 pub mod ceval;
 pub mod codec_classes;
 pub mod codecs;
+pub mod collections_abc;
 pub mod compile;
 pub mod critical_section;
 pub mod embedding;
