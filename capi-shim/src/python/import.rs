@@ -62,6 +62,9 @@ pub fn get_module(cx: &mut Thread, name: &str) -> PyResult<Option<Handle>> {
     if name == "collections" {
         return crate::python::collections_abc::collections_module(cx).map(Some);
     }
+    if name == "inspect" {
+        return crate::python::inspect_module::inspect_module(cx).map(Some);
+    }
     if name == "collections.abc" {
         return crate::python::collections_abc::abc_module(cx).map(Some);
     }

@@ -23,6 +23,7 @@ pub mod errors;
 pub mod fileutils;
 pub mod import;
 pub mod import_bytecode;
+pub mod inspect_module;
 pub mod interpreter;
 pub mod interpreters;
 pub mod lifecycle;
