@@ -1875,7 +1875,9 @@ pub unsafe extern "C" fn PyObject_IsSubclass(d: *mut PyObject, cls: *mut PyObjec
 
 fn is_subclass_any(cx: &mut Thread, t: ObjRef, cls: ObjRef, what: &str) -> PyResult<c_int> {
     match cx.kind_of(cls) {
-        Kind::Type => Ok(cx.is_subtype(t, cls) as c_int),
+        Kind::Type => Ok((cx.is_subtype(t, cls)
+            || crate::python::collections_abc::is_virtual_subclass(cx, t, cls))
+            as c_int),
         Kind::Tuple => {
             let n = cx.tuple_len(cls).unwrap_or(0);
             for i in 0..n {

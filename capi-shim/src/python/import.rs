@@ -59,6 +59,15 @@ pub fn get_module(cx: &mut Thread, name: &str) -> PyResult<Option<Handle>> {
     if name == "types" {
         return crate::python::builtins::types_module(cx).map(Some);
     }
+    if name == "collections" {
+        return crate::python::collections_abc::collections_module(cx).map(Some);
+    }
+    if name == "inspect" {
+        return crate::python::inspect_module::inspect_module(cx).map(Some);
+    }
+    if name == "collections.abc" {
+        return crate::python::collections_abc::abc_module(cx).map(Some);
+    }
     let init = INITTAB
         .lock()
         .unwrap_or_else(|e| e.into_inner())

@@ -283,7 +283,21 @@ pub unsafe fn from_spec(
         return Err(type_error(cx, "bases must be types"));
     }
     let bp = type_payload(base);
-    let base_is_c = ctype(base).is_some() || base == cx.rt.types.object;
+    // A metatype: a spec type deriving from `type` (or from another metatype). Its instances
+    // are type objects, i.e. runtime type payloads (`Kind::Type`); there is no room for a C
+    // struct after them, so the spec may not ask for more than the base's size.
+    let metatype = cx.is_subtype(base, cx.rt.types.type_);
+    if metatype && (sp.basicsize > 0 && sp.basicsize as usize > bp.basicsize || sp.itemsize > 0) {
+        return Err(cx::not_implemented(
+            cx,
+            &format!(
+                "pyopaque: a spec type deriving from '{}' cannot add C fields to its instances \
+                 (type objects are runtime payloads with no C layout)",
+                bp.short_name()
+            ),
+        ));
+    }
+    let base_is_c = ctype(base).is_some() || base == cx.rt.types.object || metatype;
     if !base_is_c {
         return Err(cx::not_implemented(
             cx,
@@ -293,7 +307,9 @@ pub unsafe fn from_spec(
             ),
         ));
     }
-    if bp.flags() & tpflags::BASETYPE == 0 {
+    // `type` is subclassable (CPython's PyType_Type has Py_TPFLAGS_BASETYPE); the runtime's
+    // `type` lacks the flag because Python classes cannot derive from it yet.
+    if bp.flags() & tpflags::BASETYPE == 0 && base != cx.rt.types.type_ {
         return Err(type_error(
             cx,
             &format!("type '{}' is not an acceptable base type", bp.short_name()),
@@ -327,9 +343,15 @@ pub unsafe fn from_spec(
         // so `__weaklistoffset__` and the instance field it names are not needed (and ignored).
         | tpflags::MANAGED_WEAKREF
         | (sp.flags as u64 & tpflags::IMMUTABLETYPE);
-    let mut t = TypeObject::new(&name, Some(base), Kind::Native, basicsize, flags);
+    let mut t = if metatype {
+        let flags = flags | tpflags::TYPE_SUBCLASS;
+        TypeObject::new(&name, Some(base), Kind::Type, bp.basicsize, flags)
+    } else {
+        let mut t = TypeObject::new(&name, Some(base), Kind::Native, basicsize, flags);
+        t.hooks = Some(&C_HOOKS);
+        t
+    };
     t.itemsize = sp.itemsize.max(0) as usize;
-    t.hooks = Some(&C_HOOKS);
     // SAFETY: module is NULL or an object pointer.
     let module_obj = unsafe { cx::from_c(module) };
     if let Some(m) = module_obj {
@@ -492,7 +514,9 @@ pub fn call_type(
         // SAFETY: tp_new returns a new reference or NULL.
         unsafe { cx::take_result(cx, p, "tp_new") }?
     } else {
-        if tp.flags() & (1 << 7) != 0 || c_base(ty).is_none() {
+        // A metatype without tp_new: `type.__new__` through a metatype is not written (its
+        // instances would be Python classes whose type is the metatype).
+        if tp.flags() & (1 << 7) != 0 || c_base(ty).is_none() || tp.kind == Kind::Type {
             return Err(type_error(
                 cx,
                 &format!("cannot create '{}' instances", tp.name),
@@ -579,7 +603,8 @@ pub unsafe extern "C" fn PyType_FromModuleAndSpec(
     })
 }
 
-/// `PyType_FromMetaclass` (metaclass must be NULL or `type`).
+/// `PyType_FromMetaclass`: the metaclass must be NULL, `type`, or a metatype made from a spec
+/// (a spec type deriving from `type`, see [`from_spec`]); the new type's type word is set to it.
 ///
 /// # Safety
 /// As [`PyType_FromModuleAndSpec`].
@@ -592,16 +617,32 @@ pub unsafe extern "C" fn PyType_FromMetaclass(
 ) -> *mut PyObject {
     capi!("PyType_FromMetaclass", |cx| {
         // SAFETY: meta is NULL or a type.
-        if let Some(m) = unsafe { cx::from_c(meta) } {
-            if m != cx.rt.types.type_ {
+        let m = unsafe { cx::from_c(meta) };
+        if let Some(m) = m {
+            if cx.kind_of(m) != Kind::Type || !cx.is_subtype(m, cx.rt.types.type_) {
+                let n = type_payload(m).short_name().to_string();
+                return Err(type_error(
+                    cx,
+                    &format!("metaclass '{n}' is not a subclass of 'type'"),
+                ));
+            }
+            if m != cx.rt.types.type_ && type_payload(m).kind != Kind::Type {
                 return Err(cx::not_implemented(
                     cx,
-                    "pyopaque: metaclasses other than type are not supported",
+                    "pyopaque: only metaclasses made by PyType_FromSpec* (deriving from type) \
+                     are supported",
                 ));
             }
         }
         // SAFETY: forwarded contract.
-        unsafe { from_spec(cx, module, spec, bases) }
+        let p = unsafe { from_spec(cx, module, spec, bases) }?;
+        if let Some(m) = m {
+            // SAFETY: `from_spec` returned a new reference to a fresh type.
+            let ty = unsafe { cx::from_c(p) }.expect("non-null");
+            // The type is immortal and external (it never moves); the metatype likewise.
+            pyopaque_runtime::header::header_of(ty).set_ty(m);
+        }
+        Ok(p)
     })
 }
 
