@@ -77,3 +77,67 @@ pub fn compile(ext: &str, out: &Path, include: &[String]) -> Result<(), String> 
     }
     Ok(())
 }
+
+/// What a child process did within its time limit.
+pub struct ChildRun {
+    /// Its exit status; `None` when it was killed for exceeding the limit.
+    pub status: Option<std::process::ExitStatus>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `cmd` with its output sent to files under `dir` (named `tag`), killing it after
+/// `limit`: a hung child becomes a reported failure instead of a hung suite.
+pub fn run_limited(
+    mut cmd: Command,
+    dir: &Path,
+    tag: &str,
+    limit: std::time::Duration,
+) -> ChildRun {
+    let out_path = dir.join(format!("{tag}.stdout"));
+    let err_path = dir.join(format!("{tag}.stderr"));
+    let out = std::fs::File::create(&out_path).expect("child stdout file");
+    let err = std::fs::File::create(&err_path).expect("child stderr file");
+    let mut child = cmd.stdout(out).stderr(err).spawn().expect("spawn child");
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait for child") {
+            break Some(st);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    ChildRun {
+        status,
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+    }
+}
+
+/// Runs `job` over `items` on as many threads as the machine has cores, keeping the order of
+/// the results.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<R>>> =
+        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..workers.min(items.len()) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                *results[i].lock().unwrap() = Some(job(item));
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| m.into_inner().unwrap().expect("every item ran"))
+        .collect()
+}
