@@ -110,9 +110,11 @@ TEST(test_import_error) {
 
 /* ---- SyntaxError locations ---- */
 
-static const char *SRC = "/tmp/pyopaque_ext_c_funcs_src.py";
+/* One file per process: several test children run at once. */
+static char SRC[64];
 
 TEST(test_syntax_location) {
+    snprintf(SRC, sizeof SRC, "/tmp/pyopaque_ext_c_funcs_src_%ld.py", (long)getpid());
     FILE *f = fopen(SRC, "w");
     ASSERT(f);
     fputs("line one\nline two\n", f);
