@@ -1,7 +1,7 @@
 //! Builds every test extension against our headers (no libpython) and runs its `test_*`
-//! functions under all 32 configurations, one child process per configuration (as many at once
-//! as there are cores, each killed and reported if it hangs), with and without `gc_stress`
-//! (collect and move at every allocation).
+//! functions under all 32 configurations without stress, and under `gc_stress` (collect and move
+//! at every allocation) in the three configurations named at the stress test: one child process
+//! per configuration, as many at once as there are cores, each killed and reported if it hangs.
 
 mod common;
 
