@@ -41,9 +41,10 @@ enum Command {
     /// collector, the C API matrix, and C workloads side by side with CPython and PyPy.
     Report(report::ReportArgs),
     /// Run one benchmark group in-process, alternating the variants it compares, and print a
-    /// table (or one flat JSON object with --json). Groups: tagging, refcount, lists, gc, threads.
+    /// table (or one flat JSON object with --json). Groups: tagging, refcount, lists, gc, threads;
+    /// `python` runs Cython's benchmark suite under CPython, PyPy and pyopaque (one JSON object).
     Bench {
-        /// Group name: tagging | refcount | lists | gc | threads.
+        /// Group name: tagging | refcount | lists | gc | threads | python.
         name: String,
         /// Print one flat JSON object of numbers (keys documented in docs/benchmarks.md).
         #[arg(long)]
@@ -51,6 +52,15 @@ enum Command {
         /// Fewer repetitions and smaller sizes.
         #[arg(long)]
         quick: bool,
+        /// `python` only: every pyopaque configuration, not only the default one.
+        #[arg(long)]
+        all: bool,
+        /// `python` only: interleaved rounds per runtime (default 3; 1 with --quick).
+        #[arg(long)]
+        rounds: Option<usize>,
+        /// `python` only: run only these benchmarks (e.g. `bm_nbody`); repeat for several.
+        #[arg(long = "only", value_name = "BENCHMARK")]
+        only: Vec<String>,
     },
     /// Compile (if .c) and load a C extension, run PyInit_<name>, then call every module-level
     /// function named test_* with no arguments, under each requested configuration, each in its
@@ -159,7 +169,24 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Report(args) => report::run(args),
-        Command::Bench { name, json, quick } => bench_cmd::run(&name, json, quick),
+        Command::Bench {
+            name,
+            json,
+            quick,
+            all,
+            rounds,
+            only,
+        } if name == "python" => bench_cmd::run_python(
+            json,
+            pyfront::bench::Options {
+                all,
+                rounds: rounds.unwrap_or(if quick { 1 } else { 3 }),
+                only,
+            },
+        ),
+        Command::Bench {
+            name, json, quick, ..
+        } => bench_cmd::run(&name, json, quick),
         Command::RunExt { target, options } => ext::run(target, options),
         Command::Fuzz(args) => fuzz::run(args),
         Command::Run(args) => pyfront::run::run(args),

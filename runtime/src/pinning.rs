@@ -11,7 +11,6 @@
 //!
 //! Pinned objects are roots of the collection and keep their address.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering::Relaxed;
 
 use crate::binding::{is_external, scan};
@@ -65,10 +64,34 @@ pub(crate) fn pinned_objects(
     if matches!(scheme, Scheme::Classic | Scheme::Atomic) {
         return pinned_by_scratch_count(rt, scheme, roots(), pinned);
     }
-    let mut seen: HashMap<*mut u8, i64> = HashMap::new();
-    let mut note = |r: ObjRef| {
+    pinned_by_saved_count(rt, scheme, roots(), pinned)
+}
+
+/// The same analysis for `biased`, whose two count words are both in use: the first word
+/// (`owner << 32 | local`) of every object is saved, in heap order, and zeroed to serve as the
+/// scratch counter of visible references; the last pass restores it before reading the total
+/// count. Every other thread is stopped and nothing allocates during the three passes, so each
+/// pass visits the same objects in the same order and index `i` of the saved words belongs to
+/// the `i`-th object of the last pass. (A hash map or a sort of the references cost several
+/// times the collection itself in debug builds, where this runs at every allocation under GC
+/// stress.)
+fn pinned_by_saved_count(
+    rt: &Runtime,
+    scheme: Scheme,
+    roots: impl Iterator<Item = ObjRef>,
+    mut pinned: Vec<ObjRef>,
+) -> Vec<ObjRef> {
+    let heap = &rt.heap;
+    let mut saved: Vec<u64> = Vec::new();
+    heap.for_each_object(|o| {
+        let a = header_of(ObjRef::from_gc(o)).rc_a();
+        saved.push(a.load(Relaxed));
+        a.store(0, Relaxed);
+    });
+    let note = |r: ObjRef| {
         if !r.is_tagged() && !is_external(r) {
-            *seen.entry(r.as_ptr()).or_insert(0) += 1;
+            let a = header_of(r).rc_a();
+            a.store(a.load(Relaxed) + 1, Relaxed);
         }
     };
     heap.for_each_object(|o| {
@@ -76,14 +99,19 @@ pub(crate) fn pinned_objects(
             note(ObjRef::from_gc(slot.load()))
         });
     });
-    roots().for_each(&mut note);
+    roots.for_each(note);
+    let mut i = 0;
     heap.for_each_object(|o| {
         let r = ObjRef::from_gc(o);
-        let visible = seen.get(&r.as_ptr()).copied().unwrap_or(0);
+        let a = header_of(r).rc_a();
+        let visible = a.load(Relaxed) as i64;
+        a.store(saved[i], Relaxed);
+        i += 1;
         if total_count_in(scheme, r) > visible {
             pinned.push(r);
         }
     });
+    debug_assert_eq!(i, saved.len(), "the heap changed between the passes");
     pinned
 }
 

@@ -28,6 +28,13 @@ pub enum Target {
         /// Its `Py_LIMITED_API` value, e.g. `0x030B0000`.
         limited: String,
     },
+    /// CPython's headers without `Py_LIMITED_API` (Cython's regular build, which reaches into
+    /// CPython's structs): the fastest build CPython offers for the same source, the other
+    /// reference of `bench python`.
+    CPythonRegular {
+        /// CPython's include directory.
+        include: PathBuf,
+    },
 }
 
 impl Target {
@@ -52,17 +59,29 @@ impl Target {
         }
     }
 
-    fn include(&self) -> Result<PathBuf, String> {
-        match self {
-            Target::Pyopaque => crate::capi_lib::include_dir(),
-            Target::CPython { include, .. } => Ok(include.clone()),
+    /// The regular (not limited) CPython target of `python3`.
+    pub fn cpython_regular() -> Result<Target, String> {
+        match Target::cpython()? {
+            Target::CPython { include, .. } => Ok(Target::CPythonRegular { include }),
+            other => Ok(other),
         }
     }
 
-    fn limited(&self) -> &str {
+    fn include(&self) -> Result<PathBuf, String> {
         match self {
-            Target::Pyopaque => LIMITED_API_PYOPAQUE,
-            Target::CPython { limited, .. } => limited,
+            Target::Pyopaque => crate::capi_lib::include_dir(),
+            Target::CPython { include, .. } | Target::CPythonRegular { include } => {
+                Ok(include.clone())
+            }
+        }
+    }
+
+    /// `Py_LIMITED_API` for this target; `None` for the regular build.
+    fn limited(&self) -> Option<&str> {
+        match self {
+            Target::Pyopaque => Some(LIMITED_API_PYOPAQUE),
+            Target::CPython { limited, .. } => Some(limited),
+            Target::CPythonRegular { .. } => None,
         }
     }
 
@@ -70,6 +89,7 @@ impl Target {
         match self {
             Target::Pyopaque => "pyopaque",
             Target::CPython { .. } => "cpython",
+            Target::CPythonRegular { .. } => "cpython-regular",
         }
     }
 }
@@ -107,16 +127,19 @@ pub fn module_name(src: &Path) -> String {
 
 /// Compiler and flags (after `-I`) for `target`.
 fn c_flags(target: &Target) -> Vec<String> {
-    vec![
+    let mut flags: Vec<String> = vec![
         "-shared".into(),
         "-fPIC".into(),
         "-O2".into(),
         // A function our headers do not declare would otherwise become an implicit declaration
         // and fail only at load time.
         "-Werror=implicit-function-declaration".into(),
-        "-DCYTHON_LIMITED_API=1".into(),
-        format!("-DPy_LIMITED_API={}", target.limited()),
-    ]
+    ];
+    if let Some(limited) = target.limited() {
+        flags.push("-DCYTHON_LIMITED_API=1".into());
+        flags.push(format!("-DPy_LIMITED_API={limited}"));
+    }
+    flags
 }
 
 fn compiler() -> String {

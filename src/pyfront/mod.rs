@@ -7,10 +7,12 @@
 //! * [`build`]: cythonizes and compiles a source into a shared object, cached by a content
 //!   hash, so a second run does not recompile.
 //! * [`run`]: `pyopaque run FILE.py [ARGS]`, a program's top level as `__main__`.
+//! * [`bench`]: `pyopaque bench python`, Cython's benchmark suite under every runtime.
 //!
 //! The choices (limited-API version, module naming, cache key) are recorded in
 //! `docs/design.md`, "Python programs through Cython".
 
+pub mod bench;
 pub mod build;
 pub mod cython;
 pub mod run;

@@ -35,6 +35,10 @@ pub struct RunArgs {
     /// `python3`'s headers with its own `Py_LIMITED_API`, loaded by `python3` as `__main__`.
     #[arg(long)]
     pub cpython: bool,
+    /// With `--cpython`: Cython's regular build instead (no `Py_LIMITED_API`; it reaches
+    /// into CPython's structs, so it runs under CPython only).
+    #[arg(long, requires = "cpython")]
+    pub regular: bool,
     /// Print the Cython and compiler commands.
     #[arg(short, long)]
     pub verbose: bool,
@@ -43,7 +47,7 @@ pub struct RunArgs {
 /// The CPython side of `run --cpython`: loads the module with `ctypes` first to set Cython's
 /// `__pyx_module_is_main_<name>` flag (Cython then sets `__name__` to `"__main__"` itself, as
 /// its `--embed` main does), then imports it from its file with `sys.argv` set.
-const CPYTHON_DRIVER: &str = "import ctypes, importlib.util, sys\n\
+pub(crate) const CPYTHON_DRIVER: &str = "import ctypes, importlib.util, sys\n\
 so, mod = sys.argv[1], sys.argv[2]\n\
 sep = sys.argv.index('--')\n\
 pre = sys.argv[3:sep]\n\
@@ -58,7 +62,9 @@ spec.loader.exec_module(m)\n";
 
 /// Entry of `run`.
 pub fn run(args: RunArgs) -> Result<ExitCode, String> {
-    let target = if args.cpython {
+    let target = if args.cpython && args.regular {
+        Target::cpython_regular()?
+    } else if args.cpython {
         Target::cpython()?
     } else {
         Target::Pyopaque
