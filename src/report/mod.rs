@@ -14,6 +14,7 @@ mod layout;
 mod machine;
 mod matrix;
 mod progress;
+mod python_bench;
 mod rules;
 mod targets;
 mod threads;
@@ -254,6 +255,18 @@ fn generate(args: &ReportArgs) -> Result<ExitCode, String> {
             json: json!({"error": e}),
         })
     });
+    if args.tiny {
+        sections.push(Section {
+            key: "python",
+            markdown: "## Python programs (Cython's benchmark suite)\n\nNot measured in a tiny \
+                       run (`pyopaque bench python`).\n"
+                .into(),
+            json: json!({"skipped": "tiny run"}),
+        });
+    } else {
+        p.step("Python programs (Cython's benchmark suite under CPython, PyPy, pyopaque)");
+        sections.push(python_bench::section(quick, &mut |m| p.sub(m)));
+    }
     if quick || args.tiny {
         sections.push(Section {
             key: "corpus",
