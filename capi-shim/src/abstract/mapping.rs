@@ -43,7 +43,7 @@ fn size(cx: &mut Thread, o: *mut PyObject) -> PyResult<Py_ssize_t> {
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyMapping_Size(o: *mut PyObject) -> Py_ssize_t {
-    capi!("PyMapping_Size", |cx| size(cx, o))
+    crate::capi_container_locked!("PyMapping_Size", o, |cx| size(cx, o))
 }
 
 /// `PyMapping_Length`.
@@ -52,7 +52,7 @@ pub unsafe extern "C" fn PyMapping_Size(o: *mut PyObject) -> Py_ssize_t {
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyMapping_Length(o: *mut PyObject) -> Py_ssize_t {
-    capi!("PyMapping_Length", |cx| size(cx, o))
+    crate::capi_container_locked!("PyMapping_Length", o, |cx| size(cx, o))
 }
 
 fn key_str(cx: &mut Thread, key: *const c_char) -> PyResult<Handle> {
@@ -70,7 +70,7 @@ pub unsafe extern "C" fn PyMapping_GetItemString(
     o: *mut PyObject,
     key: *const c_char,
 ) -> *mut PyObject {
-    capi!("PyMapping_GetItemString", |cx| {
+    crate::capi_container_locked!("PyMapping_GetItemString", o, |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         let k = key_str(cx, key)?;
@@ -89,7 +89,7 @@ pub unsafe extern "C" fn PyMapping_SetItemString(
     key: *const c_char,
     v: *mut PyObject,
 ) -> c_int {
-    capi!("PyMapping_SetItemString", |cx| {
+    crate::capi_container_locked!("PyMapping_SetItemString", o, |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         let k = key_str(cx, key)?;

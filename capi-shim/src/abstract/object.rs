@@ -1666,7 +1666,7 @@ pub unsafe extern "C" fn PyObject_DelAttrString(o: *mut PyObject, name: *const c
 /// Objects C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_GetItem(o: *mut PyObject, key: *mut PyObject) -> *mut PyObject {
-    capi!("PyObject_GetItem", |cx| {
+    crate::capi_container_locked!("PyObject_GetItem", o, |cx| {
         // SAFETY: caller's contract.
         let (h, k) = unsafe { (harg(cx, o)?, harg(cx, key)?) };
         let r = getitem(cx, h, k)?;
@@ -1684,7 +1684,7 @@ pub unsafe extern "C" fn PyObject_SetItem(
     key: *mut PyObject,
     v: *mut PyObject,
 ) -> c_int {
-    capi!("PyObject_SetItem", |cx| {
+    crate::capi_container_locked!("PyObject_SetItem", o, |cx| {
         // SAFETY: caller's contract.
         let (h, k, v) = unsafe { (harg(cx, o)?, harg(cx, key)?, harg(cx, v)?) };
         setitem(cx, h, k, Some(v))?;
@@ -1698,7 +1698,7 @@ pub unsafe extern "C" fn PyObject_SetItem(
 /// Objects C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_DelItem(o: *mut PyObject, key: *mut PyObject) -> c_int {
-    capi!("PyObject_DelItem", |cx| {
+    crate::capi_container_locked!("PyObject_DelItem", o, |cx| {
         // SAFETY: caller's contract.
         let (h, k) = unsafe { (harg(cx, o)?, harg(cx, key)?) };
         setitem(cx, h, k, None)?;
@@ -1712,7 +1712,7 @@ pub unsafe extern "C" fn PyObject_DelItem(o: *mut PyObject, key: *mut PyObject) 
 /// `o` an object, `key` a C string.
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_DelItemString(o: *mut PyObject, key: *const c_char) -> c_int {
-    capi!("PyObject_DelItemString", |cx| {
+    crate::capi_container_locked!("PyObject_DelItemString", o, |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         // SAFETY: caller's contract.
@@ -1729,7 +1729,7 @@ pub unsafe extern "C" fn PyObject_DelItemString(o: *mut PyObject, key: *const c_
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_Size(o: *mut PyObject) -> Py_ssize_t {
-    capi!("PyObject_Size", |cx| {
+    crate::capi_container_locked!("PyObject_Size", o, |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         Ok(length(cx, h)? as Py_ssize_t)
@@ -1742,7 +1742,7 @@ pub unsafe extern "C" fn PyObject_Size(o: *mut PyObject) -> Py_ssize_t {
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_Length(o: *mut PyObject) -> Py_ssize_t {
-    capi!("PyObject_Length", |cx| {
+    crate::capi_container_locked!("PyObject_Length", o, |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         Ok(length(cx, h)? as Py_ssize_t)

@@ -232,7 +232,7 @@ fn seq_len(cx: &mut Thread, o: *mut PyObject) -> PyResult<Py_ssize_t> {
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PySequence_Size(o: *mut PyObject) -> Py_ssize_t {
-    capi!("PySequence_Size", |cx| seq_len(cx, o))
+    crate::capi_container_locked!("PySequence_Size", o, |cx| seq_len(cx, o))
 }
 
 /// `PySequence_Length`.
@@ -241,7 +241,7 @@ pub unsafe extern "C" fn PySequence_Size(o: *mut PyObject) -> Py_ssize_t {
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PySequence_Length(o: *mut PyObject) -> Py_ssize_t {
-    capi!("PySequence_Length", |cx| seq_len(cx, o))
+    crate::capi_container_locked!("PySequence_Length", o, |cx| seq_len(cx, o))
 }
 
 /// `PySequence_GetItem`.
@@ -250,7 +250,7 @@ pub unsafe extern "C" fn PySequence_Length(o: *mut PyObject) -> Py_ssize_t {
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PySequence_GetItem(o: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
-    capi!("PySequence_GetItem", |cx| {
+    crate::capi_container_locked!("PySequence_GetItem", o, |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         let ob = cx.get(h);
@@ -273,7 +273,7 @@ pub unsafe extern "C" fn PySequence_SetItem(
     i: Py_ssize_t,
     v: *mut PyObject,
 ) -> c_int {
-    capi!("PySequence_SetItem", |cx| {
+    crate::capi_container_locked!("PySequence_SetItem", o, |cx| {
         // SAFETY: caller's contract.
         let (h, vh) = unsafe { (harg(cx, o)?, harg(cx, v)?) };
         let ob = cx.get(h);
@@ -295,7 +295,7 @@ pub unsafe extern "C" fn PySequence_SetItem(
 /// An object C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PySequence_DelItem(o: *mut PyObject, i: Py_ssize_t) -> c_int {
-    capi!("PySequence_DelItem", |cx| {
+    crate::capi_container_locked!("PySequence_DelItem", o, |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         let ob = cx.get(h);
@@ -318,7 +318,7 @@ pub unsafe extern "C" fn PySequence_GetSlice(
     lo: Py_ssize_t,
     hi: Py_ssize_t,
 ) -> *mut PyObject {
-    capi!("PySequence_GetSlice", |cx| {
+    crate::capi_container_locked!("PySequence_GetSlice", o, |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         let ob = cx.get(h);
@@ -501,7 +501,7 @@ pub fn contains(cx: &mut Thread, s: Handle, v: Handle) -> PyResult<bool> {
 /// Objects C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PySequence_Contains(s: *mut PyObject, v: *mut PyObject) -> c_int {
-    capi!("PySequence_Contains", |cx| {
+    crate::capi_container_locked!("PySequence_Contains", s, |cx| {
         // SAFETY: caller's contract.
         let (a, b) = unsafe { (harg(cx, s)?, harg(cx, v)?) };
         Ok(contains(cx, a, b)? as c_int)
@@ -527,7 +527,7 @@ pub unsafe extern "C" fn PySequence_In(s: *mut PyObject, v: *mut PyObject) -> c_
 /// Objects C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PySequence_Index(s: *mut PyObject, v: *mut PyObject) -> Py_ssize_t {
-    capi!("PySequence_Index", |cx| {
+    crate::capi_container_locked!("PySequence_Index", s, |cx| {
         // SAFETY: caller's contract.
         let (a, b) = unsafe { (harg(cx, s)?, harg(cx, v)?) };
         let items = collect(cx, a)?;
@@ -546,7 +546,7 @@ pub unsafe extern "C" fn PySequence_Index(s: *mut PyObject, v: *mut PyObject) ->
 /// Objects C holds.
 #[no_mangle]
 pub unsafe extern "C" fn PySequence_Count(s: *mut PyObject, v: *mut PyObject) -> Py_ssize_t {
-    capi!("PySequence_Count", |cx| {
+    crate::capi_container_locked!("PySequence_Count", s, |cx| {
         // SAFETY: caller's contract.
         let (a, b) = unsafe { (harg(cx, s)?, harg(cx, v)?) };
         let items = collect(cx, a)?;

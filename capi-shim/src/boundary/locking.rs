@@ -218,6 +218,50 @@ pub fn locked<R>(cx: &mut Thread, op: *mut PyObject, f: impl FnOnce(&mut Thread)
     r
 }
 
+/// Runs `f` holding `op`'s lock when more than one thread is attached and `op` is a list, a
+/// dict, a set or a frozenset: the abstract protocol's entries (`PyObject_GetItem`,
+/// `PySequence_Contains`, ...) reach the runtime's storage of those containers directly, as
+/// the concrete `PyList_*`/`PyDict_*` functions do, so they take the same lock (CPython's
+/// free-threaded build takes it inside the containers' slots). Any other object runs
+/// unlocked: its own slots lock what they need. `op` is C-held (pinned), so its lock bits stay
+/// where waiters look for them.
+pub fn locked_if_container<R>(
+    cx: &mut Thread,
+    op: *mut PyObject,
+    f: impl FnOnce(&mut Thread) -> R,
+) -> R {
+    if cx.rt.attached_threads() <= 1 || op.is_null() || (op as usize) & 1 == 1 {
+        return f(cx);
+    }
+    // SAFETY: `op` is NULL (excluded above), an immediate (excluded) or an object C holds (the
+    // API's contract; debug mode checks it here as every entry does).
+    let Some(o) = (unsafe { cx::from_c(op) }) else {
+        return f(cx);
+    };
+    let container = !o.is_tagged()
+        && (matches!(
+            cx.kind_of(o),
+            pyopaque_runtime::types::Kind::List | pyopaque_runtime::types::Kind::Dict
+        ) || crate::objects::set::is_anyset(o));
+    if container {
+        locked(cx, op, f)
+    } else {
+        f(cx)
+    }
+}
+
+/// `capi!` for an abstract-protocol function whose body runs under [`locked_if_container`] on
+/// `$obj`.
+#[macro_export]
+macro_rules! capi_container_locked {
+    ($name:literal, $obj:expr, |$cx:ident| $body:expr) => {{
+        $crate::cov!($name);
+        $crate::boundary::cx::api($name, |cx| {
+            $crate::boundary::locking::locked_if_container(cx, $obj, |$cx| $body)
+        })
+    }};
+}
+
 /// `capi!` for a function whose body runs under [`locked`] on `$obj`.
 #[macro_export]
 macro_rules! capi_locked {

@@ -174,10 +174,90 @@ TEST(test_opposite_lock_orders_do_not_deadlock) {
     Py_RETURN_NONE;
 }
 
+/* The abstract protocol on a shared list and dict: one thread changes the list's element kinds
+ * (ints, floats, strs, and whole-slice replacement: storage strategy switches) and a dict's
+ * keys through PyObject_SetItem/PySequence_SetItem/PyObject_DelItem; the other reads them
+ * through PyObject_GetItem/PySequence_GetItem/PySequence_Contains/PyObject_Size. Every read
+ * must see a whole object of one of the kinds written. */
+#ifdef HAVE_CS
+#define NLIST 16
+#ifndef ABSTRACT_ITERS
+#define ABSTRACT_ITERS 20000
+#endif
+static PyObject *abstract_list, *abstract_dict;
+
+static void *abstract_worker(void *arg) {
+    struct job *j = arg;
+    PyGILState_STATE g = PyGILState_Ensure();
+    for (int i = 0; i < ABSTRACT_ITERS && !j->failed; i++) {
+        Py_ssize_t k = i % NLIST;
+        if (j->id == 0) {
+            PyObject *v = (i % 3 == 0) ? PyLong_FromLong(i)
+                        : (i % 3 == 1) ? PyFloat_FromDouble(i + 0.5)
+                                       : PyUnicode_FromFormat("s%d", i);
+            PyObject *key = PyLong_FromSsize_t(k);
+            if (!v || !key || PyObject_SetItem(abstract_list, key, v) < 0) j->failed = 1;
+            if (v && PySequence_SetItem(abstract_list, (k + 1) % NLIST, v) < 0) j->failed = 1;
+            if (v && key && PyObject_SetItem(abstract_dict, key, v) < 0) j->failed = 1;
+            if (key && (i % 5 == 0) && PyObject_DelItem(abstract_dict, key) < 0) j->failed = 1;
+            if (i % 50 == 49) {
+                PyObject *ints = PyList_New(NLIST);
+                for (Py_ssize_t m = 0; ints && m < NLIST; m++) PyList_SET_ITEM(ints, m, PyLong_FromSsize_t(m));
+                PyObject *all = PySlice_New(NULL, NULL, NULL);
+                if (!ints || !all || PyObject_SetItem(abstract_list, all, ints) < 0) j->failed = 1;
+                Py_XDECREF(ints);
+                Py_XDECREF(all);
+            }
+            Py_XDECREF(v);
+            Py_XDECREF(key);
+        } else {
+            PyObject *key = PyLong_FromSsize_t(k);
+            PyObject *v = key ? PyObject_GetItem(abstract_list, key) : NULL;
+            if (!v || !(PyLong_Check(v) || PyFloat_Check(v) || PyUnicode_Check(v))) j->failed = 1;
+            PyObject *w = PySequence_GetItem(abstract_list, k);
+            if (!w || !(PyLong_Check(w) || PyFloat_Check(w) || PyUnicode_Check(w))) j->failed = 1;
+            if (v && PySequence_Contains(abstract_list, v) < 0) j->failed = 1;
+            if (PyObject_Size(abstract_list) != NLIST) j->failed = 1;
+            PyObject *d = key ? PyObject_GetItem(abstract_dict, key) : NULL;
+            if (!d) {
+                if (PyErr_ExceptionMatches(PyExc_KeyError)) PyErr_Clear();
+                else j->failed = 1;
+            } else if (!(PyLong_Check(d) || PyFloat_Check(d) || PyUnicode_Check(d))) {
+                j->failed = 1;
+            }
+            if (PyObject_Size(abstract_dict) < 0) j->failed = 1;
+            Py_XDECREF(d);
+            Py_XDECREF(w);
+            Py_XDECREF(v);
+            Py_XDECREF(key);
+        }
+    }
+    PyGILState_Release(g);
+    return NULL;
+}
+#endif
+
+TEST(test_abstract_protocol_on_shared_containers) {
+#ifdef HAVE_CS
+    if (!threads_allowed()) Py_RETURN_NONE;
+    abstract_list = PyList_New(NLIST);
+    abstract_dict = PyDict_New();
+    ASSERT(abstract_list && abstract_dict);
+    for (Py_ssize_t m = 0; m < NLIST; m++) PyList_SET_ITEM(abstract_list, m, PyLong_FromSsize_t(m));
+    int failed = run(abstract_worker);
+    ASSERT(!failed);
+    ASSERT(PyObject_Size(abstract_list) == NLIST);
+    Py_CLEAR(abstract_list);
+    Py_CLEAR(abstract_dict);
+#endif
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     DEF(test_critical_section_single_thread),
     DEF(test_critical_sections_make_calls_atomic),
     DEF(test_opposite_lock_orders_do_not_deadlock),
+    DEF(test_abstract_protocol_on_shared_containers),
     {NULL, NULL, 0, NULL},
 };
 
