@@ -225,7 +225,10 @@ pub fn locked<R>(cx: &mut Thread, op: *mut PyObject, f: impl FnOnce(&mut Thread)
 /// free-threaded build takes it inside the containers' slots). Any other object runs
 /// unlocked: its own slots lock what they need. `op` is C-held (pinned), so its lock bits stay
 /// where waiters look for them.
-pub fn locked_if_container<R>(
+///
+/// # Safety
+/// `op` is NULL, an immediate, or an object the caller (C) holds.
+pub unsafe fn locked_if_container<R>(
     cx: &mut Thread,
     op: *mut PyObject,
     f: impl FnOnce(&mut Thread) -> R,
@@ -234,7 +237,7 @@ pub fn locked_if_container<R>(
         return f(cx);
     }
     // SAFETY: `op` is NULL (excluded above), an immediate (excluded) or an object C holds (the
-    // API's contract; debug mode checks it here as every entry does).
+    // caller's contract; debug mode checks it here as every entry does).
     let Some(o) = (unsafe { cx::from_c(op) }) else {
         return f(cx);
     };
@@ -257,7 +260,11 @@ macro_rules! capi_container_locked {
     ($name:literal, $obj:expr, |$cx:ident| $body:expr) => {{
         $crate::cov!($name);
         $crate::boundary::cx::api($name, |cx| {
-            $crate::boundary::locking::locked_if_container(cx, $obj, |$cx| $body)
+            let body = |$cx: &mut pyopaque_runtime::Thread| $body;
+            let obj: *mut $crate::boundary::ffi::PyObject = $obj;
+            // SAFETY: `obj` is the exported function's argument: NULL, an immediate or an
+            // object C holds (the C API's contract for every object argument).
+            unsafe { $crate::boundary::locking::locked_if_container(cx, obj, body) }
         })
     }};
 }
