@@ -355,3 +355,42 @@ fn a_second_build_comes_from_the_cache() {
         "the second run recompiled:\n{second}"
     );
 }
+
+/// `bench python` on one of Cython's benchmarks: the JSON object has the documented keys, the
+/// benchmark completes under pyopaque with CPython's output, and both CPython builds give a
+/// time (the figures themselves are measurements, not checked).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn bench_python_reports_the_documented_keys() {
+    let out = pyopaque()
+        .args([
+            "bench", "python", "--json", "--rounds", "1", "--only", "bm_fib",
+        ])
+        .output()
+        .expect("pyopaque bench python");
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/benchmarks.md"))
+        .unwrap();
+    for key in ["completed", "total", "rounds", "benchmarks"] {
+        assert!(!v[key].is_null(), "key {key} in {v}");
+        assert!(docs.contains(&format!("`{key}`")), "{key} documented");
+    }
+    let b = &v["benchmarks"]["bm_fib"];
+    for key in [
+        "ok",
+        "cpython_regular_ms",
+        "cpython_limited_ms",
+        "pypy_ms",
+        "pyopaque_ms",
+    ] {
+        assert!(b.get(key).is_some(), "key {key} in {b}");
+        assert!(docs.contains(key), "{key} documented");
+    }
+    assert_eq!(b["ok"], serde_json::json!(true), "{b}\n{stderr}");
+    assert_eq!(v["completed"], serde_json::json!(1));
+    assert!(b["cpython_limited_ms"].as_f64().is_some_and(|x| x > 0.0));
+    assert!(b["cpython_regular_ms"].as_f64().is_some_and(|x| x > 0.0));
+    assert!(b["pyopaque_ms"].as_f64().is_some_and(|x| x > 0.0));
+}
