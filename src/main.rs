@@ -61,6 +61,10 @@ enum Command {
         /// `python` only: run only these benchmarks (e.g. `bm_nbody`); repeat for several.
         #[arg(long = "only", value_name = "BENCHMARK")]
         only: Vec<String>,
+        /// `python` only: run every benchmark at this scale (default: calibrated per benchmark
+        /// so that CPython's limited build takes at least 20 ms per call).
+        #[arg(long)]
+        scale: Option<u64>,
     },
     /// Compile (if .c) and load a C extension, run PyInit_<name>, then call every module-level
     /// function named test_* with no arguments, under each requested configuration, each in its
@@ -176,12 +180,14 @@ fn main() -> ExitCode {
             all,
             rounds,
             only,
+            scale,
         } if name == "python" => bench_cmd::run_python(
             json,
             pyfront::bench::Options {
                 all,
                 rounds: rounds.unwrap_or(if quick { 1 } else { 3 }),
                 only,
+                scale,
             },
         ),
         Command::Bench {

@@ -364,7 +364,7 @@ fn a_second_build_comes_from_the_cache() {
 fn bench_python_reports_the_documented_keys() {
     let out = pyopaque()
         .args([
-            "bench", "python", "--json", "--rounds", "1", "--only", "bm_fib",
+            "bench", "python", "--json", "--rounds", "1", "--scale", "1", "--only", "bm_fib",
         ])
         .output()
         .expect("pyopaque bench python");

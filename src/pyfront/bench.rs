@@ -75,6 +75,8 @@ pub struct Options {
     pub rounds: usize,
     /// Only these benchmarks (names without extension); empty: all.
     pub only: Vec<String>,
+    /// Run every benchmark at this scale instead of calibrating one per benchmark.
+    pub scale: Option<u64>,
 }
 
 /// The 32 configurations `--all` runs (the default one is the first).
@@ -584,7 +586,11 @@ fn measure_one(
         );
         return Value::Object(entry);
     };
-    let (scale, reference_out) = match calibrate(reference, work) {
+    let calibrated = match opts.scale {
+        Some(s) => run_once(&Runtime::CPythonLimited, reference, s, work, None).map(|o| (s, o)),
+        None => calibrate(reference, work),
+    };
+    let (scale, reference_out) = match calibrated {
         Ok(x) => x,
         Err(e) => {
             entry.insert("ok".into(), json!(false));

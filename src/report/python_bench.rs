@@ -11,6 +11,7 @@ pub fn section(quick: bool, progress: &mut dyn FnMut(&str)) -> super::Section {
         all: false,
         rounds: if quick { 1 } else { 3 },
         only: Vec::new(),
+        scale: None,
     };
     match crate::pyfront::bench::measure(&opts, progress) {
         Ok(v) => render(&v),
