@@ -393,6 +393,8 @@ fn name_str(cx: &mut Thread, name: Handle) -> PyResult<String> {
 
 /// Looks up attribute `name`; `Ok(None)` when absent (no exception set).
 pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> {
+    // The builtin types' methods are descriptors in their dicts from the first lookup on.
+    crate::objects::type_methods::ensure_installed(cx);
     let o = cx.get(h);
     if let Some(target) = crate::objects::weakref::proxy_target(cx, o)? {
         return getattr_opt(cx, target, name);
@@ -493,12 +495,6 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
         return Ok(Some(f));
     }
     if let Some(f) = crate::objects::proxy::alias_attr(cx, o, name) {
-        return Ok(Some(f));
-    }
-    if let Some(f) = crate::objects::iterators::builtin_method(cx, h, name) {
-        return Ok(Some(f));
-    }
-    if let Some(f) = crate::objects::type_methods::method(cx, h, name) {
         return Ok(Some(f));
     }
     if let Some(v) = crate::objects::dict_views::attr(cx, h, name)? {
@@ -2074,6 +2070,7 @@ fn stored_names(cx: &mut Thread, h: Handle) -> Vec<String> {
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_Dir(o: *mut PyObject) -> *mut PyObject {
     capi!("PyObject_Dir", |cx| {
+        crate::objects::type_methods::ensure_installed(cx);
         // SAFETY: caller's contract.
         let Some(ob) = (unsafe { cx::from_c(o) }) else {
             return Ok(std::ptr::null_mut());
