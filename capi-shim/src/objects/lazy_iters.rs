@@ -238,9 +238,7 @@ pub fn construct(
     kw: &[(Handle, Handle)],
 ) -> Option<PyResult<Handle>> {
     let ts = types();
-    if family_type(t).is_none() {
-        return None;
-    }
+    family_type(t)?;
     Some((|| {
         if t == ts.range {
             no_kwargs(cx, "range", kw)?;

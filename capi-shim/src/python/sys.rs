@@ -57,8 +57,8 @@ unsafe extern "C" fn sys_exit(
     if !crate::python::builtins::check_nargs("exit", n, 0, 1) {
         return std::ptr::null_mut();
     }
-    // SAFETY: `n` arguments C passed.
     let a = if n == 1 {
+        // SAFETY: one argument C passed.
         unsafe { *args }
     } else {
         std::ptr::null_mut()
