@@ -120,6 +120,42 @@ def test_system_exit_code():
     assert SystemExit(1, 2).code == (1, 2)
 
 
+def test_context_after_handler_is_none():
+    try:
+        raise ValueError("a")
+    except ValueError:
+        pass
+    try:
+        raise KeyError("b")
+    except KeyError as k:
+        assert k.__context__ is None, k.__context__
+
+
+def _raiser():
+    raise TypeError("t")
+
+
+def test_context_through_a_call():
+    try:
+        try:
+            raise ValueError("a")
+        except ValueError:
+            _raiser()
+    except TypeError as t:
+        assert isinstance(t.__context__, ValueError)
+        assert t.__context__.__context__ is None
+
+
+def test_reraise_keeps_no_self_context():
+    try:
+        try:
+            raise ValueError("a")
+        except ValueError as e:
+            raise e
+    except ValueError as v:
+        assert v.__context__ is None, v.__context__
+
+
 if __name__ == "__main__":
     for _name, _f in list(globals().items()):
         if _name.startswith("test_"):

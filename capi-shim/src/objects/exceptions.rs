@@ -5,8 +5,12 @@
 //! live in `args`, which for `UnicodeDecodeError`/`UnicodeEncodeError` is CPython's
 //! `(encoding, object, start, end, reason)` and for `UnicodeTranslateError`
 //! `(object, start, end, reason)`; a setter replaces `args` by a new tuple. `__cause__`,
-//! `__context__` and `__suppress_context__` live in a per-thread side table whose entries pin the
-//! exception and its referents (C-held counts) for the rest of the process.
+//! `__context__` and `__suppress_context__` live in a process-wide side table whose entries pin
+//! the exception and its referents (C-held counts) for the rest of the process; attribute
+//! access (`e.__cause__`, assignment included) reaches it through [`exception_attr`] and
+//! [`exception_setattr`], as CPython's BaseException getset descriptors (which come before
+//! the instance dict). `PyErr_SetObject` while an exception is handled sets the new one's
+//! `__context__` ([`chain_implicit_context`]). `__traceback__` is None (no frames).
 
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CString};
