@@ -243,6 +243,26 @@ def test_print_sep_end_file():
     assert "sep must be None or a string" in _raises(TypeError, print, 1, sep=3, file=s)
 
 
+def test_argument_errors():
+    assert _raises(TypeError, enumerate, [], x=1) == (
+        "'x' is an invalid keyword argument for enumerate()"
+    )
+    assert _raises(TypeError, zip, x=1) == "'x' is an invalid keyword argument for zip()"
+    assert _raises(TypeError, map, abs, [1], x=1) == "map() takes no keyword arguments"
+    assert _raises(TypeError, range, x=1) == "range() takes no keyword arguments"
+    assert _raises(TypeError, reversed, [], x=1) == "reversed() takes no keyword arguments"
+    assert _raises(TypeError, filter, None) == "filter expected 2 arguments, got 1"
+    assert _raises(TypeError, enumerate) == "enumerate() missing required argument 'iterable'"
+    assert _raises(TypeError, enumerate, [], 1, 2) == (
+        "enumerate() takes at most 2 arguments (3 given)"
+    )
+    assert _raises(TypeError, reversed) == "reversed expected 1 argument, got 0"
+    assert _raises(TypeError, range, 1, 2, 3, 4) == "range expected at most 3 arguments, got 4"
+    assert _raises(TypeError, range) == "range expected at least 1 argument, got 0"
+    assert _raises(TypeError, sorted, [], x=1) == "'x' is an invalid keyword argument for sort()"
+    assert _raises(TypeError, min, [1], x=1) == "'x' is an invalid keyword argument for min()"
+
+
 if __name__ == "__main__":
     for _name, _f in list(globals().items()):
         if _name.startswith("test_"):

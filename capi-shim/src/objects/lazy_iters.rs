@@ -331,7 +331,7 @@ pub fn construct(
                         let other = other.to_string();
                         return Err(type_error(
                             cx,
-                            &format!("zip() got an unexpected keyword argument '{other}'"),
+                            &format!("'{other}' is an invalid keyword argument for zip()"),
                         ));
                     }
                     None => return Err(type_error(cx, "keywords must be strings")),
