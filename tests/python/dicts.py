@@ -55,6 +55,31 @@ def test_methods():
     assert d.pop("a") == 1
 
 
+def _apply(f, x):
+    return f(x)
+
+
+def test_unbound_methods_from_the_type():
+    d = {"a": 1, "b": 2}
+    assert list(dict.items(d)) == [("a", 1), ("b", 2)]
+    assert list(dict.keys(d)) == ["a", "b"]
+    assert dict.get(d, "z", 0) == 0
+    get = dict.get
+    assert get(d, "a") == 1
+    try:
+        _apply(dict.items, [1])
+    except TypeError as e:
+        assert "descriptor 'items'" in str(e)
+    else:
+        raise AssertionError("no TypeError")
+    l = []
+    list.append(l, 3)
+    assert l == [3]
+    s = set()
+    set.add(s, 1)
+    assert s == {1}
+
+
 if __name__ == "__main__":
     for _name, _f in list(globals().items()):
         if _name.startswith("test_"):

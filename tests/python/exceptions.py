@@ -79,6 +79,83 @@ def test_assert_raises_assertion_error():
         assert str(e) == "one is not two"
 
 
+def test_chaining_attributes():
+    e = ValueError("v")
+    assert e.__cause__ is None
+    assert e.__context__ is None
+    assert e.__suppress_context__ is False
+    assert e.__traceback__ is None
+    c = KeyError("c")
+    e.__cause__ = c
+    assert e.__cause__ is c
+    assert e.__suppress_context__ is True
+    e.__suppress_context__ = False
+    assert e.__suppress_context__ is False
+    e.__cause__ = None
+    assert e.__cause__ is None
+    try:
+        e.__cause__ = 3
+    except TypeError as t:
+        assert str(t) == "exception cause must be None or derive from BaseException"
+    else:
+        raise AssertionError("no TypeError")
+    assert e.args == ("v",)
+
+
+def test_raise_from_none_suppresses_context():
+    try:
+        try:
+            _fail(1)
+        except ValueError:
+            raise KeyError("k") from None
+    except KeyError as k:
+        assert k.__cause__ is None
+        assert k.__suppress_context__ is True
+        assert isinstance(k.__context__, ValueError)
+
+
+def test_system_exit_code():
+    assert SystemExit().code is None
+    assert SystemExit(3).code == 3
+    assert SystemExit(1, 2).code == (1, 2)
+
+
+def test_context_after_handler_is_none():
+    try:
+        raise ValueError("a")
+    except ValueError:
+        pass
+    try:
+        raise KeyError("b")
+    except KeyError as k:
+        assert k.__context__ is None, k.__context__
+
+
+def _raiser():
+    raise TypeError("t")
+
+
+def test_context_through_a_call():
+    try:
+        try:
+            raise ValueError("a")
+        except ValueError:
+            _raiser()
+    except TypeError as t:
+        assert isinstance(t.__context__, ValueError)
+        assert t.__context__.__context__ is None
+
+
+def test_reraise_keeps_no_self_context():
+    try:
+        try:
+            raise ValueError("a")
+        except ValueError as e:
+            raise e
+    except ValueError as v:
+        assert v.__context__ is None, v.__context__
+
+
 if __name__ == "__main__":
     for _name, _f in list(globals().items()):
         if _name.startswith("test_"):

@@ -61,6 +61,25 @@ def test_yield_from():
     assert list(both()) == [0, 1, 0, 1, 2]
 
 
+def test_stop_iteration_value():
+    assert StopIteration().value is None
+    assert StopIteration(5).value == 5
+    assert StopIteration(5, 6).value == 5
+
+    def returns():
+        yield 1
+        return "done"
+
+    g = returns()
+    next(g)
+    try:
+        next(g)
+    except StopIteration as e:
+        assert e.value == "done"
+    else:
+        raise AssertionError("no StopIteration")
+
+
 if __name__ == "__main__":
     for _name, _f in list(globals().items()):
         if _name.startswith("test_"):

@@ -59,6 +59,22 @@ def test_str_methods():
     assert s.find("World") == 7
 
 
+def test_unbound_methods_from_the_type():
+    lower = str.lower
+    assert lower("ABC") == "abc"
+    upper = str.upper
+    assert [upper(x) for x in ["a", "b"]] == ["A", "B"]
+    assert str.join("-", ["x", "y"]) == "x-y"
+    try:
+        lower(1)
+    except TypeError as e:
+        assert "descriptor 'lower'" in str(e)
+    else:
+        raise AssertionError("no TypeError")
+    assert hasattr(str, "startswith")
+    assert "abc".upper.__self__ == "abc"
+
+
 if __name__ == "__main__":
     for _name, _f in list(globals().items()):
         if _name.startswith("test_"):

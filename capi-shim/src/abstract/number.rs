@@ -179,6 +179,21 @@ fn op_is_divmod(op: Op) -> bool {
     matches!(op, Op::Divmod)
 }
 
+/// The inverse of `a` modulo `|m|` in `0..|m|` (extended Euclid), `None` when `gcd(a, m) != 1`.
+fn mod_inverse(a: &BigInt, m: &BigInt) -> Option<BigInt> {
+    use num_integer::Integer;
+    let m = m.abs();
+    let (mut r0, mut r1) = (a.mod_floor(&m), m.clone());
+    let (mut s0, mut s1) = (BigInt::from(1), BigInt::from(0));
+    while !r1.is_zero() {
+        let (q, r) = r0.div_mod_floor(&r1);
+        r0 = std::mem::replace(&mut r1, r);
+        let s = &s0 - &q * &s1;
+        s0 = std::mem::replace(&mut s1, s);
+    }
+    (r0 == BigInt::from(1) || m == BigInt::from(1)).then(|| s0.mod_floor(&m))
+}
+
 fn power(cx: &mut Thread, a: Handle, b: Handle, m: Option<Handle>) -> PyResult<Handle> {
     if let Some(r) = try_slots(cx, a, b, 33)? {
         return Ok(r);
@@ -194,12 +209,20 @@ fn power(cx: &mut Thread, a: Handle, b: Handle, m: Option<Handle>) -> PyResult<H
             if mv.is_zero() {
                 return Err(cx::value_error(cx, "pow() 3rd argument cannot be 0"));
             }
-            if q.is_negative() {
-                return Err(cx::value_error(
-                    cx,
-                    "base is not invertible for the given modulus",
-                ));
-            }
+            // A negative exponent raises the modular inverse (CPython 3.8+).
+            let (p, q) = if q.is_negative() {
+                match mod_inverse(&p, &mv) {
+                    Some(inv) => (inv, -q),
+                    None => {
+                        return Err(cx::value_error(
+                            cx,
+                            "base is not invertible for the given modulus",
+                        ))
+                    }
+                }
+            } else {
+                (p, q)
+            };
             let r = p.modpow(&q, &mv);
             let r = if !r.is_zero() && (r.is_negative() != mv.is_negative()) {
                 r + &mv

@@ -84,6 +84,10 @@ pub fn repr(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
         let s = crate::objects::set::repr(cx, h)?;
         return Ok(cx.str(&s));
     }
+    if crate::objects::lazy_iters::is_range(o) {
+        let s = crate::objects::lazy_iters::range_repr(o);
+        return Ok(cx.str(&s));
+    }
     let s = match cx.kind_of(o) {
         Kind::Native | Kind::Type => default_repr(cx, o),
         _ => cx.repr_of(h)?,
@@ -196,6 +200,16 @@ pub fn richcompare(cx: &mut Thread, a: Handle, b: Handle, op: c_int) -> PyResult
     };
     if let Some(r) = richcompare_slots(cx, a, b, op)? {
         return Ok(r);
+    }
+    if matches!(op, 2 | 3) {
+        if let Some(eq) = crate::objects::lazy_iters::range_eq(cx.get(a), cx.get(b)) {
+            let v = if eq == (op == 2) {
+                cx.rt.true_
+            } else {
+                cx.rt.false_
+            };
+            return Ok(cx.root(v));
+        }
     }
     let (ka, kb) = (cx.kind_of(cx.get(a)), cx.kind_of(cx.get(b)));
     let v = if ka == Kind::Native || kb == Kind::Native {
@@ -325,6 +339,7 @@ pub fn truth(cx: &mut Thread, h: Handle) -> PyResult<bool> {
             || ty == shim_types().bytearray
             || ty == shim_types().memoryview
             || ty == shim_types().mappingproxy
+            || crate::objects::lazy_iters::is_range(o)
         {
             return length(cx, h).map(|n| n != 0);
         }
@@ -362,6 +377,7 @@ pub fn length(cx: &mut Thread, h: Handle) -> PyResult<usize> {
         _ if crate::objects::bytearray::is_bytearray(o) => {
             crate::objects::bytearray::bytes_of(o).map_or(0, |b| b.len())
         }
+        _ if crate::objects::lazy_iters::is_range(o) => crate::objects::lazy_iters::range_length(o),
         _ => {
             for id in [slot::MP_LENGTH, slot::SQ_LENGTH] {
                 // SAFETY: length slots are lenfuncs.
@@ -393,6 +409,8 @@ fn name_str(cx: &mut Thread, name: Handle) -> PyResult<String> {
 
 /// Looks up attribute `name`; `Ok(None)` when absent (no exception set).
 pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> {
+    // The builtin types' methods are descriptors in their dicts from the first lookup on.
+    crate::objects::type_methods::ensure_installed(cx);
     let o = cx.get(h);
     if let Some(target) = crate::objects::weakref::proxy_target(cx, o)? {
         return getattr_opt(cx, target, name);
@@ -492,13 +510,10 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
     if let Some(f) = crate::types::structseq::field(cx, o, name) {
         return Ok(Some(f));
     }
+    if let Some(f) = crate::objects::lazy_iters::range_attr(cx, o, name) {
+        return Ok(Some(f));
+    }
     if let Some(f) = crate::objects::proxy::alias_attr(cx, o, name) {
-        return Ok(Some(f));
-    }
-    if let Some(f) = crate::objects::iterators::builtin_method(cx, h, name) {
-        return Ok(Some(f));
-    }
-    if let Some(f) = crate::objects::type_methods::method(cx, h, name) {
         return Ok(Some(f));
     }
     if let Some(v) = crate::objects::dict_views::attr(cx, h, name)? {
@@ -947,6 +962,9 @@ pub fn getitem(cx: &mut Thread, h: Handle, key: Handle) -> PyResult<Handle> {
     if let Some(m) = crate::objects::proxy::proxied(cx, o) {
         return getitem(cx, m, key);
     }
+    if crate::objects::lazy_iters::is_range(o) {
+        return crate::objects::lazy_iters::range_getitem(cx, h, key);
+    }
     match cx.kind_of(o) {
         Kind::Dict => match cx.dict_get(h, key)? {
             Some(v) => Ok(v),
@@ -1071,8 +1089,12 @@ pub fn iter(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
     if cx.type_of(o) == shim_types().seq_iter
         || crate::objects::iterators::is_call_iter(o)
         || crate::objects::iterators::is_builtin_iter(o)
+        || crate::objects::lazy_iters::is_lazy_iter(o)
     {
         return Ok(h);
+    }
+    if crate::objects::lazy_iters::is_range(o) {
+        return Ok(crate::objects::lazy_iters::range_iter(cx, h));
     }
     if let Some(m) = crate::objects::proxy::proxied(cx, o) {
         return iter(cx, m);
@@ -1098,12 +1120,16 @@ pub fn is_iterator(cx: &Thread, h: Handle) -> bool {
     t == shim_types().seq_iter
         || crate::objects::iterators::is_call_iter(o)
         || crate::objects::iterators::is_builtin_iter(o)
+        || crate::objects::lazy_iters::is_lazy_iter(o)
         || get_slot(t, slot::TP_ITERNEXT) != 0
 }
 
 /// `next(it)`: `Ok(None)` at the end (no exception set).
 pub fn next(cx: &mut Thread, it: Handle) -> PyResult<Option<Handle>> {
     let o = cx.get(it);
+    if crate::objects::lazy_iters::is_lazy_iter(o) {
+        return crate::objects::lazy_iters::next(cx, it);
+    }
     if cx.type_of(o) == shim_types().seq_iter {
         // SAFETY: iterator payload.
         let p = unsafe { payload::<IterPayload>(o) };
@@ -2074,6 +2100,7 @@ fn stored_names(cx: &mut Thread, h: Handle) -> Vec<String> {
 #[no_mangle]
 pub unsafe extern "C" fn PyObject_Dir(o: *mut PyObject) -> *mut PyObject {
     capi!("PyObject_Dir", |cx| {
+        crate::objects::type_methods::ensure_installed(cx);
         // SAFETY: caller's contract.
         let Some(ob) = (unsafe { cx::from_c(o) }) else {
             return Ok(std::ptr::null_mut());

@@ -194,6 +194,7 @@ pub fn is_sequence(cx: &Thread, o: pyopaque_runtime::ObjRef) -> bool {
     match cx.kind_of(o) {
         Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes => true,
         Kind::Dict => false,
+        _ if crate::objects::lazy_iters::is_range(o) => true,
         _ => get_slot(cx.type_of(o), 44) != 0,
     }
 }
@@ -355,6 +356,15 @@ pub unsafe extern "C" fn PySequence_GetSlice(
                     }
                 }
             }
+            // CPython's fallback: `o[slice(lo, hi)]` through the subscript protocol.
+            _ if crate::objects::lazy_iters::is_range(ob)
+                || get_slot(cx.type_of(ob), crate::boundary::ffi::slot::MP_SUBSCRIPT) != 0 =>
+            {
+                let (a, b) = (cx.int(lo as i64), cx.int(hi as i64));
+                let (ao, bo) = (cx.get(a), cx.get(b));
+                let sl = crate::objects::slice::new_slice(cx, Some(ao), Some(bo), None);
+                crate::r#abstract::object::getitem(cx, h, sl)?
+            }
             _ => {
                 let msg = format!("'{}' object is unsliceable", tname(cx, ob));
                 return Err(type_error(cx, &msg));
@@ -447,6 +457,9 @@ pub fn contains(cx: &mut Thread, s: Handle, v: Handle) -> PyResult<bool> {
         Kind::Dict => Ok(cx.dict_get(s, v)?.is_some()),
         _ if crate::objects::iterators::is_dict_view(o) => {
             crate::objects::dict_views::contains(cx, s, v)
+        }
+        _ if crate::objects::lazy_iters::is_range(o) => {
+            crate::objects::lazy_iters::range_contains(cx, s, v)
         }
         _ if crate::objects::set::is_anyset(o) => {
             let d = crate::objects::set::keys(cx, o);

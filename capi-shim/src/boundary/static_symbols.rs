@@ -467,15 +467,17 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
         ("PyExc_WindowsError", Rule::NotApplicable("Windows-only: CPython defines it only on Windows builds (as an alias of OSError); our headers declare it only with MS_WINDOWS, and the library exports it as OSError so that no declared symbol is missing")),
         // Builtin types a `builtins` module holds (python/builtins.rs): no longer "needs an
         // interpreter loop". super and property exist as heap types (types/builtin_descriptors.rs)
-        // but have no static symbol yet; range, zip, map, filter, enumerate, reversed do not exist.
-        ("PyRange_Type", Rule::Todo),
-        ("PyRangeIter_Type", Rule::Todo),
+        // but have no static symbol yet. range, zip, map, filter, enumerate, reversed and the
+        // range iterator are shim types (objects/lazy_iters.rs); ranges are 64-bit, so there
+        // are no longrange_iterator objects.
+        ("PyRange_Type", rules::TYPE_SYMBOL),
+        ("PyRangeIter_Type", rules::TYPE_SYMBOL),
         ("PyLongRangeIter_Type", Rule::Todo),
-        ("PyZip_Type", Rule::Todo),
-        ("PyMap_Type", Rule::Todo),
-        ("PyFilter_Type", Rule::Todo),
-        ("PyEnum_Type", Rule::Todo),
-        ("PyReversed_Type", Rule::Todo),
+        ("PyZip_Type", rules::TYPE_SYMBOL),
+        ("PyMap_Type", rules::TYPE_SYMBOL),
+        ("PyFilter_Type", rules::TYPE_SYMBOL),
+        ("PyEnum_Type", rules::TYPE_SYMBOL),
+        ("PyReversed_Type", rules::TYPE_SYMBOL),
         ("PySuper_Type", Rule::Todo),
         ("PyProperty_Type", Rule::Todo),
         ("PyOS_InputHook", Rule::NotApplicable("needs an interpreter loop: the interactive prompt's readline calls the hook")),

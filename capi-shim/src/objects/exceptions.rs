@@ -5,8 +5,12 @@
 //! live in `args`, which for `UnicodeDecodeError`/`UnicodeEncodeError` is CPython's
 //! `(encoding, object, start, end, reason)` and for `UnicodeTranslateError`
 //! `(object, start, end, reason)`; a setter replaces `args` by a new tuple. `__cause__`,
-//! `__context__` and `__suppress_context__` live in a per-thread side table whose entries pin the
-//! exception and its referents (C-held counts) for the rest of the process.
+//! `__context__` and `__suppress_context__` live in a process-wide side table whose entries pin
+//! the exception and its referents (C-held counts) for the rest of the process; attribute
+//! access (`e.__cause__`, assignment included) reaches it through [`exception_attr`] and
+//! [`exception_setattr`], as CPython's BaseException getset descriptors (which come before
+//! the instance dict). `PyErr_SetObject` while an exception is handled sets the new one's
+//! `__context__` ([`chain_implicit_context`]). `__traceback__` is None (no frames).
 
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CString};
@@ -91,6 +95,8 @@ struct Extra {
     exc: PinnedRef,
     cause: Option<PinnedRef>,
     context: Option<PinnedRef>,
+    /// `__suppress_context__` (set by setting a cause, as in CPython).
+    suppress: bool,
 }
 
 /// The side table (process-wide: exceptions may travel between threads).
@@ -124,6 +130,9 @@ fn extra_set(cx: &mut Thread, exc: ObjRef, which: u8, v: Option<ObjRef>) {
                 &mut e.context
             };
             old = std::mem::replace(slot, v);
+            if which == 0 {
+                e.suppress = true;
+            }
             true
         } else {
             false
@@ -135,6 +144,7 @@ fn extra_set(cx: &mut Thread, exc: ObjRef, which: u8, v: Option<ObjRef>) {
             exc: k,
             cause: if which == 0 { v } else { None },
             context: if which == 0 { None } else { v },
+            suppress: which == 0,
         });
     }
     if let Some(o) = old {
@@ -643,6 +653,60 @@ pub fn exception_side_attr(obj: ObjRef, name: &str) -> Option<Option<ObjRef>> {
     }
 }
 
+/// `__suppress_context__` of `exc` (false unless a cause was set or it was assigned).
+fn suppress_context(exc: ObjRef) -> bool {
+    let k = PinnedRef::new(exc);
+    extra()
+        .iter()
+        .find(|e| e.exc == k)
+        .is_some_and(|e| e.suppress)
+}
+
+/// Sets `__suppress_context__` of `exc`.
+fn set_suppress_context(cx: &mut Thread, exc: ObjRef, v: bool) {
+    let k = PinnedRef::new(exc);
+    {
+        let mut x = extra();
+        if let Some(e) = x.iter_mut().find(|e| e.exc == k) {
+            e.suppress = v;
+            return;
+        }
+    }
+    if v {
+        refcount::c_incref(cx, exc);
+        extra().push(Extra {
+            exc: k,
+            cause: None,
+            context: None,
+            suppress: true,
+        });
+    }
+}
+
+/// Implicit chaining, as CPython's `_PyErr_SetObject` does it: `exc` is being raised while
+/// `handled` is handled, so `exc.__context__` becomes `handled`, after cutting the context chain
+/// of `handled` where it reaches `exc` (no cycles). Both are pinned objects (C-held or about to
+/// be: the side table pins what it stores).
+pub fn chain_implicit_context(cx: &mut Thread, exc: ObjRef, handled: ObjRef) {
+    if exc == handled {
+        return;
+    }
+    // Cut a cycle: a context chain from `handled` leading back to `exc`.
+    let mut o = handled;
+    for _ in 0..10_000 {
+        match extra_get(o, |e| e.context) {
+            Some(c) if c == exc => {
+                extra_set(cx, o, 1, None);
+                break;
+            }
+            Some(c) => o = c,
+            None => break,
+        }
+    }
+    refcount::c_incref(cx, handled);
+    extra_set(cx, exc, 1, Some(handled));
+}
+
 // ----- exception attributes -----
 
 /// The `i`-th element of `exc.args`, if any.
@@ -666,6 +730,21 @@ fn is_a(cx: &Thread, exc: ObjRef, name: &str) -> bool {
 /// CPython's `__init__` fills it), or `None` when `name` is no such member.
 fn member_default(cx: &mut Thread, exc: ObjRef, name: &str) -> Option<Handle> {
     let none = cx.rt.none;
+    // StopIteration.value / StopAsyncIteration has none: args[0] or None, as its __init__ sets.
+    if name == "value" && cx.is_instance(exc, cx.rt.types.exc.stop_iteration) {
+        return Some(arg_at(cx, exc, 0).unwrap_or_else(|| cx.root(none)));
+    }
+    // SystemExit.code: None without arguments, the argument for one, else the args tuple.
+    if name == "code" && cx.is_instance(exc, cx.rt.types.exc.system_exit) {
+        return Some(match args_len(cx, exc) {
+            0 => cx.root(none),
+            1 => arg_at(cx, exc, 0).expect("one argument"),
+            _ => {
+                let a = exception_args(exc).expect("args");
+                cx.root(a)
+            }
+        });
+    }
     if is_a(cx, exc, "ImportError") {
         return match name {
             "msg" if args_len(cx, exc) == 1 => arg_at(cx, exc, 0),
@@ -707,6 +786,25 @@ fn member_default(cx: &mut Thread, exc: ObjRef, name: &str) -> Option<Handle> {
 /// Attribute `name` of exception instance `h` (other than `args`): its dict entry, `__dict__`,
 /// or a member default. `Ok(None)` when absent.
 pub fn exception_attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> {
+    // BaseException's data descriptors come before the instance dict, as in CPython.
+    let o = cx.get(h);
+    if let Some(v) = exception_side_attr(o, name) {
+        let v = v.unwrap_or(cx.rt.none);
+        return Ok(Some(cx.root(v)));
+    }
+    match name {
+        "__suppress_context__" => {
+            let v = if suppress_context(o) {
+                cx.rt.true_
+            } else {
+                cx.rt.false_
+            };
+            return Ok(Some(cx.root(v)));
+        }
+        // No frames, hence no traceback objects (see PyException_SetTraceback).
+        "__traceback__" => return Ok(Some(cx.root(cx.rt.none))),
+        _ => {}
+    }
     if name == "__dict__" {
         return Ok(Some(cx.exception_dict(h)));
     }
@@ -736,6 +834,44 @@ pub fn exception_setattr(
             return Err(type_error(cx, "args must be a tuple"));
         }
         crate::objects::exceptions::write_args(cx, h, v);
+        return Ok(());
+    }
+    if matches!(name, "__cause__" | "__context__") {
+        let which = u8::from(name == "__context__");
+        let Some(v) = v else {
+            return Err(type_error(cx, &format!("{name} may not be deleted")));
+        };
+        let vo = cx.get(v);
+        let stored = if vo == cx.rt.none {
+            None
+        } else if cx.kind_of(vo) == Kind::Exception {
+            refcount::c_incref(cx, vo);
+            Some(vo)
+        } else {
+            let what = if which == 0 { "cause" } else { "context" };
+            return Err(type_error(
+                cx,
+                &format!("exception {what} must be None or derive from BaseException"),
+            ));
+        };
+        let o = cx.get(h);
+        extra_set(cx, o, which, stored);
+        return Ok(());
+    }
+    if name == "__suppress_context__" {
+        let Some(v) = v else {
+            return Err(type_error(cx, "__suppress_context__ may not be deleted"));
+        };
+        let b = crate::r#abstract::object::truth(cx, v)?;
+        let o = cx.get(h);
+        set_suppress_context(cx, o, b);
+        return Ok(());
+    }
+    if name == "__traceback__" {
+        let ok = v.is_some_and(|v| cx.get(v) == cx.rt.none);
+        if !ok {
+            return Err(type_error(cx, "__traceback__ must be a traceback or None"));
+        }
         return Ok(());
     }
     let d = cx.exception_dict(h);

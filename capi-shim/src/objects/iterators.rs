@@ -698,31 +698,27 @@ static BUILTIN_DEFS: BuiltinDefs = BuiltinDefs([
     def(c"items", m_items),
 ]);
 
-/// The builtin methods this module gives lists (`__reversed__`), dicts (`__reversed__`,
-/// `keys`, `values`, `items`) and dict views (`__reversed__`), bound to `h`; `None` for any
-/// other object or name.
-pub fn builtin_method(cx: &mut Thread, h: Handle, name: &str) -> Option<Handle> {
-    let o = cx.get(h);
-    if o.is_tagged() {
-        return None;
+/// Installs the builtin methods this module gives lists (`__reversed__`), dicts
+/// (`__reversed__`, `keys`, `values`, `items`) and dict views (`__reversed__`) as method
+/// descriptors of those types (see `type_methods::ensure_installed`).
+pub fn install_methods(cx: &mut Thread) {
+    let rt = cx.rt.clone();
+    let it = iter_types();
+    let table: [(ObjRef, usize); 8] = [
+        (rt.types.list, 0),
+        (rt.types.dict, 0),
+        (rt.types.dict, 1),
+        (rt.types.dict, 2),
+        (rt.types.dict, 3),
+        (it.keys_view, 0),
+        (it.values_view, 0),
+        (it.items_view, 0),
+    ];
+    for (ty, i) in table {
+        // The definitions are never written: the `*mut` is what the descriptor stores.
+        let d = std::ptr::addr_of!(BUILTIN_DEFS.0[i]).cast_mut();
+        crate::objects::type_methods::install_descr(cx, ty, d);
     }
-    let i = match (cx.kind_of(o), name) {
-        (Kind::List, "__reversed__") | (Kind::Dict, "__reversed__") => 0,
-        (Kind::Dict, "keys") => 1,
-        (Kind::Dict, "values") => 2,
-        (Kind::Dict, "items") => 3,
-        (_, "__reversed__") if is_dict_view(o) => 0,
-        _ => return None,
-    };
-    // The definitions are never written: the `*mut` is what the function type stores.
-    let d = std::ptr::addr_of!(BUILTIN_DEFS.0[i]).cast_mut();
-    Some(crate::r#abstract::call::new_cfunction(
-        cx,
-        d,
-        Some(h),
-        None,
-        None,
-    ))
 }
 
 /// The verdicts of the C API functions and data items this module answers for (collected by

@@ -4,6 +4,7 @@
 //! types the runtime does not have) and its verdicts: `bool_`, `bytearray`, `bytes`, `capsule`,
 //! `complex`, `dict` (+ `dict_views`), `exceptions` (exception objects, `PyException_*`,
 //! `PyUnicode*Error_*`, instance attributes), `file` (`PyFile_*`), `float`, `iterators`,
+//! `lazy_iters` (`range`, `enumerate`, `zip`, `map`, `filter`, `reversed`),
 //! `list`, `long` (int), `proxy` (`mappingproxy`, `types.GenericAlias`, the old buffer API),
 //! `set` (+ `set_algebra`: `& | - ^` between sets), `slice`, `tuple`, `type_methods` (the Python-visible methods of list, dict, str, set),
 //! `unicode` (str, a folder), `weakref`.
@@ -24,6 +25,7 @@ pub mod exceptions;
 pub mod file;
 pub mod float;
 pub mod iterators;
+pub mod lazy_iters;
 pub mod list;
 pub mod long;
 pub mod proxy;

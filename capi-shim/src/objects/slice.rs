@@ -146,7 +146,8 @@ fn slice_arg(cx: &mut Thread, s: *mut PyObject) -> PyResult<ObjRef> {
     Ok(o)
 }
 
-fn unpack(cx: &mut Thread, o: ObjRef) -> PyResult<(Py_ssize_t, Py_ssize_t, Py_ssize_t)> {
+/// `PySlice_Unpack` of slice `o` (ValueError for a zero step, TypeError for non-integers).
+pub(crate) fn unpack(cx: &mut Thread, o: ObjRef) -> PyResult<(Py_ssize_t, Py_ssize_t, Py_ssize_t)> {
     let (a, b, c) = parts(o);
     let none = cx.rt.none;
     let step = if c == none {
@@ -179,7 +180,8 @@ fn unpack(cx: &mut Thread, o: ObjRef) -> PyResult<(Py_ssize_t, Py_ssize_t, Py_ss
     Ok((start, stop, step))
 }
 
-fn adjust(
+/// `PySlice_AdjustIndices`: clips to `len`, returns the slice length.
+pub(crate) fn adjust(
     len: Py_ssize_t,
     start: &mut Py_ssize_t,
     stop: &mut Py_ssize_t,

@@ -1,7 +1,7 @@
 //! Python-visible methods of the builtin types (`list.append`, `dict.setdefault`, `str.strip`,
 //! ...), as CPython 3.11 documents them, with its argument errors. Each is a C-callable
-//! definition (like CPython's `method_descriptor`s) bound to its object on attribute lookup,
-//! written in terms of the exported C API, so a method behaves exactly as the C API function it
+//! definition installed as a real `method_descriptor` in the type's dict ([`ensure_installed`]):
+//! unbound on the type (`str.lower("A")`), bound to its object on instance lookup; written in terms of the exported C API, so a method behaves exactly as the C API function it
 //! stands on (`list.append` is `PyList_Append`, `dict.setdefault` is `PyDict_SetDefault`, ...).
 //!
 //! Covered so far: `list` (append extend insert pop remove index count reverse sort copy clear),
@@ -10,7 +10,7 @@
 
 use std::ffi::{c_int, CStr};
 
-use pyopaque_runtime::{Handle, Kind, PyResult, Thread};
+use pyopaque_runtime::{Kind, PyResult, Thread};
 
 use crate::boundary::cx::{self, new_ref_h, type_error};
 use crate::boundary::ffi::*;
@@ -863,33 +863,73 @@ unsafe extern "C" fn set_clear(
     status(unsafe { crate::objects::set::PySet_Clear(s) })
 }
 
-/// The method `name` of builtin object `h` (a list, dict, str or set, subclasses included),
-/// bound to it; `None` for other objects and names.
-pub fn method(cx: &mut Thread, h: Handle, name: &str) -> Option<Handle> {
-    let o = cx.get(h);
-    if o.is_tagged() {
-        return None;
+/// Whether [`install`] has run (set once, under [`INSTALL`]).
+static INSTALLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Serialises the one installation.
+static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Puts a `method_descriptor` for static definition `def` into the dict of builtin type `ty`
+/// (an external immortal type): found on the type unbound (`dict.items(d)` checks that `d` is
+/// a dict), bound to the instance by instance attribute lookup (`object.rs`).
+pub(crate) fn install_descr(cx: &mut Thread, ty: pyopaque_runtime::ObjRef, def: *mut PyMethodDef) {
+    // SAFETY: a static definition with a C string name.
+    let name = unsafe { cx::cstr_lossy((*def).ml_name) };
+    // An attribute the type already has in its own dict stays.
+    if pyopaque_runtime::binding::type_payload(ty)
+        .attrs
+        .lock()
+        .iter()
+        .any(|(n, _)| *n == name)
+    {
+        return;
     }
-    let owner = match cx.kind_of(o) {
-        Kind::List => Owner::List,
-        Kind::Dict => Owner::Dict,
-        Kind::Str => Owner::Str,
-        _ if cx.is_instance(o, crate::types::shim_types::shim_types().set) => Owner::Set,
-        _ => return None,
-    };
-    let i = DEFS.0.iter().position(|(ow, d)| {
-        // SAFETY: static C strings.
-        *ow == owner && unsafe { CStr::from_ptr(d.ml_name) }.to_bytes() == name.as_bytes()
-    })?;
-    // The definitions are never written: the `*mut` is what the function type stores.
-    let d = std::ptr::addr_of!(DEFS.0[i].1).cast_mut();
-    Some(crate::r#abstract::call::new_cfunction(
+    let d = crate::types::shim_types::alloc(
         cx,
-        d,
-        Some(h),
-        None,
-        None,
-    ))
+        crate::types::shim_types::shim_types().method_descr,
+        crate::types::shim_types::FuncPayload {
+            self_: None,
+            module: None,
+            cls: None,
+            def,
+        },
+    );
+    pyopaque_runtime::refcount::incref(cx, ty);
+    let dv = cx.get(d);
+    // SAFETY: a fresh function payload; `ty` is immortal (the reference just taken is the
+    // descriptor's, as PyDescr_NewMethod's is).
+    unsafe { crate::types::shim_types::payload::<crate::types::shim_types::FuncPayload>(dv) }.cls =
+        Some(ty);
+    crate::types::typeobject::set_type_attr(cx, ty, &name, dv);
+}
+
+/// Makes the methods of the table (and the builtin container methods of `iterators.rs`) real
+/// method descriptors in the dicts of `list`, `dict`, `str` and `set`, once per process, so
+/// that `dict.items`, `str.lower`, ... are found on the type (unbound: Cython's
+/// `__Pyx_CallUnboundCMethod` reads them from the type and passes self first) and on instances
+/// through the ordinary type lookup (bound). Cheap after the first call (one atomic load).
+pub fn ensure_installed(cx: &mut Thread) {
+    if INSTALLED.load(std::sync::atomic::Ordering::Acquire) {
+        return;
+    }
+    let _g = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    if INSTALLED.load(std::sync::atomic::Ordering::Acquire) {
+        return;
+    }
+    let st = crate::types::shim_types::shim_types();
+    let rt = cx.rt.clone();
+    for i in 0..N_DEFS {
+        let ty = match DEFS.0[i].0 {
+            Owner::List => rt.types.list,
+            Owner::Dict => rt.types.dict,
+            Owner::Str => rt.types.str_,
+            Owner::Set => st.set,
+        };
+        // The definitions are never written: the `*mut` is what the descriptor stores.
+        let d = std::ptr::addr_of!(DEFS.0[i].1).cast_mut();
+        install_descr(cx, ty, d);
+    }
+    crate::objects::iterators::install_methods(cx);
+    INSTALLED.store(true, std::sync::atomic::Ordering::Release);
 }
 
 /// Every method name of `kind` in the table.

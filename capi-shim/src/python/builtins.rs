@@ -1292,6 +1292,12 @@ pub fn module(cx: &mut Thread) -> PyResult<Handle> {
         ("complex", g.complex),
         ("slice", g.slice),
         ("memoryview", g.memoryview),
+        ("range", g.lazy.range),
+        ("enumerate", g.lazy.enumerate),
+        ("zip", g.lazy.zip),
+        ("map", g.lazy.map),
+        ("filter", g.lazy.filter),
+        ("reversed", g.lazy.reversed),
     ];
     for (n, t) in types {
         let h = cx.root(t);

@@ -45,6 +45,11 @@ pub fn set_object(cx: &mut Thread, ty: ObjRef, value: Option<Handle>) -> Raised 
             cx.exception_with_args(ty, args)
         }
     };
+    if let Some(handled) = HANDLED.with(|h| h.get()) {
+        // Implicit chaining, as CPython's _PyErr_SetObject: raised while handling `handled`.
+        let io = cx.get(inst);
+        crate::objects::exceptions::chain_implicit_context(cx, io, handled);
+    }
     cx.raise_object(inst)
 }
 

@@ -1,6 +1,6 @@
 //! The `sys` module the shim keeps (`PySys_*`): a module registered in the module table, with
 //! the attributes a runtime without an interpreter has (`version`, `platform`, `maxsize`,
-//! `byteorder`, `argv`, `path`, `modules`, `_xoptions`). `PySys_WriteStdout` and friends write
+//! `byteorder`, `argv`, `path`, `modules`, `_xoptions`, `exit`). `PySys_WriteStdout` and friends write
 //! to the process's C `stdout`/`stderr` (there are no Python file objects).
 
 use std::ffi::{c_char, c_int};
@@ -40,8 +40,60 @@ pub fn sys_module(cx: &mut Thread) -> PyResult<Handle> {
     crate::r#abstract::object::setattr(cx, m, "modules", Some(mods))?;
     let v = cx.dict();
     crate::r#abstract::object::setattr(cx, m, "_xoptions", Some(v))?;
+    // The definition is never written: the `*mut` is what the function object stores.
+    let d = std::ptr::addr_of!(EXIT_DEF.0).cast_mut();
+    let f = crate::r#abstract::call::new_cfunction(cx, d, None, Some(m), None);
+    crate::r#abstract::object::setattr(cx, m, "exit", Some(f))?;
     Ok(m)
 }
+
+/// `sys.exit([status])`: raises `SystemExit(status)` (`SystemExit()` without an argument), which
+/// `pyopaque run` turns into the exit status as CPython does.
+unsafe extern "C" fn sys_exit(
+    _: *mut PyObject,
+    args: *const *mut PyObject,
+    n: isize,
+) -> *mut PyObject {
+    if !crate::python::builtins::check_nargs("exit", n, 0, 1) {
+        return std::ptr::null_mut();
+    }
+    let a = if n == 1 {
+        // SAFETY: one argument C passed.
+        unsafe { *args }
+    } else {
+        std::ptr::null_mut()
+    };
+    cx::api("exit", |cx| -> pyopaque_runtime::PyResult<*mut PyObject> {
+        let t = cx.rt.types.exc.system_exit;
+        // SAFETY: NULL or the argument C passed.
+        let v = match unsafe { cx::from_c(a) } {
+            // One argument, always wrapped: `sys.exit((1, 2))` keeps the tuple as the code.
+            Some(o) => {
+                let h = cx.root(o);
+                Some(cx.tuple(&[h]))
+            }
+            None => None,
+        };
+        Err(crate::python::errors::set_object(cx, t, v))
+    })
+}
+
+/// A static method definition (immutable C data).
+struct ExitDef(crate::boundary::ffi::PyMethodDef);
+// SAFETY: immutable static data (a C string and a function pointer), never written.
+unsafe impl Sync for ExitDef {}
+
+type Fast = unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, isize) -> *mut PyObject;
+
+/// `sys.exit`'s definition (`METH_FASTCALL`).
+static EXIT_DEF: ExitDef = ExitDef(crate::boundary::ffi::PyMethodDef {
+    ml_name: c"exit".as_ptr(),
+    // SAFETY: a fastcall function stored as the generic pointer, as C does; METH_FASTCALL tells
+    // the caller how to call it back.
+    ml_meth: Some(unsafe { std::mem::transmute::<Fast, crate::boundary::ffi::RawFn>(sys_exit) }),
+    ml_flags: crate::boundary::ffi::METH_FASTCALL,
+    ml_doc: std::ptr::null(),
+});
 
 fn sys_get(cx: &mut Thread, name: &str) -> PyResult<Option<Handle>> {
     let m = sys_module(cx)?;

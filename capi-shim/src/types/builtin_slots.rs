@@ -29,6 +29,19 @@ fn is_iterator_type(t: ObjRef) -> bool {
     if t == st.seq_iter || t == st.call_iter {
         return true;
     }
+    let lazy = &st.lazy;
+    if [
+        lazy.range_iter,
+        lazy.enumerate,
+        lazy.zip,
+        lazy.map,
+        lazy.filter,
+        lazy.reversed,
+    ]
+    .contains(&t)
+    {
+        return true;
+    }
     let it = &st.iters;
     let views = [it.keys_view, it.values_view, it.items_view];
     type_payload(t)
@@ -54,11 +67,13 @@ pub fn slot(t: ObjRef, id: c_int) -> *mut c_void {
         Kind::Str | Kind::Bytes | Kind::Tuple | Kind::List | Kind::Dict
     ) || is_set
         || is_view
-        || t == st.bytearray;
+        || t == st.bytearray
+        || t == st.lazy.range;
     let subscriptable = matches!(
         kind,
         Kind::Str | Kind::Bytes | Kind::Tuple | Kind::List | Kind::Dict
-    ) || t == st.bytearray;
+    ) || t == st.bytearray
+        || t == st.lazy.range;
     let iterator = is_iterator_type(t);
     let unhashable = matches!(kind, Kind::List | Kind::Dict) || t == st.set || t == st.bytearray;
     let f: usize = match id {

@@ -70,6 +70,9 @@ pub fn construct(
     pos: &[Handle],
     kw: &[(Handle, Handle)],
 ) -> Option<PyResult<Handle>> {
+    if let Some(r) = crate::objects::lazy_iters::construct(cx, t, pos, kw) {
+        return Some(r);
+    }
     let ty = &shim_types();
     let name = type_name(t);
     let known = [

@@ -67,6 +67,8 @@ pub struct ShimTypes {
     pub instanceless: Vec<(&'static str, ObjRef)>,
     /// The builtin containers' iterator types and the dict views (see `objects/iterators.rs`).
     pub iters: crate::objects::iterators::IterTypes,
+    /// `range`, `enumerate`, `zip`, `map`, `filter`, `reversed` (see `objects/lazy_iters.rs`).
+    pub lazy: crate::objects::lazy_iters::LazyTypes,
     /// Every exception type by name (the runtime's plus the shim's).
     pub exc: Vec<(&'static str, ObjRef)>,
 }
@@ -79,14 +81,7 @@ unsafe impl Sync for ShimTypes {}
 /// Names of the types in [`ShimTypes::instanceless`].
 pub const INSTANCELESS_TYPES: &[&str] = &[
     "traceback",
-    "range",
-    "range_iterator",
     "longrange_iterator",
-    "enumerate",
-    "reversed",
-    "filter",
-    "map",
-    "zip",
     "super",
     "property",
     "moduledef",
@@ -228,6 +223,7 @@ impl ShimTypes {
                 .map(|n| (*n, mk(n, &DESCR_HOOKS)))
                 .collect(),
             iters: crate::objects::iterators::IterTypes::new(rt),
+            lazy: crate::objects::lazy_iters::LazyTypes::new(rt),
             exc,
         };
         crate::boundary::static_symbols::set_exceptions(&|name| st.exc_named(name));
