@@ -5,8 +5,9 @@
 //! live in `args`, which for `UnicodeDecodeError`/`UnicodeEncodeError` is CPython's
 //! `(encoding, object, start, end, reason)` and for `UnicodeTranslateError`
 //! `(object, start, end, reason)`; a setter replaces `args` by a new tuple. `__cause__`,
-//! `__context__` and `__suppress_context__` live in a process-wide side table whose entries pin
-//! the exception and its referents (C-held counts) for the rest of the process; attribute
+//! `__context__` and `__suppress_context__` are entries of the exception's own attribute dict
+//! (so they live and die with it, and the collector traces them; they also show in
+//! `e.__dict__`, which CPython keeps them out of); attribute
 //! access (`e.__cause__`, assignment included) reaches it through [`exception_attr`] and
 //! [`exception_setattr`], as CPython's BaseException getset descriptors (which come before
 //! the instance dict). `PyErr_SetObject` while an exception is handled sets the new one's
@@ -26,7 +27,6 @@ use crate::boundary::cx::{
 };
 use crate::boundary::ffi::*;
 use crate::capi;
-use crate::python::codecs::PinnedRef;
 use crate::types::shim_types::shim_types;
 use pyopaque_runtime::capi_support::exception_dict;
 
@@ -89,67 +89,69 @@ fn exc_arg(cx: &mut Thread, p: *mut PyObject) -> PyResult<Handle> {
     Ok(cx.root(o))
 }
 
-// ----- cause / context side table -----
+// ----- cause / context / suppress: entries of the exception's own attribute dict -----
 
-struct Extra {
-    exc: PinnedRef,
-    cause: Option<PinnedRef>,
-    context: Option<PinnedRef>,
-    /// `__suppress_context__` (set by setting a cause, as in CPython).
-    suppress: bool,
+/// Dict key of `__cause__` (`which` 0) or `__context__` (1).
+fn chain_key(which: u8) -> &'static str {
+    if which == 0 {
+        "__cause__"
+    } else {
+        "__context__"
+    }
 }
 
-/// The side table (process-wide: exceptions may travel between threads).
-static EXTRA: Mutex<Vec<Extra>> = Mutex::new(Vec::new());
-
-fn extra() -> std::sync::MutexGuard<'static, Vec<Extra>> {
-    EXTRA.lock().unwrap_or_else(|e| e.into_inner())
+/// The entry `key` of exception `exc`'s attribute dict (`None` when absent, or when `exc` is
+/// not an exception instance). The result is not rooted: use it before the next allocation.
+fn chain_entry(cx: &mut Thread, exc: ObjRef, key: &str) -> Option<ObjRef> {
+    if exc.is_tagged() || cx.kind_of(exc) != Kind::Exception {
+        return None;
+    }
+    let d = exception_dict(exc)?;
+    let m = cx.mark();
+    let dh = cx.root(d);
+    let k = cx.str(key);
+    let r = cx.dict_get(dh, k).ok().flatten().map(|h| cx.get(h));
+    cx.release(m);
+    r
 }
 
-fn extra_get(exc: ObjRef, f: impl Fn(&Extra) -> Option<PinnedRef>) -> Option<ObjRef> {
-    let k = PinnedRef::new(exc);
-    extra()
-        .iter()
-        .find(|e| e.exc == k)
-        .and_then(f)
-        .map(PinnedRef::get)
+/// `__cause__` (`which` 0) or `__context__` (1) of `exc`, `None` when unset or set to None.
+fn extra_get(cx: &mut Thread, exc: ObjRef, which: u8) -> Option<ObjRef> {
+    chain_entry(cx, exc, chain_key(which)).filter(|v| *v != cx.rt.none)
 }
 
-/// Sets a side-table field (`cause` when `which` is 0, else `context`), stealing `v`'s C-held
-/// reference (the exception gets one too: both stay pinned).
+/// Stores `v` (a static or C-held, hence unmoving, object) under `key` in the attribute dict of
+/// the exception `exc` (rooted), which owns the entry like any attribute: it lives and dies with
+/// the exception, and the collector traces it.
+fn chain_store(cx: &mut Thread, exc: Handle, key: &str, v: ObjRef) {
+    if cx.kind_of(cx.get(exc)) != Kind::Exception {
+        return;
+    }
+    let m = cx.mark();
+    let vh = cx.root(v);
+    let d = cx.exception_dict(exc);
+    let k = cx.str(key);
+    if cx.dict_set(d, k, vh).is_err() {
+        cx.clear_error();
+    }
+    cx.release(m);
+}
+
+/// Sets `__cause__` (`which` 0, which also sets `__suppress_context__`, as in CPython) or
+/// `__context__` (1) of `exc`, stealing `v`'s C-held reference (the dict takes its own).
 fn extra_set(cx: &mut Thread, exc: ObjRef, which: u8, v: Option<ObjRef>) {
-    let mut old = None;
-    let k = PinnedRef::new(exc);
-    let v = v.map(PinnedRef::new);
-    let found = {
-        let mut x = extra();
-        if let Some(e) = x.iter_mut().find(|e| e.exc == k) {
-            let slot = if which == 0 {
-                &mut e.cause
-            } else {
-                &mut e.context
-            };
-            old = std::mem::replace(slot, v);
-            if which == 0 {
-                e.suppress = true;
-            }
-            true
-        } else {
-            false
-        }
-    };
-    if !found {
-        refcount::c_incref(cx, exc);
-        extra().push(Extra {
-            exc: k,
-            cause: if which == 0 { v } else { None },
-            context: if which == 0 { None } else { v },
-            suppress: which == 0,
-        });
+    let m = cx.mark();
+    let eh = cx.root(exc);
+    let val = v.unwrap_or(cx.rt.none);
+    chain_store(cx, eh, chain_key(which), val);
+    if which == 0 {
+        let t = cx.rt.true_;
+        chain_store(cx, eh, "__suppress_context__", t);
     }
-    if let Some(o) = old {
-        cx::release_c_ref(cx, o.get(), "PyException_SetCause");
+    if let Some(v) = v {
+        cx::release_c_ref(cx, v, "PyException_SetCause");
     }
+    cx.release(m);
 }
 
 /// `PyException_GetCause` (new reference or NULL).
@@ -160,7 +162,8 @@ fn extra_set(cx: &mut Thread, exc: ObjRef, which: u8, v: Option<ObjRef>) {
 pub unsafe extern "C" fn PyException_GetCause(exc: *mut PyObject) -> *mut PyObject {
     capi!("PyException_GetCause", |cx| {
         let h = exc_arg(cx, exc)?;
-        Ok(match extra_get(cx.get(h), |e| e.cause) {
+        let o = cx.get(h);
+        Ok(match extra_get(cx, o, 0) {
             Some(c) => new_ref(cx, c),
             None => std::ptr::null_mut(),
         })
@@ -175,7 +178,8 @@ pub unsafe extern "C" fn PyException_GetCause(exc: *mut PyObject) -> *mut PyObje
 pub unsafe extern "C" fn PyException_GetContext(exc: *mut PyObject) -> *mut PyObject {
     capi!("PyException_GetContext", |cx| {
         let h = exc_arg(cx, exc)?;
-        Ok(match extra_get(cx.get(h), |e| e.context) {
+        let o = cx.get(h);
+        Ok(match extra_get(cx, o, 1) {
             Some(c) => new_ref(cx, c),
             None => std::ptr::null_mut(),
         })
@@ -642,69 +646,59 @@ pub unsafe extern "C" fn PyUnicodeDecodeError_Create(
     })
 }
 
-/// The side-table attributes of an exception instance (`__cause__`, `__context__`), for
-/// attribute lookup: `None` when `name` is not one of them; `Some(None)` when unset (CPython's
-/// getter returns None then).
-pub fn exception_side_attr(obj: ObjRef, name: &str) -> Option<Option<ObjRef>> {
+/// The chaining attributes of an exception instance (`__cause__`, `__context__`), for attribute
+/// lookup: `None` when `name` is not one of them; `Some(None)` when unset (CPython's getter
+/// returns None then).
+pub fn exception_side_attr(cx: &mut Thread, obj: ObjRef, name: &str) -> Option<Option<ObjRef>> {
     match name {
-        "__cause__" => Some(extra_get(obj, |e| e.cause)),
-        "__context__" => Some(extra_get(obj, |e| e.context)),
+        "__cause__" => Some(extra_get(cx, obj, 0)),
+        "__context__" => Some(extra_get(cx, obj, 1)),
         _ => None,
     }
 }
 
 /// `__suppress_context__` of `exc` (false unless a cause was set or it was assigned).
-fn suppress_context(exc: ObjRef) -> bool {
-    let k = PinnedRef::new(exc);
-    extra()
-        .iter()
-        .find(|e| e.exc == k)
-        .is_some_and(|e| e.suppress)
+fn suppress_context(cx: &mut Thread, exc: ObjRef) -> bool {
+    chain_entry(cx, exc, "__suppress_context__") == Some(cx.rt.true_)
 }
 
 /// Sets `__suppress_context__` of `exc`.
 fn set_suppress_context(cx: &mut Thread, exc: ObjRef, v: bool) {
-    let k = PinnedRef::new(exc);
-    {
-        let mut x = extra();
-        if let Some(e) = x.iter_mut().find(|e| e.exc == k) {
-            e.suppress = v;
-            return;
-        }
-    }
-    if v {
-        refcount::c_incref(cx, exc);
-        extra().push(Extra {
-            exc: k,
-            cause: None,
-            context: None,
-            suppress: true,
-        });
-    }
+    let m = cx.mark();
+    let eh = cx.root(exc);
+    let b = if v { cx.rt.true_ } else { cx.rt.false_ };
+    chain_store(cx, eh, "__suppress_context__", b);
+    cx.release(m);
 }
 
 /// Implicit chaining, as CPython's `_PyErr_SetObject` does it: `exc` is being raised while
 /// `handled` is handled, so `exc.__context__` becomes `handled`, after cutting the context chain
-/// of `handled` where it reaches `exc` (no cycles). Both are pinned objects (C-held or about to
-/// be: the side table pins what it stores).
+/// of `handled` where it reaches `exc` (no cycles). `handled` is pinned (the handled-exception
+/// slot holds it from C's side); `exc` is re-read from a handle across allocations.
 pub fn chain_implicit_context(cx: &mut Thread, exc: ObjRef, handled: ObjRef) {
     if exc == handled {
         return;
     }
+    let m = cx.mark();
+    let eh = cx.root(exc);
+    let hh = cx.root(handled);
     // Cut a cycle: a context chain from `handled` leading back to `exc`.
-    let mut o = handled;
+    let mut o = cx.root(handled);
     for _ in 0..10_000 {
-        match extra_get(o, |e| e.context) {
-            Some(c) if c == exc => {
-                extra_set(cx, o, 1, None);
+        let cur = cx.get(o);
+        match extra_get(cx, cur, 1) {
+            Some(c) if c == cx.get(eh) => {
+                let none = cx.rt.none;
+                chain_store(cx, o, "__context__", none);
                 break;
             }
-            Some(c) => o = c,
+            Some(c) => o = cx.root(c),
             None => break,
         }
     }
-    refcount::c_incref(cx, handled);
-    extra_set(cx, exc, 1, Some(handled));
+    let hv = cx.get(hh);
+    chain_store(cx, eh, "__context__", hv);
+    cx.release(m);
 }
 
 // ----- exception attributes -----
@@ -788,13 +782,13 @@ fn member_default(cx: &mut Thread, exc: ObjRef, name: &str) -> Option<Handle> {
 pub fn exception_attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> {
     // BaseException's data descriptors come before the instance dict, as in CPython.
     let o = cx.get(h);
-    if let Some(v) = exception_side_attr(o, name) {
+    if let Some(v) = exception_side_attr(cx, o, name) {
         let v = v.unwrap_or(cx.rt.none);
         return Ok(Some(cx.root(v)));
     }
     match name {
         "__suppress_context__" => {
-            let v = if suppress_context(o) {
+            let v = if suppress_context(cx, o) {
                 cx.rt.true_
             } else {
                 cx.rt.false_
@@ -896,10 +890,10 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
     use crate::verdict::rule::Rule;
     use crate::verdict::rules;
     &[
-        ("PyException_GetCause", rules::EXCEPTION_SIDE_TABLE),
-        ("PyException_GetContext", rules::EXCEPTION_SIDE_TABLE),
-        ("PyException_SetCause", rules::EXCEPTION_SIDE_TABLE),
-        ("PyException_SetContext", rules::EXCEPTION_SIDE_TABLE),
+        ("PyException_GetCause", rules::EXCEPTION_CHAIN_IN_DICT),
+        ("PyException_GetContext", rules::EXCEPTION_CHAIN_IN_DICT),
+        ("PyException_SetCause", rules::EXCEPTION_CHAIN_IN_DICT),
+        ("PyException_SetContext", rules::EXCEPTION_CHAIN_IN_DICT),
         ("PyException_SetArgs", Rule::Works),
         ("PyException_SetTraceback", Rule::Cost("no frames, hence no traceback objects: only None is accepted (anything else is CPython's TypeError)")),
         ("PyExceptionClass_Name", Rule::Works),

@@ -6,8 +6,8 @@ use super::rule::Rule;
 /// `PyUnicode*Error_*` accessors: the attributes live in `args`.
 pub const UNICODE_ERROR_ARGS: Rule = Rule::Cost("the attributes live in args (the runtime's exception payload holds only args): a setter replaces args by a new tuple, where CPython's leaves args unchanged");
 
-/// `PyException_{Get,Set}{Cause,Context}`: a side table keeps cause and context.
-pub const EXCEPTION_SIDE_TABLE: Rule = Rule::Cost("side table: the exception and its cause/context are pinned and kept alive for the rest of the process (the runtime's exception payload has no slot for them)");
+/// `PyException_{Get,Set}{Cause,Context}`: the exception's attribute dict keeps cause and context.
+pub const EXCEPTION_CHAIN_IN_DICT: Rule = Rule::Cost("__cause__, __context__ and __suppress_context__ are entries of the exception's attribute dict (the runtime's exception payload has no slot for them): they live and die with the exception, but show in e.__dict__, which CPython keeps them out of");
 
 /// The codec registry: built-in codecs written in Rust.
 pub const RUST_CODECS: Rule = Rule::Cost("built-in codecs written in Rust (utf-8, ascii, latin-1, utf-16/32, unicode-escape, raw-unicode-escape) plus search functions registered from C; no encodings package");
