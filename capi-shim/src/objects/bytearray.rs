@@ -120,6 +120,7 @@ pub unsafe extern "C" fn PyByteArray_FromStringAndSize(
                 "Negative size passed to PyByteArray_FromStringAndSize",
             ));
         }
+        crate::python::memory::check_object_size(cx, n as usize, 1)?;
         let b = if s.is_null() {
             vec![0u8; n as usize]
         } else {

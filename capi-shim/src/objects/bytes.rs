@@ -26,6 +26,11 @@ pub unsafe extern "C" fn PyBytes_FromStringAndSize(
                 "Negative size passed to PyBytes_FromStringAndSize",
             ));
         }
+        if n as usize > isize::MAX as usize - 64 {
+            let t = cx.rt.types.exc.overflow_error;
+            return Err(cx.raise(t, "byte string is too large"));
+        }
+        crate::python::memory::check_object_size(cx, n as usize, 1)?;
         let data = if s.is_null() {
             vec![0u8; n as usize]
         } else {

@@ -96,6 +96,7 @@ pub extern "C" fn PyList_New(n: Py_ssize_t) -> *mut PyObject {
         if n < 0 {
             return Err(bad_internal_call(cx));
         }
+        crate::python::memory::check_object_size(cx, n as usize, 8)?;
         let l = cx.list();
         let none = cx.root(cx.rt.none);
         for _ in 0..n {

@@ -27,6 +27,7 @@ pub extern "C" fn PyTuple_New(n: Py_ssize_t) -> *mut PyObject {
         if n < 0 {
             return Err(bad_internal_call(cx));
         }
+        crate::python::memory::check_object_size(cx, n as usize, 8)?;
         let t = cx.tuple_uninit(n as usize);
         Ok(new_ref_h(cx, t))
     })

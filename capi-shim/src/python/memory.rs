@@ -382,3 +382,55 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
         ("_PyObject_GC_Resize", Rule::Cost("moving: objects never grow in place; a new pinned instance is allocated and the struct copied, so the address always changes (C must use the returned pointer, as CPython documents)")),
     ]
 };
+
+// ----- the size limit of one object -----
+
+/// Bytes of physical memory plus swap (`/proc/meminfo`'s `MemTotal` + `SwapTotal`; physical
+/// pages from `sysconf` when that file is unreadable), read once.
+fn machine_memory_bytes() -> usize {
+    static BYTES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *BYTES.get_or_init(|| {
+        let kib = |text: &str, key: &str| -> Option<usize> {
+            text.lines()
+                .find(|l| l.starts_with(key))?
+                .split_whitespace()
+                .nth(1)?
+                .parse::<usize>()
+                .ok()
+        };
+        if let Ok(t) = std::fs::read_to_string("/proc/meminfo") {
+            if let Some(total) = kib(&t, "MemTotal:") {
+                let swap = kib(&t, "SwapTotal:").unwrap_or(0);
+                return total.saturating_add(swap).saturating_mul(1024);
+            }
+        }
+        // SAFETY: sysconf has no preconditions.
+        let (pages, size) = unsafe {
+            (
+                libc::sysconf(libc::_SC_PHYS_PAGES),
+                libc::sysconf(libc::_SC_PAGESIZE),
+            )
+        };
+        (pages.max(0) as usize).saturating_mul(size.max(0) as usize)
+    })
+}
+
+/// MemoryError (the exception CPython's allocator failure gives) unless an object of `count`
+/// items of `item_bytes` each can exist: the product must not overflow and must fit in the
+/// machine's memory and swap. CPython asks `malloc`, which Linux's default overcommit heuristic
+/// refuses for such a size; the runtime would instead abort on a failed allocation, or (for a
+/// list built item by item) run for ever, so every C entry point that takes a size from C
+/// checks it here first.
+pub fn check_object_size(
+    cx: &mut pyopaque_runtime::Thread,
+    count: usize,
+    item_bytes: usize,
+) -> pyopaque_runtime::PyResult<()> {
+    match count.checked_mul(item_bytes) {
+        Some(b) if b <= machine_memory_bytes() && b <= isize::MAX as usize => Ok(()),
+        _ => {
+            let t = cx.rt.types.exc.memory_error;
+            Err(cx.raise(t, ""))
+        }
+    }
+}

@@ -34,6 +34,30 @@ TEST(test_repeat_huge_count_raises) {
     Py_RETURN_NONE;
 }
 
-static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), {NULL, NULL, 0, NULL}};
+/* Sizes no machine can hold: MemoryError (OverflowError for bytes past PY_SSIZE_T_MAX), as
+ * CPython's refused malloc gives, never an aborted process or a list filled item by item for
+ * ever. Found by the fuzzer (PyList_New(2**62) hung). */
+TEST(test_constructors_with_impossible_sizes_raise) {
+    Py_ssize_t sizes[] = {(Py_ssize_t)1 << 62, PY_SSIZE_T_MAX};
+    for (int i = 0; i < 2; i++) {
+        ASSERT(PyList_New(sizes[i]) == NULL);
+        ASSERT_RAISES(PyExc_MemoryError);
+        ASSERT(PyTuple_New(sizes[i]) == NULL);
+        ASSERT_RAISES(PyExc_MemoryError);
+        ASSERT(PyByteArray_FromStringAndSize(NULL, sizes[i]) == NULL);
+        ASSERT_RAISES(PyExc_MemoryError);
+    }
+    ASSERT(PyBytes_FromStringAndSize(NULL, PY_SSIZE_T_MAX) == NULL);
+    ASSERT_RAISES(PyExc_OverflowError);
+    ASSERT(PyBytes_FromStringAndSize(NULL, (Py_ssize_t)1 << 62) == NULL);
+    ASSERT_RAISES(PyExc_MemoryError);
+    /* Ordinary sizes still work after the refusals. */
+    PyObject *l = PyList_New(3);
+    ASSERT(l && PyList_Size(l) == 3);
+    Py_DECREF(l);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), {NULL, NULL, 0, NULL}};
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "ext_fuzz_regressions", NULL, -1, methods};
 PyMODINIT_FUNC PyInit_ext_fuzz_regressions(void) { return PyModule_Create(&module); }
