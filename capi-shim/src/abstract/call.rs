@@ -258,6 +258,8 @@ fn call_type_object(
         }
         let args = cx.tuple(pos);
         let t = cx.get(ty);
+        crate::objects::exceptions::check_constructor_args(cx, t, args)?;
+        let t = cx.get(ty);
         return Ok(cx.exception_with_args(t, args));
     }
     let rt = cx.rt.clone();

@@ -327,6 +327,71 @@ impl UErr {
     }
 }
 
+/// The argument check of `UnicodeDecodeError(encoding, object, start, end, reason)`,
+/// `UnicodeEncodeError(encoding, object, start, end, reason)` and
+/// `UnicodeTranslateError(object, start, end, reason)` (and their subclasses), as CPython's
+/// `__init__` does it (`PyArg_ParseTuple` with `UOnnU`, `UUnnU`, `UnnU`): the count first,
+/// then each argument's type. Any other exception type accepts any arguments. The accessors
+/// (`PyUnicodeDecodeError_GetStart`, ...) rely on this shape.
+pub fn check_constructor_args(cx: &mut Thread, ty: ObjRef, args: Handle) -> PyResult<()> {
+    let (dec, enc) = (
+        cx.rt.types.exc.unicode_decode_error,
+        cx.rt.types.exc.unicode_encode_error,
+    );
+    let k = if cx.is_subtype(ty, dec) {
+        UErr::Decode
+    } else if cx.is_subtype(ty, enc) {
+        UErr::Encode
+    } else if cx.is_subtype(ty, shim_types().exc_named("UnicodeTranslateError")) {
+        UErr::Translate
+    } else {
+        return Ok(());
+    };
+    let items: Vec<ObjRef> = {
+        let a = cx.get(args);
+        let n = cx.tuple_len(a).unwrap_or(0);
+        (0..n).filter_map(|i| cx.tuple_get(a, i)).collect()
+    };
+    let want = if k == UErr::Translate { 4 } else { 5 };
+    if items.len() != want {
+        return Err(type_error(
+            cx,
+            &format!(
+                "function takes exactly {want} arguments ({} given)",
+                items.len()
+            ),
+        ));
+    }
+    let b = k.base();
+    for (i, o) in items.iter().enumerate() {
+        let ok = if i == b && k == UErr::Decode {
+            cx.kind_of(*o) == Kind::Bytes
+                || crate::objects::bytearray::is_bytearray(*o)
+                || (!o.is_tagged() && cx.type_of(*o) == shim_types().memoryview)
+        } else if i == b + 1 || i == b + 2 {
+            cx.kind_of(*o) == Kind::Int
+        } else {
+            cx.kind_of(*o) == Kind::Str
+        };
+        if !ok {
+            let want = if i == b && k == UErr::Decode {
+                "a bytes-like object".to_string()
+            } else if i == b + 1 || i == b + 2 {
+                "int".to_string()
+            } else {
+                "str".to_string()
+            };
+            let msg = if want == "a bytes-like object" {
+                format!("a bytes-like object is required, not '{}'", tname(cx, *o))
+            } else {
+                format!("argument {} must be {want}, not {}", i + 1, tname(cx, *o))
+            };
+            return Err(type_error(cx, &msg));
+        }
+    }
+    Ok(())
+}
+
 fn uerr(cx: &mut Thread, p: *mut PyObject, k: UErr) -> PyResult<Handle> {
     // SAFETY: caller's contract.
     let o = unsafe { arg(cx, p) }?;

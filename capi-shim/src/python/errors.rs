@@ -38,10 +38,16 @@ pub fn set_object(cx: &mut Thread, ty: ObjRef, value: Option<Handle>) -> Raised 
             } else {
                 cx.tuple(&[v])
             };
+            if let Err(r) = crate::objects::exceptions::check_constructor_args(cx, ty, args) {
+                return r;
+            }
             cx.exception_with_args(ty, args)
         }
         None => {
             let args = cx.tuple(&[]);
+            if let Err(r) = crate::objects::exceptions::check_constructor_args(cx, ty, args) {
+                return r;
+            }
             cx.exception_with_args(ty, args)
         }
     };
@@ -359,6 +365,9 @@ fn set_from_errno(
         }
     }
     let args = cx.tuple(&items);
+    if let Err(r) = crate::objects::exceptions::check_constructor_args(cx, t, args) {
+        return r;
+    }
     let inst = cx.exception_with_args(t, args);
     cx.raise_object(inst)
 }

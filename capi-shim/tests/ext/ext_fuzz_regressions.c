@@ -1,6 +1,8 @@
 /* Regression tests for divergences the differential fuzzer (`pyopaque fuzz`) found; each test
  * names the call and input the fuzzer reported. Passes under CPython 3.11 and pyopaque. */
+#define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <errno.h>
 #include "testing.h"
 
 /* PySequence_Repeat / PySequence_InPlaceRepeat with a count of 2**62 (fuzzer input
@@ -58,6 +60,30 @@ TEST(test_constructors_with_impossible_sizes_raise) {
     Py_RETURN_NONE;
 }
 
-static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), {NULL, NULL, 0, NULL}};
+/* UnicodeDecodeError/EncodeError/TranslateError check their constructor arguments as CPython's
+ * __init__ does; PyErr_SetFromErrno with such a type therefore raises TypeError (the fuzzer
+ * found pyopaque building them with errno arguments, which their accessors then misread). */
+TEST(test_unicode_error_constructors_check_their_arguments) {
+    errno = ENOENT;
+    ASSERT(PyErr_SetFromErrno(PyExc_UnicodeEncodeError) == NULL);
+    ASSERT_RAISES(PyExc_TypeError);
+    ASSERT(PyErr_SetFromErrnoWithFilename(PyExc_UnicodeTranslateError, "f") == NULL);
+    ASSERT_RAISES(PyExc_TypeError);
+    ASSERT(PyObject_CallFunction(PyExc_UnicodeDecodeError, "sy#n", "utf-8", "ab", (Py_ssize_t)2, (Py_ssize_t)0) == NULL);
+    ASSERT_RAISES(PyExc_TypeError);
+    ASSERT(PyObject_CallFunction(PyExc_UnicodeDecodeError, "ssnns", "utf-8", "ab", (Py_ssize_t)0, (Py_ssize_t)1, "r") == NULL);
+    ASSERT_RAISES(PyExc_TypeError);
+    PyObject *e = PyObject_CallFunction(PyExc_UnicodeDecodeError, "sy#nns", "utf-8", "ab", (Py_ssize_t)2, (Py_ssize_t)1, (Py_ssize_t)2, "bad");
+    ASSERT(e != NULL);
+    Py_ssize_t start = -1;
+    ASSERT(PyUnicodeDecodeError_GetStart(e, &start) == 0 && start == 1);
+    Py_DECREF(e);
+    e = PyObject_CallFunction(PyExc_UnicodeTranslateError, "snns", "ab", (Py_ssize_t)0, (Py_ssize_t)1, "r");
+    ASSERT(e != NULL);
+    Py_DECREF(e);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), {NULL, NULL, 0, NULL}};
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "ext_fuzz_regressions", NULL, -1, methods};
 PyMODINIT_FUNC PyInit_ext_fuzz_regressions(void) { return PyModule_Create(&module); }
