@@ -102,6 +102,30 @@ const DELIBERATE: &[(&str, &str, &str, &str)] = &[
         "*",
         "sys.modules holds only modules C created: pyopaque runs no Python code, so CPython's start-up modules are absent",
     ),
+    (
+        "PyUnicode_AsUTF8",
+        "*",
+        "!ValueError",
+        "an embedded NUL raises ValueError, as in CPython 3.13 and later (pyopaque's headers claim 3.15); CPython 3.11 returns the pointer",
+    ),
+    (
+        "PyLong_GetInfo",
+        "*",
+        "*",
+        "pyopaque's big ints have 64-bit digits and no string-conversion limit: sys.int_info(64, 8, 0, 0)",
+    ),
+    (
+        "PyModule_NewObject",
+        "*",
+        "!TypeError",
+        "a module's name must be a str (the module keeps it as a C string for PyModule_GetName); CPython accepts any object",
+    ),
+    (
+        "PyImport_AddModuleObject",
+        "*",
+        "!TypeError",
+        "a module's name must be a str (as for PyModule_NewObject); CPython accepts any object",
+    ),
 ];
 
 /// The class of one difference and its justification.
@@ -112,7 +136,12 @@ pub fn classify(name: &str, cpython: &str, ours: &str, verdicts: &Verdicts) -> (
         }
     }
     for (f, c, o, why) in DELIBERATE {
-        let m = |pat: &str, s: &str| pat == "*" || s.starts_with(pat);
+        // `*` matches anything, `!Exc` an outcome raising Exc, anything else a prefix.
+        let m = |pat: &str, s: &str| {
+            pat == "*"
+                || s.starts_with(pat)
+                || (pat.starts_with('!') && s.split(' ').any(|w| w.contains(pat)))
+        };
         if *f == name && m(c, cpython) && m(o, ours) {
             return ("deliberate".into(), why.to_string());
         }

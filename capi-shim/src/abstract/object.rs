@@ -88,6 +88,21 @@ pub fn repr(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
         let s = crate::objects::lazy_iters::range_repr(o);
         return Ok(cx.str(&s));
     }
+    if let Some(r) = crate::types::structseq::repr(cx, h) {
+        let s = r?;
+        return Ok(cx.str(&s));
+    }
+    if crate::objects::slice::is_slice(o) {
+        // `slice(start, stop, step)` with each part's repr, as CPython's slice_repr.
+        let (a, b, c) = crate::objects::slice::parts(o);
+        let hs = [cx.root(a), cx.root(b), cx.root(c)];
+        let mut parts = Vec::with_capacity(3);
+        for p in hs {
+            let r = repr(cx, p)?;
+            parts.push(cx.str_value(cx.get(r)).unwrap_or("").to_string());
+        }
+        return Ok(cx.str(&format!("slice({})", parts.join(", "))));
+    }
     let s = match cx.kind_of(o) {
         Kind::Native | Kind::Type => default_repr(cx, o),
         _ => cx.repr_of(h)?,

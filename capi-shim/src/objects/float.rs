@@ -127,7 +127,7 @@ pub extern "C" fn PyFloat_GetMin() -> c_double {
     f64::MIN_POSITIVE
 }
 
-/// `PyFloat_GetInfo`: `sys.float_info`'s 11 fields as a plain tuple (no struct sequences).
+/// `PyFloat_GetInfo`: `sys.float_info`, a struct sequence of its 11 fields.
 #[no_mangle]
 pub extern "C" fn PyFloat_GetInfo() -> *mut PyObject {
     capi!("PyFloat_GetInfo", |cx| {
@@ -145,7 +145,20 @@ pub extern "C" fn PyFloat_GetInfo() -> *mut PyObject {
             cx.int(f64::RADIX as i64),
             cx.int(1),
         ];
-        let t = cx.tuple(&items);
+        let names = [
+            "max",
+            "max_exp",
+            "max_10_exp",
+            "min",
+            "min_exp",
+            "min_10_exp",
+            "dig",
+            "mant_dig",
+            "epsilon",
+            "radix",
+            "rounds",
+        ];
+        let t = crate::types::structseq::builtin_instance(cx, "sys.float_info", &names, &items);
         Ok(new_ref_h(cx, t))
     })
 }

@@ -649,13 +649,19 @@ pub unsafe extern "C" fn PyLong_FromUnsignedNativeBytes(
 }
 
 /// `PyLong_GetInfo`: `(bits_per_digit, sizeof_digit, default_max_str_digits,
-/// str_digits_check_threshold)` as a plain tuple (no struct sequences); pyopaque's big ints use
+/// str_digits_check_threshold)` as the struct sequence `sys.int_info`; pyopaque's big ints use
 /// 64-bit digits and no string-conversion limit (0).
 #[no_mangle]
 pub extern "C" fn PyLong_GetInfo() -> *mut PyObject {
     capi!("PyLong_GetInfo", |cx| {
         let items = [64, 8, 0, 0].map(|v| cx.int(v));
-        let t = cx.tuple(&items);
+        let names = [
+            "bits_per_digit",
+            "sizeof_digit",
+            "default_max_str_digits",
+            "str_digits_check_threshold",
+        ];
+        let t = crate::types::structseq::builtin_instance(cx, "sys.int_info", &names, &items);
         Ok(new_ref_h(cx, t))
     })
 }

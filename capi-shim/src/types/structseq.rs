@@ -141,6 +141,102 @@ pub unsafe extern "C" fn PyStructSequence_NewType(desc: *mut Desc) -> *mut PyTyp
     })
 }
 
+/// `repr()` of a struct-sequence instance, as CPython's `structseq_repr`:
+/// `module.name(field=repr, ...)`; `None` when `h` is not one.
+pub fn repr(cx: &mut Thread, h: Handle) -> Option<PyResult<String>> {
+    let o = cx.get(h);
+    if o.is_tagged() || cx.kind_of(o) != Kind::Tuple {
+        return None;
+    }
+    let t = cx.type_of(o);
+    let names = fields_of(t)?;
+    let short = pyopaque_runtime::binding::type_payload(t)
+        .short_name()
+        .to_string();
+    let module = crate::r#abstract::object::getattr_opt(cx, h, "__module__")
+        .ok()
+        .flatten()
+        .and_then(|m| cx.str_value(cx.get(m)).map(str::to_string));
+    let mut out = match module {
+        Some(m) if m != "builtins" => format!("{m}.{short}("),
+        _ => format!("{short}("),
+    };
+    for (i, n) in names.iter().enumerate() {
+        let Some(item) = tuple_item(cx.get(h), i) else {
+            continue;
+        };
+        let ih = cx.root(item);
+        let r = match crate::r#abstract::object::repr(cx, ih) {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&format!(
+            "{}={}",
+            n.as_deref().unwrap_or("unnamed"),
+            cx.str_value(cx.get(r)).unwrap_or("")
+        ));
+    }
+    out.push(')');
+    Some(Ok(out))
+}
+
+/// Struct-sequence types the runtime itself defines (`sys.float_info`, ...), by full name.
+/// Types are external: their addresses never change.
+static BUILTIN: Mutex<Vec<(&'static str, usize)>> = Mutex::new(Vec::new());
+
+/// A new instance of the runtime's struct-sequence type `full_name` (module-qualified, e.g.
+/// `sys.float_info`) with fields `names` holding `items`, creating the type on first use as
+/// `PyStructSequence_NewType` does for C: a `tuple` subtype whose fields are also attributes.
+pub fn builtin_instance(
+    cx: &mut Thread,
+    full_name: &'static str,
+    names: &[&str],
+    items: &[Handle],
+) -> Handle {
+    debug_assert_eq!(names.len(), items.len());
+    let known = BUILTIN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|e| e.0 == full_name)
+        .map(|e| e.1);
+    let t = match known {
+        // SAFETY: the address of a live external type object registered below.
+        Some(a) => unsafe { ObjRef::from_raw(a as *mut u8) }.expect("a type"),
+        None => {
+            let (module, short) = full_name.rsplit_once('.').unwrap_or(("", full_name));
+            let tuple = cx.rt.types.tuple;
+            let t = cx
+                .rt
+                .new_type(TypeObject::new(short, Some(tuple), Kind::Tuple, 0, 1 << 26));
+            TYPES.lock().unwrap_or_else(|e| e.into_inner()).push((
+                t.as_ptr() as usize,
+                names.iter().map(|n| Some(n.to_string())).collect(),
+            ));
+            let th = cx.root(t);
+            if !module.is_empty() {
+                let mh = cx.str(module);
+                let (mo, tt) = (cx.get(mh), cx.get(th));
+                crate::types::typeobject::set_type_attr(cx, tt, "__module__", mo);
+            }
+            let n = cx.int(names.len() as i64);
+            let (no, tt) = (cx.get(n), cx.get(th));
+            crate::types::typeobject::set_type_attr(cx, tt, "n_sequence_fields", no);
+            BUILTIN
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((full_name, t.as_ptr() as usize));
+            t
+        }
+    };
+    let h = cx.tuple(items);
+    header_of(cx.get(h)).set_ty(t);
+    h
+}
+
 fn structseq_type(cx: &mut Thread, t: ObjRef) -> PyResult<usize> {
     match fields_of(t) {
         Some(f) => Ok(f.len()),

@@ -118,8 +118,14 @@ pub unsafe extern "C" fn PyUnicode_DecodeUTF8(
     errors: *const c_char,
 ) -> *mut PyObject {
     capi!("PyUnicode_DecodeUTF8", |cx| {
+        if n < 0 {
+            return Err(cx::system_error(
+                cx,
+                "Negative size passed to PyUnicode_DecodeUTF8",
+            ));
+        }
         // SAFETY: caller's contract.
-        let b = if n <= 0 {
+        let b = if n == 0 {
             &[][..]
         } else {
             // SAFETY: caller's contract: `n` readable bytes.
@@ -429,6 +435,13 @@ pub unsafe extern "C" fn PyUnicode_Contains(a: *mut PyObject, b: *mut PyObject) 
 #[no_mangle]
 pub unsafe extern "C" fn PyUnicode_Join(sep: *mut PyObject, seq: *mut PyObject) -> *mut PyObject {
     capi!("PyUnicode_Join", |cx| {
+        // SAFETY: caller's contract: NULL or an object C holds.
+        if let Some(o) = unsafe { cx::from_c(sep) } {
+            if cx.str_value(o).is_none() {
+                let msg = format!("separator: expected str instance, {} found", tname(cx, o));
+                return Err(type_error(cx, &msg));
+            }
+        }
         let s = str_arg(cx, sep)?.to_owned();
         let sep_s = cx.str_value(s).unwrap_or("").to_string();
         // SAFETY: caller's contract.
