@@ -68,6 +68,9 @@ pub fn get_module(cx: &mut Thread, name: &str) -> PyResult<Option<Handle>> {
     if name == "collections.abc" {
         return crate::python::collections_abc::abc_module(cx).map(Some);
     }
+    if let Some(m) = crate::python::stdlib::get_module(cx, name)? {
+        return Ok(Some(m));
+    }
     let init = INITTAB
         .lock()
         .unwrap_or_else(|e| e.into_inner())

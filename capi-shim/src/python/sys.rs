@@ -40,6 +40,7 @@ pub fn sys_module(cx: &mut Thread) -> PyResult<Handle> {
     crate::r#abstract::object::setattr(cx, m, "modules", Some(mods))?;
     let v = cx.dict();
     crate::r#abstract::object::setattr(cx, m, "_xoptions", Some(v))?;
+    crate::python::stdlib::sys_implementation(cx, m)?;
     Ok(m)
 }
 
