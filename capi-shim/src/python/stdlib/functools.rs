@@ -36,7 +36,7 @@ fn partial_type(cx: &mut Thread) -> PyResult<Handle> {
         &PARTIAL,
         c"functools.partial",
         std::mem::size_of::<Partial>(),
-        TPFLAGS_BASETYPE | TPFLAGS_HAVE_GC,
+        super::TPFLAGS_BASETYPE | super::TPFLAGS_HAVE_GC,
         &[
             (slot::TP_NEW, partial_new as *mut c_void),
             (slot::TP_CALL, partial_call as *mut c_void),
@@ -51,10 +51,6 @@ fn partial_type(cx: &mut Thread) -> PyResult<Handle> {
     )
 }
 
-/// `Py_TPFLAGS_BASETYPE`.
-const TPFLAGS_BASETYPE: u64 = 1 << 10;
-/// `Py_TPFLAGS_HAVE_GC`.
-const TPFLAGS_HAVE_GC: u64 = 1 << 14;
 
 unsafe extern "C" fn partial_new(
     ty: *mut PyObject,

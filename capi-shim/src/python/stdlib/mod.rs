@@ -19,9 +19,10 @@ use crate::boundary::cx::{self, new_ref_h};
 use crate::boundary::ffi::*;
 
 // pub mod array;
-// pub mod bisect;
+pub mod bisect;
+pub mod collections;
 pub mod functools;
-// pub mod itertools;
+pub mod itertools;
 pub mod math;
 pub mod operator;
 pub mod random;
@@ -35,8 +36,8 @@ pub fn get_module(cx: &mut Thread, name: &str) -> PyResult<Option<Handle>> {
         "math" => math::module(cx)?,
         "operator" => operator::module(cx)?,
         "random" => random::module(cx)?,
-        // "itertools" => itertools::module(cx)?,
-        // "bisect" => bisect::module(cx)?,
+        "itertools" => itertools::module(cx)?,
+        "bisect" => bisect::module(cx)?,
         // "array" => array::module(cx)?,
         _ => return Ok(None),
     };
@@ -556,3 +557,15 @@ pub fn sys_implementation(cx: &mut Thread, sys: Handle) -> PyResult<()> {
     put(cx, obj, "hexversion", hex)?;
     put(cx, sys, "implementation", obj)
 }
+
+/// A static getset table (immutable: C strings and function pointers).
+pub(crate) struct GetSets<const N: usize>(pub [PyGetSetDef; N]);
+// SAFETY: immutable static data, never written.
+unsafe impl<const N: usize> Sync for GetSets<N> {}
+
+/// `Py_TPFLAGS_BASETYPE`.
+pub(crate) const TPFLAGS_BASETYPE: u64 = 1 << 10;
+/// `Py_TPFLAGS_HAVE_GC`.
+pub(crate) const TPFLAGS_HAVE_GC: u64 = 1 << 14;
+/// `Py_sq_contains`.
+pub(crate) const SQ_CONTAINS: c_int = 41;
