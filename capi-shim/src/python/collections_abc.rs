@@ -157,6 +157,19 @@ pub fn collections_module(cx: &mut Thread) -> PyResult<Handle> {
     Ok(m)
 }
 
+/// Registers type `concrete` as a virtual subclass of the ABC called `abc` (CPython's
+/// `abc.register(concrete)`), importing `collections.abc` first.
+pub fn register(cx: &mut Thread, abc: &str, concrete: Handle) -> PyResult<()> {
+    let m = abc_module(cx)?;
+    let a = crate::r#abstract::object::getattr(cx, m, abc)?;
+    let pair = (new_ref_h(cx, a) as usize, new_ref_h(cx, concrete) as usize);
+    REGISTERED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(pair);
+    Ok(())
+}
+
 /// True when `t` is a registered virtual subclass of `cls` (see the module docs): `t` derives
 /// from a registered concrete type whose ABC derives from `cls`.
 pub fn is_virtual_subclass(cx: &mut Thread, t: ObjRef, cls: ObjRef) -> bool {

@@ -54,6 +54,48 @@ fn missing(cx: &mut Thread, me: Handle, key: Handle) -> PyResult<Handle> {
     Ok(v)
 }
 
+/// `dict(init)`'s filling: a dict's items, a mapping's `keys()` with `init[key]`, or an
+/// iterable of key/value pairs (ValueError/TypeError for an element that is not a pair).
+fn fill_dict(cx: &mut Thread, d: Handle, init: Handle) -> PyResult<()> {
+    let io = cx.get(init);
+    if cx.kind_of(io) == pyopaque_runtime::Kind::Dict {
+        for (k, v) in super::dict_items(cx, init) {
+            cx.dict_set(d, k, v)?;
+        }
+        return Ok(());
+    }
+    if let Some(keys) = crate::r#abstract::object::getattr_opt(cx, init, "keys")? {
+        let ks = crate::r#abstract::call::call(cx, keys, &[], &[])?;
+        for k in crate::r#abstract::sequence::collect(cx, ks)? {
+            let v = crate::r#abstract::object::getitem(cx, init, k)?;
+            cx.dict_set(d, k, v)?;
+        }
+        return Ok(());
+    }
+    let items = crate::r#abstract::sequence::collect(cx, init)?;
+    for (i, item) in items.into_iter().enumerate() {
+        let o = cx.get(item);
+        if cx.str_value(o).is_none() && !crate::r#abstract::sequence::is_sequence(cx, o) {
+            return Err(type_error(
+                cx,
+                &format!("cannot convert dictionary update sequence element #{i} to a sequence"),
+            ));
+        }
+        let kv = crate::r#abstract::sequence::collect(cx, item)?;
+        if kv.len() != 2 {
+            return Err(cx::value_error(
+                cx,
+                &format!(
+                    "dictionary update sequence element #{i} has length {}; 2 is required",
+                    kv.len()
+                ),
+            ));
+        }
+        cx.dict_set(d, kv[0], kv[1])?;
+    }
+    Ok(())
+}
+
 unsafe extern "C" fn dd_new(ty: *mut PyObject, args: *mut PyObject, kw: *mut PyObject) -> *mut PyObject {
     cx::api("defaultdict.__new__", |cx| {
         // SAFETY: tp_new arguments: a type, a tuple and NULL or a dict.
@@ -69,9 +111,19 @@ unsafe extern "C" fn dd_new(ty: *mut PyObject, args: *mut PyObject, kw: *mut PyO
                 return Err(type_error(cx, "first argument must be callable or None"));
             }
         }
-        let dict_type = cx.root(cx.rt.types.dict);
-        let rest = if pos.is_empty() { &pos[..] } else { &pos[1..] };
-        let d = crate::r#abstract::call::call(cx, dict_type, rest, &kws)?;
+        if pos.len() > 2 {
+            return Err(type_error(
+                cx,
+                &format!("dict expected at most 1 argument, got {}", pos.len() - 1),
+            ));
+        }
+        let d = cx.dict();
+        if let Some(&init) = pos.get(1) {
+            fill_dict(cx, d, init)?;
+        }
+        for (k, v) in kws {
+            cx.dict_set(d, k, v)?;
+        }
         let tt = cx.get(t);
         let me = crate::types::typeobject::call_alloc(cx, tt, 0)?;
         let pd = super::hold(cx, d);

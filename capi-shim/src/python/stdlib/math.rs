@@ -117,40 +117,40 @@ extern "C" {
     fn libm_lgamma(x: f64) -> f64;
 }
 
-/// The natural log of `x` (a float or an int of any size), with CPython's domain errors.
-fn log_of(cx: &mut Thread, h: Handle) -> PyResult<f64> {
+/// CPython's `loghelper`: `func(x)` for a float or an int of any size (an int too large for a
+/// float is split as `m * 2**e` first), with the domain errors of `m_log`.
+fn loghelper(cx: &mut Thread, h: Handle, func: fn(f64) -> f64) -> PyResult<f64> {
     let o = cx.get(h);
     if let Some(v) = cx.int_value(o) {
         let b = v.to_big();
         if !b.is_positive() {
             return Err(domain(cx));
         }
-        // ln(b) for a big b: scale down by a power of two first (as CPython's loghelper).
-        let bits = b.bits();
-        if bits > 1000 {
-            let shift = bits - 60;
-            let top: BigInt = &b >> shift;
-            let t = top.to_string().parse::<f64>().unwrap_or(f64::NAN);
-            return Ok(t.ln() + shift as f64 * std::f64::consts::LN_2);
-        }
         let f = b.to_string().parse::<f64>().unwrap_or(f64::INFINITY);
-        return Ok(f.ln());
+        if f.is_finite() {
+            return Ok(func(f));
+        }
+        // _PyLong_Frexp: b = m * 2**e with 0.5 <= m < 1.
+        let e = b.bits();
+        let top: BigInt = &b >> (e - 64);
+        let m = num_traits::ToPrimitive::to_u64(&top).expect("64 bits") as f64 / 18446744073709551616.0;
+        return Ok(func(m) + func(2.0) * e as f64);
     }
     let x = as_f64(cx, h)?;
-    if x.is_nan() {
+    if x.is_nan() || x == f64::INFINITY {
         return Ok(x);
     }
     if x <= 0.0 {
         return Err(domain(cx));
     }
-    Ok(x.ln())
+    Ok(func(x))
 }
 
 fn log(cx: &mut Thread, _: Option<Handle>, a: &[Handle]) -> PyResult<Handle> {
     nargs(cx, "log", a, 1, 2)?;
-    let num = log_of(cx, a[0])?;
+    let num = loghelper(cx, a[0], f64::ln)?;
     if a.len() == 2 {
-        let den = log_of(cx, a[1])?;
+        let den = loghelper(cx, a[1], f64::ln)?;
         if den == 0.0 {
             return Err(crate::python::stdlib::raise(
                 cx,
@@ -166,27 +166,15 @@ fastcall!(m_log, "log", log);
 
 fn log2(cx: &mut Thread, _: Option<Handle>, a: &[Handle]) -> PyResult<Handle> {
     nargs(cx, "log2", a, 1, 1)?;
-    let o = cx.get(a[0]);
-    if cx.int_value(o).is_some() {
-        let v = log_of(cx, a[0])?;
-        return Ok(cx.float(v / std::f64::consts::LN_2));
-    }
-    let v = log_of(cx, a[0])?;
-    let x = as_f64(cx, a[0])?;
-    Ok(cx.float(if x.is_nan() { v } else { x.log2() }))
+    let v = loghelper(cx, a[0], f64::log2)?;
+    Ok(cx.float(v))
 }
 fastcall!(m_log2, "log2", log2);
 
 fn log10(cx: &mut Thread, _: Option<Handle>, a: &[Handle]) -> PyResult<Handle> {
     nargs(cx, "log10", a, 1, 1)?;
-    let o = cx.get(a[0]);
-    if cx.int_value(o).is_some() {
-        let v = log_of(cx, a[0])?;
-        return Ok(cx.float(v / std::f64::consts::LN_10));
-    }
-    let v = log_of(cx, a[0])?;
-    let x = as_f64(cx, a[0])?;
-    Ok(cx.float(if x.is_nan() { v } else { x.log10() }))
+    let v = loghelper(cx, a[0], f64::log10)?;
+    Ok(cx.float(v))
 }
 fastcall!(m_log10, "log10", log10);
 

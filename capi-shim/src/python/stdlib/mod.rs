@@ -18,7 +18,7 @@ use pyopaque_runtime::{Handle, PyResult, Thread};
 use crate::boundary::cx::{self, new_ref_h};
 use crate::boundary::ffi::*;
 
-// pub mod array;
+pub mod array;
 pub mod bisect;
 pub mod collections;
 pub mod functools;
@@ -38,7 +38,7 @@ pub fn get_module(cx: &mut Thread, name: &str) -> PyResult<Option<Handle>> {
         "random" => random::module(cx)?,
         "itertools" => itertools::module(cx)?,
         "bisect" => bisect::module(cx)?,
-        // "array" => array::module(cx)?,
+        "array" => array::module(cx)?,
         _ => return Ok(None),
     };
     Ok(Some(m))
@@ -387,16 +387,6 @@ pub(crate) fn nargs(cx: &mut Thread, name: &str, args: &[Handle], min: usize, ma
     Err(cx::type_error(cx, &msg))
 }
 
-/// TypeError when keyword arguments were given to `name`.
-pub(crate) fn no_kw(cx: &mut Thread, name: &str, kw: &[(Handle, Handle)]) -> PyResult<()> {
-    if kw.is_empty() {
-        return Ok(());
-    }
-    Err(cx::type_error(
-        cx,
-        &format!("{name}() takes no keyword arguments"),
-    ))
-}
 
 /// `float(x)` as an f64 for a float, an int or an object with `__float__`/`__index__`
 /// (`PyFloat_AsDouble`), TypeError otherwise.
@@ -569,3 +559,28 @@ pub(crate) const TPFLAGS_BASETYPE: u64 = 1 << 10;
 pub(crate) const TPFLAGS_HAVE_GC: u64 = 1 << 14;
 /// `Py_sq_contains`.
 pub(crate) const SQ_CONTAINS: c_int = 41;
+
+/// The `types.CoroutineType` and `types.AsyncGeneratorType` pyopaque has: types without
+/// instances (there is no evaluation loop, so no native coroutine or async generator exists;
+/// Cython's own coroutine types are separate), so a type test against them is false for every
+/// object, as for a program that never made one. 0 before first use.
+static COROUTINE: AtomicUsize = AtomicUsize::new(0);
+/// See [`COROUTINE`].
+static ASYNC_GENERATOR: AtomicUsize = AtomicUsize::new(0);
+
+/// Adds to the `types` module the names it lacks that Cython's module init reads
+/// (`CoroutineType`, `AsyncGeneratorType`: see [`COROUTINE`]).
+pub fn types_extras(cx: &mut Thread, m: Handle) -> PyResult<()> {
+    if crate::r#abstract::object::getattr_opt(cx, m, "CoroutineType")?.is_none() {
+        let t = make_type(cx, &COROUTINE, c"coroutine", 0, DISALLOW_INSTANTIATION, &[])?;
+        put(cx, m, "CoroutineType", t)?;
+    }
+    if crate::r#abstract::object::getattr_opt(cx, m, "AsyncGeneratorType")?.is_none() {
+        let t = make_type(cx, &ASYNC_GENERATOR, c"async_generator", 0, DISALLOW_INSTANTIATION, &[])?;
+        put(cx, m, "AsyncGeneratorType", t)?;
+    }
+    Ok(())
+}
+
+/// `Py_TPFLAGS_DISALLOW_INSTANTIATION`.
+const DISALLOW_INSTANTIATION: u64 = 1 << 7;
