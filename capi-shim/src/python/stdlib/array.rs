@@ -16,9 +16,9 @@ use num_traits::ToPrimitive;
 use pyopaque_runtime::{Handle, PyResult, Thread};
 
 use super::{fast, fastcall, nargs, Defs, END};
-use crate::r#abstract::buffer;
 use crate::boundary::cx::{self, new_ref_h, type_error, value_error};
 use crate::boundary::ffi::*;
+use crate::r#abstract::buffer;
 
 /// The module (a C-held reference: pinned), 0 before first use.
 static MODULE: AtomicUsize = AtomicUsize::new(0);
@@ -217,7 +217,7 @@ fn extend_from(cx: &mut Thread, p: *mut ArrayObj, src: Handle) -> PyResult<()> {
 
 fn frombytes_into(cx: &mut Thread, p: *mut ArrayObj, b: &[u8]) -> PyResult<()> {
     let sz = itemsize(tc_of(p)).expect("valid");
-    if b.len() % sz != 0 {
+    if !b.len().is_multiple_of(sz) {
         return Err(value_error(cx, "bytes length not a multiple of item size"));
     }
     check_resizable(cx, p)?;
@@ -238,7 +238,11 @@ fn bytes_like(cx: &mut Thread, h: Handle) -> PyResult<Option<Vec<u8>>> {
     Ok(None)
 }
 
-unsafe extern "C" fn array_new(ty: *mut PyObject, args: *mut PyObject, kw: *mut PyObject) -> *mut PyObject {
+unsafe extern "C" fn array_new(
+    ty: *mut PyObject,
+    args: *mut PyObject,
+    kw: *mut PyObject,
+) -> *mut PyObject {
     cx::api("array.__new__", |cx| {
         // SAFETY: tp_new arguments: a type, a tuple and NULL or a dict.
         let t = unsafe { cx::harg(cx, ty) }?;
@@ -252,10 +256,7 @@ unsafe extern "C" fn array_new(ty: *mut PyObject, args: *mut PyObject, kw: *mut 
         if pos.is_empty() || pos.len() > 2 {
             return Err(type_error(
                 cx,
-                &format!(
-                    "array() takes at most 2 arguments ({} given)",
-                    pos.len()
-                ),
+                &format!("array() takes at most 2 arguments ({} given)", pos.len()),
             ));
         }
         let tco = cx.get(pos[0]);
@@ -376,7 +377,9 @@ fn subscript(cx: &mut Thread, me: Handle, key: Handle) -> PyResult<Handle> {
         let has_index = {
             let ptr = cx::borrowed(cx, o);
             // SAFETY: a borrowed reference (thread-free check).
-            cx::publish(cx, || unsafe { crate::r#abstract::number::PyIndex_Check(ptr) }) == 1
+            cx::publish(cx, || unsafe {
+                crate::r#abstract::number::PyIndex_Check(ptr)
+            }) == 1
         };
         if !has_index {
             return Err(type_error(cx, "array indices must be integers"));
@@ -454,12 +457,7 @@ fn ass_subscript(cx: &mut Thread, me: Handle, key: Handle, v: Option<Handle>) ->
         return Ok(());
     }
     let i = super::as_i64(cx, key)?;
-    let what = if v.is_some() {
-        "array assignment"
-    } else {
-        "array assignment"
-    };
-    let i = norm_index(cx, i, n, what)?;
+    let i = norm_index(cx, i, n, "array assignment")?;
     match v {
         Some(v) => {
             let b = encode(cx, tc, v)?;
@@ -496,7 +494,11 @@ unsafe extern "C" fn array_item(me: *mut PyObject, i: Py_ssize_t) -> *mut PyObje
     })
 }
 
-unsafe extern "C" fn array_ass_subscript(me: *mut PyObject, key: *mut PyObject, v: *mut PyObject) -> c_int {
+unsafe extern "C" fn array_ass_subscript(
+    me: *mut PyObject,
+    key: *mut PyObject,
+    v: *mut PyObject,
+) -> c_int {
     cx::api("array.__setitem__", |cx| {
         // SAFETY: slot arguments: the instance, an object and NULL (delete) or an object.
         let (me, key) = unsafe { (cx::harg(cx, me)?, cx::harg(cx, key)?) };
@@ -561,7 +563,11 @@ unsafe extern "C" fn array_repr(me: *mut PyObject) -> *mut PyObject {
     })
 }
 
-unsafe extern "C" fn array_richcompare(a: *mut PyObject, b: *mut PyObject, op: c_int) -> *mut PyObject {
+unsafe extern "C" fn array_richcompare(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
     cx::api("array.__richcmp__", |cx| {
         // SAFETY: slot arguments: two objects.
         let (a, b) = unsafe { (cx::harg(cx, a)?, cx::harg(cx, b)?) };
@@ -576,7 +582,11 @@ unsafe extern "C" fn array_richcompare(a: *mut PyObject, b: *mut PyObject, op: c
     })
 }
 
-unsafe extern "C" fn array_getbuffer(me: *mut PyObject, view: *mut buffer::PyBuffer, flags: c_int) -> c_int {
+unsafe extern "C" fn array_getbuffer(
+    me: *mut PyObject,
+    view: *mut buffer::PyBuffer,
+    flags: c_int,
+) -> c_int {
     cx::api("array.__buffer__", |cx| {
         // SAFETY: the instance the slot was called with.
         let meh = unsafe { cx::harg(cx, me) }?;

@@ -21,12 +21,7 @@ struct Args {
     key: Option<Handle>,
 }
 
-fn parse(
-    cx: &mut Thread,
-    name: &str,
-    pos: &[Handle],
-    kw: &[(Handle, Handle)],
-) -> PyResult<Args> {
+fn parse(cx: &mut Thread, name: &str, pos: &[Handle], kw: &[(Handle, Handle)]) -> PyResult<Args> {
     let none = cx.rt.none;
     let mut slots: [Option<Handle>; 4] = [None; 4];
     if pos.len() > 4 {
@@ -64,7 +59,10 @@ fn parse(
         if slots[i].is_some() {
             return Err(type_error(
                 cx,
-                &format!("argument for {name}() given by name ('{kn}') and position ({})", i + 1),
+                &format!(
+                    "argument for {name}() given by name ('{kn}') and position ({})",
+                    i + 1
+                ),
             ));
         }
         slots[i] = Some(v);
@@ -73,7 +71,10 @@ fn parse(
         let missing = if slots[0].is_none() { "a" } else { "x" };
         return Err(type_error(
             cx,
-            &format!("{name}() missing required argument '{missing}' (pos {})", if slots[0].is_none() { 1 } else { 2 }),
+            &format!(
+                "{name}() missing required argument '{missing}' (pos {})",
+                if slots[0].is_none() { 1 } else { 2 }
+            ),
         ));
     };
     let lo = match slots[2] {

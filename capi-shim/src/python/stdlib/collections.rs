@@ -96,7 +96,11 @@ fn fill_dict(cx: &mut Thread, d: Handle, init: Handle) -> PyResult<()> {
     Ok(())
 }
 
-unsafe extern "C" fn dd_new(ty: *mut PyObject, args: *mut PyObject, kw: *mut PyObject) -> *mut PyObject {
+unsafe extern "C" fn dd_new(
+    ty: *mut PyObject,
+    args: *mut PyObject,
+    kw: *mut PyObject,
+) -> *mut PyObject {
     cx::api("defaultdict.__new__", |cx| {
         // SAFETY: tp_new arguments: a type, a tuple and NULL or a dict.
         let t = unsafe { cx::harg(cx, ty) }?;
@@ -154,7 +158,11 @@ unsafe extern "C" fn dd_subscript(me: *mut PyObject, key: *mut PyObject) -> *mut
     })
 }
 
-unsafe extern "C" fn dd_ass_subscript(me: *mut PyObject, key: *mut PyObject, v: *mut PyObject) -> c_int {
+unsafe extern "C" fn dd_ass_subscript(
+    me: *mut PyObject,
+    key: *mut PyObject,
+    v: *mut PyObject,
+) -> c_int {
     cx::api("defaultdict.__setitem__", |cx| {
         // SAFETY: slot arguments: the instance, an object and NULL (delete) or an object.
         let (me, key) = unsafe { (cx::harg(cx, me)?, cx::harg(cx, key)?) };
@@ -207,7 +215,10 @@ unsafe extern "C" fn dd_repr(me: *mut PyObject) -> *mut PyObject {
             None => "None".to_string(),
         };
         let dr = crate::r#abstract::object::repr(cx, d)?;
-        let s = format!("defaultdict({fr}, {})", cx.str_value(cx.get(dr)).unwrap_or(""));
+        let s = format!(
+            "defaultdict({fr}, {})",
+            cx.str_value(cx.get(dr)).unwrap_or("")
+        );
         let s = cx.str(&s);
         Ok(new_ref_h(cx, s))
     })

@@ -51,7 +51,6 @@ fn partial_type(cx: &mut Thread) -> PyResult<Handle> {
     )
 }
 
-
 unsafe extern "C" fn partial_new(
     ty: *mut PyObject,
     args: *mut PyObject,
@@ -65,10 +64,7 @@ unsafe extern "C" fn partial_new(
         // SAFETY: as above.
         let kws = unsafe { super::dict_arg(cx, kw) }?;
         let Some((&func, rest)) = pos.split_first() else {
-            return Err(type_error(
-                cx,
-                "type 'partial' takes at least one argument",
-            ));
+            return Err(type_error(cx, "type 'partial' takes at least one argument"));
         };
         if !crate::r#abstract::call::is_callable(cx, cx.get(func)) {
             return Err(type_error(cx, "the first argument must be callable"));
@@ -101,7 +97,11 @@ unsafe extern "C" fn partial_new(
         let tup = cx.tuple(&all);
         let tt = cx.get(t);
         let me = crate::types::typeobject::call_alloc(cx, tt, 0)?;
-        let (pf, pa, pk) = (super::hold(cx, func), super::hold(cx, tup), super::hold(cx, d));
+        let (pf, pa, pk) = (
+            super::hold(cx, func),
+            super::hold(cx, tup),
+            super::hold(cx, d),
+        );
         // SAFETY: a fresh, zeroed instance of (a subtype of) partial.
         unsafe {
             let p = super::inst::<Partial>(cx, me);
@@ -195,7 +195,11 @@ unsafe extern "C" fn partial_repr(me: *mut PyObject) -> *mut PyObject {
     })
 }
 
-unsafe extern "C" fn partial_traverse(me: *mut PyObject, visit: visitproc, arg: *mut c_void) -> c_int {
+unsafe extern "C" fn partial_traverse(
+    me: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
     let p = me.cast::<Partial>();
     // SAFETY: a live instance; its fields are NULL or held references.
     unsafe { super::visit_all(&[(*p).func, (*p).args, (*p).kw], visit, arg) }

@@ -204,7 +204,7 @@ fn step(cx: &mut Thread, st: &mut State) -> PyResult<Option<Handle>> {
                 None => match crate::r#abstract::object::next(cx, it)? {
                     Some(o) => o,
                     None => {
-                            return Ok(None);
+                        return Ok(None);
                     }
                 },
             };
@@ -225,7 +225,7 @@ fn step(cx: &mut Thread, st: &mut State) -> PyResult<Option<Handle>> {
             let idx = match indices.take() {
                 None => {
                     if lens.contains(&0) {
-                            return Ok(None);
+                        return Ok(None);
                     }
                     vec![0; pools.len()]
                 }
@@ -234,7 +234,7 @@ fn step(cx: &mut Thread, st: &mut State) -> PyResult<Option<Handle>> {
                     let mut i = idx.len();
                     loop {
                         if i == 0 {
-                                    return Ok(None);
+                            return Ok(None);
                         }
                         i -= 1;
                         idx[i] += 1;
@@ -464,14 +464,19 @@ fn no_kwargs(cx: &mut Thread, name: &str, kw: &[(Handle, Handle)]) -> PyResult<(
     if kw.is_empty() {
         return Ok(());
     }
-    Err(type_error(cx, &format!("{name}() takes no keyword arguments")))
+    Err(type_error(
+        cx,
+        &format!("{name}() takes no keyword arguments"),
+    ))
 }
 
 fn is_number(cx: &mut Thread, h: Handle) -> bool {
     let o = cx.get(h);
     let p = cx::borrowed(cx, o);
     // SAFETY: a borrowed reference pinned for this native call's scope (thread-free check).
-    cx::publish(cx, || unsafe { crate::r#abstract::number::PyNumber_Check(p) }) == 1
+    cx::publish(cx, || unsafe {
+        crate::r#abstract::number::PyNumber_Check(p)
+    }) == 1
 }
 
 fn count_new(cx: &mut Thread, t: Handle, (pos, kw): NewArgs) -> PyResult<Handle> {
@@ -679,7 +684,10 @@ fn permutations_new(cx: &mut Thread, t: Handle, (pos, kw): NewArgs) -> PyResult<
     if pos.len() > 2 {
         return Err(type_error(
             cx,
-            &format!("permutations() takes at most 2 arguments ({} given)", pos.len()),
+            &format!(
+                "permutations() takes at most 2 arguments ({} given)",
+                pos.len()
+            ),
         ));
     }
     for (k, v) in kw {
@@ -740,11 +748,18 @@ fn combinations_new(cx: &mut Thread, t: Handle, (pos, kw): NewArgs) -> PyResult<
     if pos.len() > 2 {
         return Err(type_error(
             cx,
-            &format!("combinations() takes at most 2 arguments ({} given)", pos.len()),
+            &format!(
+                "combinations() takes at most 2 arguments ({} given)",
+                pos.len()
+            ),
         ));
     }
     let (Some(it), Some(r)) = (it, r) else {
-        let which = if it.is_none() { "iterable' (pos 1)" } else { "r' (pos 2)" };
+        let which = if it.is_none() {
+            "iterable' (pos 1)"
+        } else {
+            "r' (pos 2)"
+        };
         return Err(type_error(
             cx,
             &format!("combinations() missing required argument '{which}"),
@@ -769,7 +784,10 @@ fn accumulate_new(cx: &mut Thread, t: Handle, (pos, kw): NewArgs) -> PyResult<Ha
     if pos.len() > 2 {
         return Err(type_error(
             cx,
-            &format!("accumulate() takes at most 2 arguments ({} given)", pos.len()),
+            &format!(
+                "accumulate() takes at most 2 arguments ({} given)",
+                pos.len()
+            ),
         ));
     }
     for (k, v) in kw {
@@ -845,9 +863,7 @@ static CHAIN_METHODS: Defs<2> = Defs([
     PyMethodDef {
         ml_name: c"from_iterable".as_ptr(),
         // SAFETY: a fastcall function stored as the generic pointer; the flags say how to call.
-        ml_meth: Some(unsafe {
-            std::mem::transmute::<super::Fast, RawFn>(i_chain_from_iterable)
-        }),
+        ml_meth: Some(unsafe { std::mem::transmute::<super::Fast, RawFn>(i_chain_from_iterable) }),
         ml_flags: METH_FASTCALL | METH_CLASS,
         ml_doc: std::ptr::null(),
     },
@@ -856,8 +872,24 @@ static CHAIN_METHODS: Defs<2> = Defs([
 
 const NO_METHODS: *mut PyMethodDef = std::ptr::null_mut();
 
-itertype!(count_type, COUNT, count_tp_new, "count", c"itertools.count", count_new, NO_METHODS);
-itertype!(repeat_type, REPEAT, repeat_tp_new, "repeat", c"itertools.repeat", repeat_new, NO_METHODS);
+itertype!(
+    count_type,
+    COUNT,
+    count_tp_new,
+    "count",
+    c"itertools.count",
+    count_new,
+    NO_METHODS
+);
+itertype!(
+    repeat_type,
+    REPEAT,
+    repeat_tp_new,
+    "repeat",
+    c"itertools.repeat",
+    repeat_new,
+    NO_METHODS
+);
 itertype!(
     chain_type,
     CHAIN,
@@ -867,7 +899,15 @@ itertype!(
     chain_new,
     std::ptr::addr_of!(CHAIN_METHODS.0).cast_mut().cast()
 );
-itertype!(islice_type, ISLICE, islice_tp_new, "islice", c"itertools.islice", islice_new, NO_METHODS);
+itertype!(
+    islice_type,
+    ISLICE,
+    islice_tp_new,
+    "islice",
+    c"itertools.islice",
+    islice_new,
+    NO_METHODS
+);
 itertype!(
     pairwise_type,
     PAIRWISE,
@@ -877,7 +917,15 @@ itertype!(
     pairwise_new,
     NO_METHODS
 );
-itertype!(product_type, PRODUCT, product_tp_new, "product", c"itertools.product", product_new, NO_METHODS);
+itertype!(
+    product_type,
+    PRODUCT,
+    product_tp_new,
+    "product",
+    c"itertools.product",
+    product_new,
+    NO_METHODS
+);
 itertype!(
     permutations_type,
     PERMUTATIONS,
@@ -906,6 +954,9 @@ itertype!(
     NO_METHODS
 );
 
+/// A function making (once) one of the iterator types.
+type Maker = fn(&mut Thread) -> PyResult<Handle>;
+
 /// The `itertools` module (created on first use, then kept for the process).
 pub fn module(cx: &mut Thread) -> PyResult<Handle> {
     if let Some(m) = super::cached(cx, &MODULE) {
@@ -913,7 +964,7 @@ pub fn module(cx: &mut Thread) -> PyResult<Handle> {
     }
     static DEFS: Defs<1> = Defs([END]);
     let m = super::new_module(cx, "itertools", &DEFS.0)?;
-    let makers: [(&str, fn(&mut Thread) -> PyResult<Handle>); 9] = [
+    let makers: [(&str, Maker); 9] = [
         ("count", count_type),
         ("repeat", repeat_type),
         ("chain", chain_type),

@@ -133,7 +133,8 @@ fn loghelper(cx: &mut Thread, h: Handle, func: fn(f64) -> f64) -> PyResult<f64> 
         // _PyLong_Frexp: b = m * 2**e with 0.5 <= m < 1.
         let e = b.bits();
         let top: BigInt = &b >> (e - 64);
-        let m = num_traits::ToPrimitive::to_u64(&top).expect("64 bits") as f64 / 18446744073709551616.0;
+        let m =
+            num_traits::ToPrimitive::to_u64(&top).expect("64 bits") as f64 / 18446744073709551616.0;
         return Ok(func(m) + func(2.0) * e as f64);
     }
     let x = as_f64(cx, h)?;
@@ -456,7 +457,12 @@ fn predicate(cx: &mut Thread, name: &str, a: &[Handle], f: fn(f64) -> bool) -> P
     let b = if f(v) { cx.rt.true_ } else { cx.rt.false_ };
     Ok(cx.root(b))
 }
-fastcall!(m_isnan, "isnan", |cx, _, a| predicate(cx, "isnan", a, f64::is_nan));
+fastcall!(m_isnan, "isnan", |cx, _, a| predicate(
+    cx,
+    "isnan",
+    a,
+    f64::is_nan
+));
 fastcall!(m_isinf, "isinf", |cx, _, a| predicate(
     cx,
     "isinf",
@@ -479,7 +485,10 @@ fn isclose(
     if a.len() != 2 {
         return Err(type_error(
             cx,
-            &format!("isclose() takes exactly 2 positional arguments ({} given)", a.len()),
+            &format!(
+                "isclose() takes exactly 2 positional arguments ({} given)",
+                a.len()
+            ),
         ));
     }
     let (x, y) = (as_f64(cx, a[0])?, as_f64(cx, a[1])?);

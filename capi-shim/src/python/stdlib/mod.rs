@@ -101,11 +101,7 @@ pub(crate) type KwBody =
 ///
 /// # Safety
 /// `args` holds at least `n` valid object pointers (or `n <= 0`).
-unsafe fn handles(
-    cx: &mut Thread,
-    args: *const *mut PyObject,
-    n: isize,
-) -> PyResult<Vec<Handle>> {
+unsafe fn handles(cx: &mut Thread, args: *const *mut PyObject, n: isize) -> PyResult<Vec<Handle>> {
     let mut v = Vec::with_capacity(n.max(0) as usize);
     for i in 0..n.max(0) as usize {
         // SAFETY: caller's contract: `i < n`.
@@ -130,10 +126,7 @@ pub(crate) unsafe fn run_fast(
 ) -> *mut PyObject {
     cx::api(name, |cx| {
         // SAFETY: caller's contract.
-        let s = match unsafe { cx::from_c(self_) } {
-            Some(o) => Some(cx.root(o)),
-            None => None,
-        };
+        let s = unsafe { cx::from_c(self_) }.map(|o| cx.root(o));
         // SAFETY: caller's contract.
         let hs = unsafe { handles(cx, args, n) }?;
         let r = body(cx, s, &hs)?;
@@ -156,10 +149,7 @@ pub(crate) unsafe fn run_fast_kw(
 ) -> *mut PyObject {
     cx::api(name, |cx| {
         // SAFETY: caller's contract.
-        let s = match unsafe { cx::from_c(self_) } {
-            Some(o) => Some(cx.root(o)),
-            None => None,
-        };
+        let s = unsafe { cx::from_c(self_) }.map(|o| cx.root(o));
         // SAFETY: caller's contract.
         let hs = unsafe { handles(cx, args, n) }?;
         let mut kw = Vec::new();
@@ -167,6 +157,7 @@ pub(crate) unsafe fn run_fast_kw(
         if let Some(names) = unsafe { cx::from_c(kwnames) } {
             let nk = cx.tuple_len(names).unwrap_or(0);
             for i in 0..nk {
+                // SAFETY: the kwnames tuple C passed (re-read: rooting may move nothing pinned).
                 let names = unsafe { cx::from_c(kwnames) }.expect("non-null");
                 let k = cx.tuple_get(names, i).expect("in range");
                 let k = cx.root(k);
@@ -337,7 +328,11 @@ pub(crate) unsafe fn release(p: *mut PyObject) {
 ///
 /// # Safety
 /// Each field is NULL or a live object pointer; `visit`/`arg` as passed to `tp_traverse`.
-pub(crate) unsafe fn visit_all(fields: &[*mut PyObject], visit: visitproc, arg: *mut c_void) -> c_int {
+pub(crate) unsafe fn visit_all(
+    fields: &[*mut PyObject],
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
     for &f in fields {
         if !f.is_null() {
             // SAFETY: caller's contract.
@@ -360,7 +355,13 @@ pub(crate) unsafe fn free_instance(o: *mut PyObject) {
 }
 
 /// TypeError unless `min <= args.len() <= max` (CPython's wording for builtins).
-pub(crate) fn nargs(cx: &mut Thread, name: &str, args: &[Handle], min: usize, max: usize) -> PyResult<()> {
+pub(crate) fn nargs(
+    cx: &mut Thread,
+    name: &str,
+    args: &[Handle],
+    min: usize,
+    max: usize,
+) -> PyResult<()> {
     let n = args.len();
     if n >= min && n <= max {
         return Ok(());
@@ -386,7 +387,6 @@ pub(crate) fn nargs(cx: &mut Thread, name: &str, args: &[Handle], min: usize, ma
     };
     Err(cx::type_error(cx, &msg))
 }
-
 
 /// `float(x)` as an f64 for a float, an int or an object with `__float__`/`__index__`
 /// (`PyFloat_AsDouble`), TypeError otherwise.
@@ -476,7 +476,10 @@ pub(crate) unsafe fn tuple_arg(cx: &mut Thread, p: *mut PyObject) -> PyResult<Ve
 ///
 /// # Safety
 /// `p` is NULL or a live dict pointer.
-pub(crate) unsafe fn dict_arg(cx: &mut Thread, p: *mut PyObject) -> PyResult<Vec<(Handle, Handle)>> {
+pub(crate) unsafe fn dict_arg(
+    cx: &mut Thread,
+    p: *mut PyObject,
+) -> PyResult<Vec<(Handle, Handle)>> {
     // SAFETY: caller's contract.
     let Some(d) = (unsafe { cx::from_c(p) }) else {
         return Ok(Vec::new());
@@ -576,7 +579,14 @@ pub fn types_extras(cx: &mut Thread, m: Handle) -> PyResult<()> {
         put(cx, m, "CoroutineType", t)?;
     }
     if crate::r#abstract::object::getattr_opt(cx, m, "AsyncGeneratorType")?.is_none() {
-        let t = make_type(cx, &ASYNC_GENERATOR, c"async_generator", 0, DISALLOW_INSTANTIATION, &[])?;
+        let t = make_type(
+            cx,
+            &ASYNC_GENERATOR,
+            c"async_generator",
+            0,
+            DISALLOW_INSTANTIATION,
+            &[],
+        )?;
         put(cx, m, "AsyncGeneratorType", t)?;
     }
     Ok(())

@@ -68,7 +68,11 @@ bin!(o_rshift, "rshift", n::PyNumber_Rshift);
 bin!(o_and, "and_", n::PyNumber_And);
 bin!(o_or, "or_", n::PyNumber_Or);
 bin!(o_xor, "xor", n::PyNumber_Xor);
-bin!(o_concat, "concat", crate::r#abstract::sequence::PySequence_Concat);
+bin!(
+    o_concat,
+    "concat",
+    crate::r#abstract::sequence::PySequence_Concat
+);
 un!(o_neg, "neg", n::PyNumber_Negative);
 un!(o_pos, "pos", n::PyNumber_Positive);
 un!(o_abs, "abs", n::PyNumber_Absolute);
@@ -187,9 +191,9 @@ static DEFS: Defs<36> = Defs([
 
 /// Names with a dunder alias in CPython's `operator` (`add` is also `__add__`, ...).
 const DUNDERS: &[&str] = &[
-    "add", "sub", "mul", "truediv", "floordiv", "mod", "matmul", "lshift", "rshift", "and_",
-    "or_", "xor", "concat", "neg", "pos", "abs", "invert", "inv", "index", "lt", "le", "eq", "ne",
-    "gt", "ge", "pow", "not_", "contains", "getitem", "setitem", "delitem",
+    "add", "sub", "mul", "truediv", "floordiv", "mod", "matmul", "lshift", "rshift", "and_", "or_",
+    "xor", "concat", "neg", "pos", "abs", "invert", "inv", "index", "lt", "le", "eq", "ne", "gt",
+    "ge", "pow", "not_", "contains", "getitem", "setitem", "delitem",
 ];
 
 /// The `operator` module (created on first use, then kept for the process).

@@ -167,13 +167,7 @@ fn state() -> std::sync::MutexGuard<'static, Mt> {
 fn seed_from_os(mt: &mut Mt) {
     let mut key = [0u32; N];
     // SAFETY: `key` is a writable buffer of the given byte length.
-    let got = unsafe {
-        libc::getrandom(
-            key.as_mut_ptr().cast(),
-            std::mem::size_of_val(&key),
-            0,
-        )
-    };
+    let got = unsafe { libc::getrandom(key.as_mut_ptr().cast(), std::mem::size_of_val(&key), 0) };
     if got == std::mem::size_of_val(&key) as isize {
         mt.init_by_array(&key);
         return;

@@ -60,12 +60,11 @@ fastcall!(t_perf_counter, "perf_counter", |cx, _, a| seconds(
     a,
     libc::CLOCK_MONOTONIC
 ));
-fastcall!(t_perf_counter_ns, "perf_counter_ns", |cx, _, a| nanoseconds(
-    cx,
+fastcall!(
+    t_perf_counter_ns,
     "perf_counter_ns",
-    a,
-    libc::CLOCK_MONOTONIC
-));
+    |cx, _, a| nanoseconds(cx, "perf_counter_ns", a, libc::CLOCK_MONOTONIC)
+);
 fastcall!(t_monotonic, "monotonic", |cx, _, a| seconds(
     cx,
     "monotonic",
@@ -102,7 +101,10 @@ fn sleep(cx: &mut Thread, _: Option<Handle>, args: &[Handle]) -> PyResult<Handle
     }
     let secs = super::as_f64(cx, args[0])?;
     if secs.is_nan() {
-        return Err(crate::boundary::cx::value_error(cx, "Invalid value NaN (not a number)"));
+        return Err(crate::boundary::cx::value_error(
+            cx,
+            "Invalid value NaN (not a number)",
+        ));
     }
     if secs < 0.0 {
         return Err(crate::boundary::cx::value_error(
