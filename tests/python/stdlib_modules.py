@@ -2,6 +2,7 @@
 # value CPython 3.11 gives (written out here), and the exception CPython raises for bad input.
 import array
 import bisect
+import codecs
 import collections
 import functools
 import itertools
@@ -281,6 +282,16 @@ def test_array_buffer():
     assert a.tobytes() == b"\x01\x00\x00\x00\x02\x00\x00\x00\x03\x00\x00\x00"
     raises(BufferError, a.append, 4)
     assert len(a) == 3 and len(m) == 3
+
+
+def test_codecs():
+    assert codecs.decode(b"a1f6258c", "hex") == b"\xa1\xf6\x25\x8c"
+    assert codecs.encode(b"\x01\xff", "hex") == b"01ff"
+    assert codecs.decode(b"caf\xc3\xa9") == "caf\xe9"
+    assert codecs.encode("caf\xe9", "latin-1") == b"caf\xe9"
+    raises(ValueError, codecs.decode, b"abc", "hex")
+    raises(ValueError, codecs.decode, b"zz", "hex")
+    raises(TypeError, codecs.decode)
 
 
 def test_array_memoryview_items():

@@ -20,6 +20,7 @@ use crate::boundary::ffi::*;
 
 pub mod array;
 pub mod bisect;
+pub mod codecs;
 pub mod collections;
 pub mod functools;
 pub mod itertools;
@@ -38,6 +39,7 @@ pub fn get_module(cx: &mut Thread, name: &str) -> PyResult<Option<Handle>> {
         "random" => random::module(cx)?,
         "itertools" => itertools::module(cx)?,
         "bisect" => bisect::module(cx)?,
+        "codecs" => codecs::module(cx)?,
         "array" => array::module(cx)?,
         _ => return Ok(None),
     };
