@@ -478,6 +478,25 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
                 let n = type_payload(o).short_name().to_string();
                 return Ok(Some(cx.str(&n)));
             }
+            "__basicsize__" | "__itemsize__" => {
+                // The size of the C struct instances expose (`PyObject` is empty, so a spec
+                // type's is its `tp_basicsize`, inherited from the nearest spec base); builtin
+                // runtime types expose no struct: 0.
+                let mut t = Some(o);
+                let mut v = 0usize;
+                while let Some(x) = t {
+                    if let Some(c) = crate::types::typeobject::ctype(x) {
+                        v = if name == "__basicsize__" {
+                            c.basicsize
+                        } else {
+                            c.itemsize
+                        };
+                        break;
+                    }
+                    t = type_payload(x).base;
+                }
+                return Ok(Some(cx.int(v as i64)));
+            }
             _ => {}
         }
         if let Some(v) = crate::types::class::class_getattr(cx, o, name)? {

@@ -141,8 +141,9 @@ pub fn abc_module(cx: &mut Thread) -> PyResult<Handle> {
     Ok(m)
 }
 
-/// The `collections` package: only its `abc` submodule (`OrderedDict`, `deque`, ... are Python
-/// source or C types pyopaque does not have).
+/// The `collections` package: its `abc` submodule and `defaultdict`
+/// ([`crate::python::stdlib::collections`]); `OrderedDict`, `deque`, ... are Python source or C
+/// types pyopaque does not have.
 pub fn collections_module(cx: &mut Thread) -> PyResult<Handle> {
     if let Some(m) = cached(cx, &COLLECTIONS_MODULE) {
         return Ok(m);
@@ -150,9 +151,23 @@ pub fn collections_module(cx: &mut Thread) -> PyResult<Handle> {
     let m = crate::python::module::new_module(cx, "collections", std::ptr::null_mut())?;
     let abc = abc_module(cx)?;
     crate::r#abstract::object::setattr(cx, m, "abc", Some(abc))?;
+    crate::python::stdlib::collections::add_to(cx, m)?;
     let p = new_ref_h(cx, m);
     COLLECTIONS_MODULE.store(p as usize, Ordering::Release);
     Ok(m)
+}
+
+/// Registers type `concrete` as a virtual subclass of the ABC called `abc` (CPython's
+/// `abc.register(concrete)`), importing `collections.abc` first.
+pub fn register(cx: &mut Thread, abc: &str, concrete: Handle) -> PyResult<()> {
+    let m = abc_module(cx)?;
+    let a = crate::r#abstract::object::getattr(cx, m, abc)?;
+    let pair = (new_ref_h(cx, a) as usize, new_ref_h(cx, concrete) as usize);
+    REGISTERED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(pair);
+    Ok(())
 }
 
 /// True when `t` is a registered virtual subclass of `cls` (see the module docs): `t` derives

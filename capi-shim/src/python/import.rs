@@ -57,7 +57,9 @@ pub fn get_module(cx: &mut Thread, name: &str) -> PyResult<Option<Handle>> {
         return crate::python::builtins::module(cx).map(Some);
     }
     if name == "types" {
-        return crate::python::builtins::types_module(cx).map(Some);
+        let m = crate::python::builtins::types_module(cx)?;
+        crate::python::stdlib::types_extras(cx, m)?;
+        return Ok(Some(m));
     }
     if name == "collections" {
         return crate::python::collections_abc::collections_module(cx).map(Some);
@@ -67,6 +69,9 @@ pub fn get_module(cx: &mut Thread, name: &str) -> PyResult<Option<Handle>> {
     }
     if name == "collections.abc" {
         return crate::python::collections_abc::abc_module(cx).map(Some);
+    }
+    if let Some(m) = crate::python::stdlib::get_module(cx, name)? {
+        return Ok(Some(m));
     }
     let init = INITTAB
         .lock()

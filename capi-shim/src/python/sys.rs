@@ -44,6 +44,7 @@ pub fn sys_module(cx: &mut Thread) -> PyResult<Handle> {
     let d = std::ptr::addr_of!(EXIT_DEF.0).cast_mut();
     let f = crate::r#abstract::call::new_cfunction(cx, d, None, Some(m), None);
     crate::r#abstract::object::setattr(cx, m, "exit", Some(f))?;
+    crate::python::stdlib::sys_implementation(cx, m)?;
     Ok(m)
 }
 
