@@ -562,7 +562,16 @@ fn measure_one(
     }
     let mut errors: BTreeMap<String, String> = BTreeMap::new();
     let mut prepared: Vec<Option<Prepared>> = Vec::new();
+    let pyx = src.extension().is_some_and(|e| e == "pyx");
     for rt in runtimes {
+        if pyx && *rt == Runtime::PyPy {
+            errors.insert(
+                rt.key(),
+                "a .pyx source is Cython syntax; PyPy runs plain Python only".into(),
+            );
+            prepared.push(None);
+            continue;
+        }
         match prepare(rt, dir, work, src) {
             Ok(p) => prepared.push(Some(p)),
             Err(e) => {
