@@ -31,13 +31,13 @@ pub(crate) fn raise(exc_name: &'static str, msg: &str) -> *mut PyObject {
     })
 }
 
-/// TypeError unless `min <= n <= max` (CPython's wording for builtins).
-pub(crate) fn check_nargs(name: &str, n: isize, min: isize, max: isize) -> bool {
-    if n >= min && n <= max {
-        return true;
-    }
-    let msg = if min == max {
-        if min == 1 {
+/// CPython's TypeError message for a builtin `name` called with `n` positional arguments when
+/// it takes `min..=max` (the caller has checked that `n` is outside that range).
+pub(crate) fn arity_message(name: &str, n: usize, min: usize, max: usize) -> String {
+    if min == max {
+        if min == 0 {
+            format!("{name}() takes no arguments ({n} given)")
+        } else if min == 1 {
             format!("{name}() takes exactly one argument ({n} given)")
         } else {
             format!("{name} expected {min} arguments, got {n}")
@@ -52,7 +52,20 @@ pub(crate) fn check_nargs(name: &str, n: isize, min: isize, max: isize) -> bool 
             "{name} expected at most {max} argument{}, got {n}",
             if max == 1 { "" } else { "s" }
         )
-    };
+    }
+}
+
+/// TypeError unless `min <= n <= max` (CPython's wording for builtins).
+pub(crate) fn check_nargs(name: &str, n: isize, min: isize, max: isize) -> bool {
+    if n >= min && n <= max {
+        return true;
+    }
+    let msg = arity_message(
+        name,
+        n.max(0) as usize,
+        min.max(0) as usize,
+        max.max(0) as usize,
+    );
     raise("TypeError", &msg);
     false
 }

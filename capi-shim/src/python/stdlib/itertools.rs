@@ -455,6 +455,31 @@ unsafe fn run_new(
     })
 }
 
+/// Stores each keyword argument in the slot of the parameter it names (`params[i]` fills
+/// `slots[i]`); a name that is not a parameter, or one already given positionally, raises
+/// CPython's `NAME() got an unexpected keyword argument 'k'`.
+fn bind_keywords(
+    cx: &mut Thread,
+    fname: &str,
+    params: &[&str],
+    slots: &mut [Option<Handle>],
+    kw: Vec<(Handle, Handle)>,
+) -> PyResult<()> {
+    for (k, v) in kw {
+        let n = kw_name(cx, k);
+        match params.iter().position(|p| *p == n) {
+            Some(i) if slots[i].is_none() => slots[i] = Some(v),
+            _ => {
+                return Err(type_error(
+                    cx,
+                    &format!("{fname}() got an unexpected keyword argument '{n}'"),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
 fn kw_name(cx: &mut Thread, k: Handle) -> String {
     let o = cx.get(k);
     cx.str_value(o).unwrap_or("").to_string()
@@ -481,20 +506,10 @@ fn is_number(cx: &mut Thread, h: Handle) -> bool {
 
 fn count_new(cx: &mut Thread, t: Handle, (pos, kw): NewArgs) -> PyResult<Handle> {
     nargs(cx, "count", &pos, 0, 2)?;
-    let (mut start, mut step) = (pos.first().copied(), pos.get(1).copied());
-    for (k, v) in kw {
-        match kw_name(cx, k).as_str() {
-            "start" if start.is_none() => start = Some(v),
-            "step" if step.is_none() => step = Some(v),
-            n => {
-                let n = n.to_string();
-                return Err(type_error(
-                    cx,
-                    &format!("count() got an unexpected keyword argument '{n}'"),
-                ));
-            }
-        }
-    }
+    let (start, step) = (pos.first().copied(), pos.get(1).copied());
+    let mut slots = [start, step];
+    bind_keywords(cx, "count", &["start", "step"], &mut slots, kw)?;
+    let [start, step] = slots;
     let start = start.unwrap_or_else(|| cx.int(0));
     let step = step.unwrap_or_else(|| cx.int(1));
     if !is_number(cx, start) || !is_number(cx, step) {
@@ -504,26 +519,16 @@ fn count_new(cx: &mut Thread, t: Handle, (pos, kw): NewArgs) -> PyResult<Handle>
 }
 
 fn repeat_new(cx: &mut Thread, t: Handle, (pos, kw): NewArgs) -> PyResult<Handle> {
-    let (mut obj, mut times) = (pos.first().copied(), pos.get(1).copied());
+    let (obj, times) = (pos.first().copied(), pos.get(1).copied());
     if pos.len() > 2 {
         return Err(type_error(
             cx,
             &format!("repeat expected at most 2 arguments, got {}", pos.len()),
         ));
     }
-    for (k, v) in kw {
-        match kw_name(cx, k).as_str() {
-            "object" if obj.is_none() => obj = Some(v),
-            "times" if times.is_none() => times = Some(v),
-            n => {
-                let n = n.to_string();
-                return Err(type_error(
-                    cx,
-                    &format!("repeat() got an unexpected keyword argument '{n}'"),
-                ));
-            }
-        }
-    }
+    let mut slots = [obj, times];
+    bind_keywords(cx, "repeat", &["object", "times"], &mut slots, kw)?;
+    let [obj, times] = slots;
     let Some(obj) = obj else {
         return Err(type_error(
             cx,
@@ -680,7 +685,7 @@ fn r_arg(cx: &mut Thread, name: &str, h: Handle) -> PyResult<usize> {
 }
 
 fn permutations_new(cx: &mut Thread, t: Handle, (pos, kw): NewArgs) -> PyResult<Handle> {
-    let (mut it, mut r) = (pos.first().copied(), pos.get(1).copied());
+    let (it, r) = (pos.first().copied(), pos.get(1).copied());
     if pos.len() > 2 {
         return Err(type_error(
             cx,
@@ -690,19 +695,9 @@ fn permutations_new(cx: &mut Thread, t: Handle, (pos, kw): NewArgs) -> PyResult<
             ),
         ));
     }
-    for (k, v) in kw {
-        match kw_name(cx, k).as_str() {
-            "iterable" if it.is_none() => it = Some(v),
-            "r" if r.is_none() => r = Some(v),
-            n => {
-                let n = n.to_string();
-                return Err(type_error(
-                    cx,
-                    &format!("permutations() got an unexpected keyword argument '{n}'"),
-                ));
-            }
-        }
-    }
+    let mut slots = [it, r];
+    bind_keywords(cx, "permutations", &["iterable", "r"], &mut slots, kw)?;
+    let [it, r] = slots;
     let Some(it) = it else {
         return Err(type_error(
             cx,
@@ -731,20 +726,10 @@ fn permutations_new(cx: &mut Thread, t: Handle, (pos, kw): NewArgs) -> PyResult<
 }
 
 fn combinations_new(cx: &mut Thread, t: Handle, (pos, kw): NewArgs) -> PyResult<Handle> {
-    let (mut it, mut r) = (pos.first().copied(), pos.get(1).copied());
-    for (k, v) in kw {
-        match kw_name(cx, k).as_str() {
-            "iterable" if it.is_none() => it = Some(v),
-            "r" if r.is_none() => r = Some(v),
-            n => {
-                let n = n.to_string();
-                return Err(type_error(
-                    cx,
-                    &format!("combinations() got an unexpected keyword argument '{n}'"),
-                ));
-            }
-        }
-    }
+    let (it, r) = (pos.first().copied(), pos.get(1).copied());
+    let mut slots = [it, r];
+    bind_keywords(cx, "combinations", &["iterable", "r"], &mut slots, kw)?;
+    let [it, r] = slots;
     if pos.len() > 2 {
         return Err(type_error(
             cx,

@@ -368,25 +368,7 @@ pub(crate) fn nargs(
     if n >= min && n <= max {
         return Ok(());
     }
-    let msg = if min == max {
-        if min == 0 {
-            format!("{name}() takes no arguments ({n} given)")
-        } else if min == 1 {
-            format!("{name}() takes exactly one argument ({n} given)")
-        } else {
-            format!("{name} expected {min} arguments, got {n}")
-        }
-    } else if n < min {
-        format!(
-            "{name} expected at least {min} argument{}, got {n}",
-            if min == 1 { "" } else { "s" }
-        )
-    } else {
-        format!(
-            "{name} expected at most {max} argument{}, got {n}",
-            if max == 1 { "" } else { "s" }
-        )
-    };
+    let msg = crate::python::builtins::arity_message(name, n, min, max);
     Err(cx::type_error(cx, &msg))
 }
 
