@@ -222,7 +222,52 @@ TEST(test_print_writes_to_a_file_object) {
     Py_RETURN_NONE;
 }
 
+/* The iterator types of the builtins, through their exported symbols: calling each type
+ * object makes an instance of exactly that type, which iterates as CPython's does. */
+static long next_long(PyObject *it) {
+    PyObject *v = PyIter_Next(it);
+    long r = v ? PyLong_AsLong(v) : -1000;
+    Py_XDECREF(v);
+    return r;
+}
+
+TEST(test_builtin_iterator_type_symbols) {
+    PyObject *t = Py_BuildValue("(ii)", 1, 2);
+    ASSERT(t != NULL);
+    PyObject *r = PyObject_CallFunction((PyObject *)&PyRange_Type, "i", 3);
+    ASSERT(r && PyObject_TypeCheck(r, &PyRange_Type));
+    PyObject *ri = PyObject_GetIter(r);
+    ASSERT(ri && PyObject_TypeCheck(ri, &PyRangeIter_Type));
+    ASSERT(next_long(ri) == 0 && next_long(ri) == 1);
+    PyObject *e = PyObject_CallFunctionObjArgs((PyObject *)&PyEnum_Type, t, NULL);
+    ASSERT(e && PyObject_TypeCheck(e, &PyEnum_Type));
+    PyObject *pair = PyIter_Next(e);
+    ASSERT(pair && PyTuple_Check(pair) && PyTuple_Size(pair) == 2);
+    ASSERT(PyLong_AsLong(PyTuple_GetItem(pair, 0)) == 0 && PyLong_AsLong(PyTuple_GetItem(pair, 1)) == 1);
+    Py_DECREF(pair);
+    PyObject *z = PyObject_CallFunctionObjArgs((PyObject *)&PyZip_Type, t, r, NULL);
+    ASSERT(z && PyObject_TypeCheck(z, &PyZip_Type));
+    pair = PyIter_Next(z);
+    ASSERT(pair && PyLong_AsLong(PyTuple_GetItem(pair, 0)) == 1 && PyLong_AsLong(PyTuple_GetItem(pair, 1)) == 0);
+    Py_DECREF(pair);
+    PyObject *m = PyObject_CallFunctionObjArgs((PyObject *)&PyMap_Type, (PyObject *)&PyLong_Type, t, NULL);
+    ASSERT(m && PyObject_TypeCheck(m, &PyMap_Type));
+    ASSERT(next_long(m) == 1 && next_long(m) == 2);
+    PyObject *f = PyObject_CallFunctionObjArgs((PyObject *)&PyFilter_Type, Py_None, t, NULL);
+    ASSERT(f && PyObject_TypeCheck(f, &PyFilter_Type));
+    ASSERT(next_long(f) == 1);
+    PyObject *rv = PyObject_CallFunctionObjArgs((PyObject *)&PyReversed_Type, t, NULL);
+    ASSERT(rv && PyObject_TypeCheck(rv, &PyReversed_Type));
+    ASSERT(next_long(rv) == 2 && next_long(rv) == 1);
+    PyObject *end = PyIter_Next(rv);
+    ASSERT(end == NULL && !PyErr_Occurred());
+    Py_DECREF(rv); Py_DECREF(f); Py_DECREF(m); Py_DECREF(z); Py_DECREF(e);
+    Py_DECREF(ri); Py_DECREF(r); Py_DECREF(t);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    DEF(test_builtin_iterator_type_symbols),
     DEF(test_constants_types_and_exceptions_are_there),
     DEF(test_builtin_functions_compute_what_cpython_computes),
     DEF(test_builtin_functions_raise_cpython_errors),
