@@ -218,16 +218,7 @@ fn range_len(start: i64, stop: i64, step: i64) -> i64 {
     }
 }
 
-fn no_kwargs(cx: &mut Thread, name: &str, kw: &[(Handle, Handle)]) -> PyResult<()> {
-    if kw.is_empty() {
-        Ok(())
-    } else {
-        Err(type_error(
-            cx,
-            &format!("{name}() takes no keyword arguments"),
-        ))
-    }
-}
+use crate::types::constructors::no_kwargs;
 
 /// Calls family type `t` with `pos`/`kw` (`range(3)`, `zip(a, b, strict=True)`, ...); `None`
 /// when `t` is not one of the family.

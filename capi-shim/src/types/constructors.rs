@@ -10,7 +10,8 @@ use crate::boundary::cx::{tname, type_error};
 use crate::types::shim_types::shim_types;
 use crate::types::shim_types::type_name;
 
-fn no_kwargs(cx: &mut Thread, name: &str, kw: &[(Handle, Handle)]) -> PyResult<()> {
+/// TypeError `NAME() takes no keyword arguments` unless `kw` is empty.
+pub(crate) fn no_kwargs(cx: &mut Thread, name: &str, kw: &[(Handle, Handle)]) -> PyResult<()> {
     if kw.is_empty() {
         Ok(())
     } else {
