@@ -262,11 +262,38 @@ static Py_ssize_t rc0[MAXPOOL];
 static int npool;
 static PyObject *results[NRESULT];
 static PyObject *freed_obj;
+static char *pool_err[MAXPOOL]; /* why construction failed, for NULL pool entries */
 
 /* Adds `o` (a new reference, or NULL when its construction failed) and returns its index. */
 static int add(PyObject *o, unsigned cat) {
     if (npool >= MAXPOOL) { Py_XDECREF(o); return 0; }
-    if (!o) PyErr_Clear();
+    if (!o) {
+        /* why it failed goes into the pool line ("NULL !Type: message"), so the comparison
+           can tell a documented limitation from a bug */
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        sbuf e = {{0}, 0};
+        if (t && PyType_Check(t)) {
+            sb_cat(&e, " !");
+            type_name(&e, t);
+            PyObject *m = v ? PyObject_Str(v) : NULL;
+            Py_ssize_t n = 0;
+            const char *u = m ? PyUnicode_AsUTF8AndSize(m, &n) : NULL;
+            if (u) {
+                sb_cat(&e, ": ");
+                sb_put(&e, u, (size_t)(n > 200 ? 200 : n));
+            }
+            Py_XDECREF(m);
+        }
+        Py_XDECREF(t);
+        Py_XDECREF(v);
+        Py_XDECREF(tb);
+        PyErr_Clear();
+        e.b[e.n < sizeof e.b ? e.n : sizeof e.b - 1] = 0;
+        for (char *c = e.b; *c; c++)
+            if (*c == '\n') *c = ' ';
+        pool_err[npool] = strdup(e.b);
+    }
     pool[npool] = o;
     cats[npool] = cat;
     return npool++;
@@ -787,6 +814,7 @@ static PyObject *test_fuzz(PyObject *self, PyObject *unused) {
         sbuf s = {{0}, 0};
         sb_fmt(&s, "P%d ", k);
         render(&s, pool[k], 0);
+        if (!pool[k] && pool_err[k]) sb_cat(&s, pool_err[k]);
         sb_cat(&s, "\n");
         out_str(s.b, s.n);
         rc0[k] = pool[k] ? Py_REFCNT(pool[k]) : 0;

@@ -336,6 +336,11 @@ fn set_from_errno(
     f1: Option<Handle>,
     f2: Option<Handle>,
 ) -> Raised {
+    if cx.kind_of(ty) != Kind::Type {
+        // CPython calls `ty(errno, strerror, ...)`: an instance is not callable.
+        let msg = format!("'{}' object is not callable", tname(cx, ty));
+        return type_error(cx, &msg);
+    }
     if !cx.is_exception_type(ty) {
         let msg = format!(
             "exceptions must derive from BaseException, not {}",

@@ -84,6 +84,24 @@ TEST(test_unicode_error_constructors_check_their_arguments) {
     Py_RETURN_NONE;
 }
 
-static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), {NULL, NULL, 0, NULL}};
+/* PyErr_SetFromErrno* with an exception "type" that is not a type: CPython calls it, so an
+ * instance raises TypeError (not callable). pyopaque read it as a type payload and crashed
+ * (found by `pyopaque fuzz --seeds 1`, call 19: a frozenset and a bytearray). */
+TEST(test_set_from_errno_with_an_instance_raises_type_error) {
+    PyObject *fs = PyFrozenSet_New(NULL);
+    PyObject *ba = PyByteArray_FromStringAndSize("", 0);
+    ASSERT(fs && ba);
+    errno = ENOENT;
+    ASSERT(PyErr_SetFromErrnoWithFilenameObject(fs, ba) == NULL);
+    ASSERT_RAISES(PyExc_TypeError);
+    errno = ENOENT;
+    ASSERT(PyErr_SetFromErrno(ba) == NULL);
+    ASSERT_RAISES(PyExc_TypeError);
+    Py_DECREF(fs);
+    Py_DECREF(ba);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), {NULL, NULL, 0, NULL}};
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "ext_fuzz_regressions", NULL, -1, methods};
 PyMODINIT_FUNC PyInit_ext_fuzz_regressions(void) { return PyModule_Create(&module); }
