@@ -776,7 +776,10 @@ pub unsafe extern "C" fn PyNumber_AsSsize_t(o: *mut PyObject, exc: *mut PyObject
                     Some(e) => {
                         let msg =
                             format!("cannot fit '{}' into an index-sized integer", tname(cx, ob));
-                        Err(cx.raise(e, &msg))
+                        // `exc` is the caller's: set_object answers a non-exception with
+                        // CPython's SystemError instead of reading it as a type
+                        let m = cx.str(&msg);
+                        Err(crate::python::errors::set_object(cx, e, Some(m)))
                     }
                 }
             }

@@ -102,6 +102,23 @@ TEST(test_set_from_errno_with_an_instance_raises_type_error) {
     Py_RETURN_NONE;
 }
 
-static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), {NULL, NULL, 0, NULL}};
+/* PyNumber_AsSsize_t's exception argument is used as CPython's PyErr_Format uses it: a
+ * non-exception gets SystemError. pyopaque raised it as a type and crashed (found by
+ * `pyopaque fuzz --seeds 1..2 --calls 1500`, seed 1 call 156). */
+TEST(test_as_ssize_t_with_a_non_exception_raises_system_error) {
+    PyObject *big = PyLong_FromString("123456789012345678901234567890", NULL, 10);
+    PyObject *fs = PyFrozenSet_New(NULL);
+    ASSERT(big && fs);
+    ASSERT(PyNumber_AsSsize_t(big, fs) == -1);
+    ASSERT_RAISES(PyExc_SystemError);
+    ASSERT(PyNumber_AsSsize_t(big, PyExc_OverflowError) == -1);
+    ASSERT_RAISES(PyExc_OverflowError);
+    ASSERT(PyNumber_AsSsize_t(big, NULL) == PY_SSIZE_T_MAX && !PyErr_Occurred());
+    Py_DECREF(big);
+    Py_DECREF(fs);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), DEF(test_as_ssize_t_with_a_non_exception_raises_system_error), {NULL, NULL, 0, NULL}};
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "ext_fuzz_regressions", NULL, -1, methods};
 PyMODINIT_FUNC PyInit_ext_fuzz_regressions(void) { return PyModule_Create(&module); }
