@@ -347,4 +347,22 @@ impl Runtime {
     pub fn new_type(&self, t: TypeObject) -> ObjRef {
         self.external.alloc(Some(self.types.type_), t, 0)
     }
+
+    /// Every type object that exists now (builtin, spec and Python-level types, metatype
+    /// instances too). Types are external and never move, so the list stays valid.
+    pub fn all_types(&self) -> Vec<ObjRef> {
+        let mut v = Vec::new();
+        self.external.for_each_object(|o| {
+            let h = crate::header::header_of(o);
+            // A header whose type word is not yet set (the `type` type during start-up) is
+            // skipped rather than read.
+            if h.type_word().load(Ordering::Relaxed).is_null() {
+                return;
+            }
+            if crate::binding::type_payload(h.ty()).kind == Kind::Type {
+                v.push(o);
+            }
+        });
+        v
+    }
 }

@@ -91,7 +91,19 @@ pub mod tpflags {
 }
 
 /// The payload of a type object.
+///
+/// `repr(C)` so that [`TypeObject::C_DICT_OFFSET`] is a fixed, small offset: C finds a type's
+/// `tp_dict` at the offset `type.__dictoffset__` reports, from the type's pointer (the payload,
+/// or the 16-byte static placeholder of a builtin type, whose second word mirrors the field).
+#[repr(C)]
 pub struct TypeObject {
+    /// `Py_TPFLAGS_*` bits. Atomic because a few flags change after creation
+    /// (`PyType_Freeze` sets `IMMUTABLETYPE`); read with [`TypeObject::flags`].
+    pub flags: AtomicU64,
+    /// Address of a dict C may read as the type's `tp_dict` (a mirror of `attrs`, made and kept
+    /// in step by the C API shim, which holds a reference to it forever, so it is pinned); 0 while
+    /// none was made. The runtime never reads it.
+    pub c_dict: std::sync::atomic::AtomicUsize,
     /// `tp_name`: for heap types the dotted name given in the spec (`module.Name`).
     pub name: String,
     /// Single inheritance: the base type (`None` only for `object`).
@@ -103,9 +115,6 @@ pub struct TypeObject {
     pub basicsize: usize,
     /// Bytes per item for variable-sized instances (`tp_itemsize`).
     pub itemsize: usize,
-    /// `Py_TPFLAGS_*` bits. Atomic because a few flags change after creation
-    /// (`PyType_Freeze` sets `IMMUTABLETYPE`); read with [`TypeObject::flags`].
-    pub flags: AtomicU64,
     /// Hooks for `Kind::Native` payloads (None for builtin kinds).
     pub hooks: Option<&'static NativeHooks>,
     /// Attributes set on the type (methods, constants), by name. Values are references the type
@@ -120,6 +129,10 @@ pub struct TypeObject {
 }
 
 impl TypeObject {
+    /// Offset of [`TypeObject::c_dict`] from the type's pointer: the second word, so that it
+    /// also lies inside a builtin type's 16-byte static placeholder. Asserted by a test.
+    pub const C_DICT_OFFSET: usize = std::mem::offset_of!(TypeObject, c_dict);
+
     /// A new type description with no attributes.
     pub fn new(name: &str, base: Option<ObjRef>, kind: Kind, basicsize: usize, flags: u64) -> Self {
         TypeObject {
@@ -129,6 +142,7 @@ impl TypeObject {
             basicsize,
             itemsize: 0,
             flags: AtomicU64::new(flags),
+            c_dict: std::sync::atomic::AtomicUsize::new(0),
             hooks: None,
             attrs: Mutex::new(Vec::new()),
             ext: OnceLock::new(),
@@ -284,5 +298,17 @@ impl ExceptionTypes {
             runtime_warning: t[28],
             user_warning: t[29],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_c_dict_is_the_second_word_of_a_type() {
+        // C reads it at this offset from a builtin type's 16-byte static placeholder too.
+        assert_eq!(TypeObject::C_DICT_OFFSET, 8);
+        assert_eq!(std::mem::offset_of!(TypeObject, flags), 0);
     }
 }

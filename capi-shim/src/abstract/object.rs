@@ -478,6 +478,19 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
                 let n = type_payload(o).short_name().to_string();
                 return Ok(Some(cx.str(&n)));
             }
+            "__dictoffset__" => {
+                // Where an instance keeps its `__dict__`: for a metatype, the type's `tp_dict`
+                // mirror (made for every type on this first request); for a class with an
+                // instance dict, its offset in the C struct; 0 otherwise.
+                let v = if cx.is_subtype(o, cx.rt.types.type_) {
+                    crate::types::type_namespace::dict_offset_of_types(cx)?
+                } else {
+                    crate::types::typeobject::c_base(o)
+                        .and_then(|(_, c)| c.dict_offset)
+                        .unwrap_or(0)
+                };
+                return Ok(Some(cx.int(v as i64)));
+            }
             "__basicsize__" | "__itemsize__" => {
                 // The size of the C struct instances expose (`PyObject` is empty, so a spec
                 // type's is its `tp_basicsize`, inherited from the nearest spec base); builtin
@@ -603,7 +616,14 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
         // SAFETY: calling the getter.
         return c_call(cx, "getter", &[h], |a| unsafe { get(a[0], clo) }).map(Some);
     }
-    Ok(Some(cx.root(v)))
+    let vh = cx.root(v);
+    if get_slot(vt, slot::TP_DESCR_GET) != 0 {
+        // A descriptor defined in C (Cython's function type, ...): its tp_descr_get binds it
+        // (these instances have no __dict__ to shadow it).
+        let th = cx.root(ty);
+        return crate::types::class::descr_get(cx, vh, Some(h), th).map(Some);
+    }
+    Ok(Some(vh))
 }
 
 /// Looks up attribute `name`, raising AttributeError when absent.
@@ -707,6 +727,7 @@ pub fn setattr(cx: &mut Thread, h: Handle, name: &str, v: Option<Handle>) -> PyR
                 let (_, old) = attrs.remove(i);
                 drop(attrs);
                 cx::release_c_ref(cx, old, "type attribute");
+                crate::types::type_namespace::after_delete(cx, o, name)?;
             }
         }
         return Ok(());

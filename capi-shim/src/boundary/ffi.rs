@@ -254,6 +254,8 @@ pub mod slot {
     pub const TP_CALL: c_int = 50;
     pub const TP_CLEAR: c_int = 51;
     pub const TP_DEALLOC: c_int = 52;
+    pub const TP_DESCR_GET: c_int = 54;
+    pub const TP_DESCR_SET: c_int = 55;
     pub const TP_DOC: c_int = 56;
     pub const TP_GETATTRO: c_int = 58;
     pub const TP_HASH: c_int = 59;

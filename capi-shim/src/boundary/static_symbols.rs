@@ -132,6 +132,20 @@ impl StaticTypes {
         }
     }
 
+    /// Writes `dict` (a C pointer) into the second word of every placeholder of type `ty`: the
+    /// word C reads as the type's `tp_dict` at `type.__dictoffset__`
+    /// (`types/type_namespace.rs`). Singleton cells are not types and are never written here.
+    pub fn set_dict_word(&self, ty: ObjRef, dict: usize) {
+        for (addr, t) in &self.entries {
+            if *t == ty {
+                // SAFETY: every entry's address is an exported type placeholder (a static
+                // `StaticTypeSymbol`, two atomic words, alive for the process).
+                let sym = unsafe { &*(*addr as *const StaticTypeSymbol) };
+                sym.0[1].store(dict as i64, Ordering::Release);
+            }
+        }
+    }
+
     /// The symbol address for a runtime type, if it has one.
     #[inline]
     pub fn alias_of(&self, ty: ObjRef) -> Option<usize> {

@@ -28,6 +28,7 @@ pub mod iterators;
 pub mod lazy_iters;
 pub mod list;
 pub mod long;
+pub mod object_methods;
 pub mod proxy;
 pub mod set;
 pub mod set_algebra;

@@ -929,6 +929,7 @@ pub fn ensure_installed(cx: &mut Thread) {
         install_descr(cx, ty, d);
     }
     crate::objects::iterators::install_methods(cx);
+    crate::objects::object_methods::install(cx);
     INSTALLED.store(true, std::sync::atomic::Ordering::Release);
 }
 

@@ -244,7 +244,7 @@ unsafe fn format_message_into(
                         }
                     }
                 }
-                b'U' | b'S' | b'R' | b'A' | b'T' | b'V' => {
+                b'U' | b'S' | b'R' | b'A' | b'T' | b'N' | b'V' => {
                     let o = va.ptr::<PyObject>();
                     let fallback = if conv == b'V' {
                         va.ptr::<c_char>()
@@ -262,6 +262,17 @@ unsafe fn format_message_into(
                         (b'T', Some(o)) => {
                             let t = cx.type_of(o);
                             type_payload(t).name.clone()
+                        }
+                        // 3.13's `%N`: the fully qualified name of a type object.
+                        (b'N', Some(o)) => {
+                            if cx.kind_of(o) != Kind::Type {
+                                let tn = type_payload(cx.type_of(o)).short_name().to_string();
+                                return Err(cx::type_error(
+                                    cx,
+                                    &format!("%N argument must be a type; got {tn}"),
+                                ));
+                            }
+                            type_payload(o).name.clone()
                         }
                         (_, Some(o)) => {
                             let h = cx.root(o);

@@ -742,6 +742,7 @@ unsafe fn new_exception(
         0,
         tpflags::BASETYPE | tpflags::BASE_EXC_SUBCLASS | tpflags::HAVE_GC | tpflags::HEAPTYPE,
     ));
+    crate::types::type_namespace::on_new_type(cx, t)?;
     let modname = n
         .rsplit_once('.')
         .map(|x| x.0.to_string())

@@ -352,6 +352,7 @@ pub fn new_class(
     let mut mro = vec![ty];
     mro.extend(tail);
     let _ = type_payload(ty).mro.set(mro);
+    crate::types::type_namespace::on_new_type(cx, ty)?;
     let tyh = cx.root(ty);
     // Attributes: the namespace, in order.
     let mut pos = 0;
@@ -446,7 +447,12 @@ fn call_special(
 }
 
 /// `descr.__get__(obj, owner)` through the descriptor type's `tp_descr_get`.
-fn descr_get(cx: &mut Thread, d: Handle, obj: Option<Handle>, owner: Handle) -> PyResult<Handle> {
+pub(crate) fn descr_get(
+    cx: &mut Thread,
+    d: Handle,
+    obj: Option<Handle>,
+    owner: Handle,
+) -> PyResult<Handle> {
     let dt = cx.type_of(cx.get(d));
     let v = get_slot(dt, xs::TP_DESCR_GET);
     if v == 0 {

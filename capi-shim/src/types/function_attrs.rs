@@ -1,7 +1,8 @@
 //! The attributes of a builtin function or method (`builtin_function_or_method`): `__name__`,
 //! `__qualname__`, `__doc__`, `__self__`, `__module__`, `__text_signature__`, read from the
 //! function's `PyMethodDef` and payload as CPython's `meth_get__*__` getters do. PyO3 names the
-//! functions it adds to a module by their `__name__`.
+//! functions it adds to a module by their `__name__`. Method descriptors answer the same names
+//! (with `__objclass__` instead of `__self__`): Cython tells a replaced `__reduce__` by it.
 
 use pyopaque_runtime::binding::type_payload;
 use pyopaque_runtime::{Handle, PyResult, Thread};
@@ -24,7 +25,11 @@ fn split_signature<'a>(name: &str, doc: &'a str) -> (Option<&'a str>, &'a str) {
 /// (`None` for any other name or any other object).
 pub fn attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> {
     let o = cx.get(h);
-    if cx.type_of(o) != shim_types().cfunction {
+    let t = cx.type_of(o);
+    if t == shim_types().method_descr || t == shim_types().classmethod_descr {
+        return descriptor_attr(cx, h, name);
+    }
+    if t != shim_types().cfunction {
         return Ok(None);
     }
     // SAFETY: a builtin function's payload.
@@ -36,7 +41,7 @@ pub fn attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> 
     let ml_doc = unsafe { (*def).ml_doc };
     // SAFETY: a non-NULL doc is a C string in static data.
     let doc = (!ml_doc.is_null()).then(|| unsafe { cx::cstr_lossy(ml_doc) });
-    let none = cx.rt.types.none;
+    let none = cx.rt.none;
     let v = match name {
         "__name__" => cx.str(&ml_name),
         "__qualname__" => match self_ {
@@ -62,6 +67,44 @@ pub fn attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> 
         },
         "__self__" => cx.root(self_.unwrap_or(none)),
         "__module__" => cx.root(module.unwrap_or(none)),
+        _ => return Ok(None),
+    };
+    Ok(Some(v))
+}
+
+/// Attribute `name` of a method descriptor (`method_descriptor`, `classmethod_descriptor`):
+/// CPython's `__name__`, `__qualname__` (`Owner.name`), `__objclass__`, `__doc__` and
+/// `__text_signature__`.
+fn descriptor_attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> {
+    let o = cx.get(h);
+    // SAFETY: a method descriptor's payload.
+    let p = unsafe { payload::<FuncPayload>(o) };
+    let (def, cls) = (p.def, p.cls);
+    // SAFETY: the definition is static C data with a C-string name.
+    let ml_name = unsafe { cx::cstr_lossy((*def).ml_name) };
+    // SAFETY: as above; the doc is NULL or a C string.
+    let ml_doc = unsafe { (*def).ml_doc };
+    // SAFETY: a non-NULL doc is a C string in static data.
+    let doc = (!ml_doc.is_null()).then(|| unsafe { cx::cstr_lossy(ml_doc) });
+    let none = cx.rt.none;
+    let v = match name {
+        "__name__" => cx.str(&ml_name),
+        "__qualname__" => match cls {
+            Some(c) => {
+                let q = format!("{}.{ml_name}", type_payload(c).short_name());
+                cx.str(&q)
+            }
+            None => cx.str(&ml_name),
+        },
+        "__objclass__" => cx.root(cls.unwrap_or(none)),
+        "__doc__" => match doc.as_deref().map(|d| split_signature(&ml_name, d).1) {
+            Some(d) => cx.str(d),
+            None => cx.root(none),
+        },
+        "__text_signature__" => match doc.as_deref().and_then(|d| split_signature(&ml_name, d).0) {
+            Some(s) => cx.str(s),
+            None => cx.root(none),
+        },
         _ => return Ok(None),
     };
     Ok(Some(v))

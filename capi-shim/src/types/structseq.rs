@@ -126,6 +126,7 @@ pub unsafe extern "C" fn PyStructSequence_NewType(desc: *mut Desc) -> *mut PyTyp
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push((t.as_ptr() as usize, names));
+        crate::types::type_namespace::on_new_type(cx, t)?;
         let th = cx.root(t);
         if let Some(m) = module {
             let mh = cx.str(&m);
@@ -216,6 +217,8 @@ pub fn builtin_instance(
                 t.as_ptr() as usize,
                 names.iter().map(|n| Some(n.to_string())).collect(),
             ));
+            // Making the mirror (a dict of str keys) fails only when memory does.
+            let _ = crate::types::type_namespace::on_new_type(cx, t);
             let th = cx.root(t);
             if !module.is_empty() {
                 let mh = cx.str(module);

@@ -375,6 +375,7 @@ pub unsafe fn from_spec(
     };
     let _ = t.ext.set(Box::new(ct));
     let ty = cx.rt.new_type(t);
+    crate::types::type_namespace::on_new_type(cx, ty)?;
     // Attributes: methods, members, getsets, __module__, __doc__.
     let tyh = cx.root(ty);
     let modname = name
@@ -403,8 +404,17 @@ pub unsafe fn from_spec(
 }
 
 /// Sets a type attribute (the type holds a C reference to the value: pinned, never freed
-/// while it stays there).
+/// while it stays there), and writes it to the type's `tp_dict` mirror if it has one.
 pub fn set_type_attr(cx: &mut Thread, ty: ObjRef, name: &str, value: ObjRef) {
+    let vh = cx.root(value);
+    store_type_attr(cx, ty, name, value);
+    let value = cx.get(vh);
+    // A str-keyed dict store fails only when memory does, which aborts anyway.
+    let _ = crate::types::type_namespace::after_set(cx, ty, name, value);
+}
+
+/// [`set_type_attr`] without touching the mirror (the mirror's own reconciliation uses it).
+pub(crate) fn store_type_attr(cx: &mut Thread, ty: ObjRef, name: &str, value: ObjRef) {
     pyopaque_runtime::refcount::c_incref(cx, value);
     let old = {
         let mut attrs = type_payload(ty).attrs.lock();
@@ -665,6 +675,13 @@ pub unsafe extern "C" fn PyType_GetSlot(ty: *mut PyTypeObject, id: c_int) -> *mu
             }
             return std::ptr::null_mut();
         }
+        // tp_base and tp_bases are the type's own, never inherited, for every kind of type.
+        if id == slot::TP_BASE {
+            return crate::types::type_bases::tp_base(t).cast();
+        }
+        if id == slot::TP_BASES {
+            return crate::types::type_bases::tp_bases(t).cast();
+        }
         if id == slot::TP_FREE {
             let v = get_slot(t, id);
             if v == 0 {
@@ -854,7 +871,8 @@ pub unsafe extern "C" fn PyType_Ready(ty: *mut PyTypeObject) -> c_int {
 pub unsafe extern "C" fn PyType_Modified(ty: *mut PyTypeObject) {
     capi!("PyType_Modified", |cx| {
         // SAFETY: caller's contract.
-        unsafe { arg(cx, ty) }?;
+        let t = unsafe { arg(cx, ty) }?;
+        crate::types::type_namespace::reconcile(cx, t);
         Ok(())
     })
 }
