@@ -146,8 +146,14 @@ fn compiler() -> String {
     std::env::var("CC").unwrap_or_else(|_| "gcc".into())
 }
 
-/// The cache key of `source` built as `module` for `target`.
-fn cache_key(source: &[u8], module: &str, target: &Target) -> Result<String, String> {
+/// The cache key of `source` built as `module` for `target`; `pxd` is the bytes of the
+/// augmenting `.pxd` beside the source (Cython reads it, so it is part of the input).
+fn cache_key(
+    source: &[u8],
+    pxd: Option<&[u8]>,
+    module: &str,
+    target: &Target,
+) -> Result<String, String> {
     let mut h = Sha256::new();
     let mut field = |b: &[u8]| {
         h.update((b.len() as u64).to_le_bytes());
@@ -155,6 +161,10 @@ fn cache_key(source: &[u8], module: &str, target: &Target) -> Result<String, Str
     };
     field(CYTHON_VERSION.as_bytes());
     field(source);
+    if let Some(p) = pxd {
+        field(b"pxd");
+        field(p);
+    }
     field(module.as_bytes());
     field(target.label().as_bytes());
     field(compiler().as_bytes());
@@ -199,7 +209,8 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 pub fn build(src: &Path, target: &Target, verbose: bool) -> Result<Built, String> {
     let source = std::fs::read(src).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
     let module = module_name(src);
-    let key = cache_key(&source, &module, target)?;
+    let pxd = std::fs::read(src.with_extension("pxd")).ok();
+    let key = cache_key(&source, pxd.as_deref(), &module, target)?;
     let dir = cython::cache_root().join("build").join(&key);
     let so = dir.join(format!("{module}.so"));
     if so.exists() {
@@ -312,10 +323,26 @@ mod tests {
             include: PathBuf::from("/x"),
             limited: "0x030B0000".into(),
         };
-        let a = cache_key(b"x = 1", "m", &Target::Pyopaque).unwrap();
-        assert_eq!(a, cache_key(b"x = 1", "m", &Target::Pyopaque).unwrap());
-        assert_ne!(a, cache_key(b"x = 2", "m", &Target::Pyopaque).unwrap());
-        assert_ne!(a, cache_key(b"x = 1", "n", &Target::Pyopaque).unwrap());
-        assert_ne!(a, cache_key(b"x = 1", "m", &cpy).unwrap());
+        let a = cache_key(b"x = 1", None, "m", &Target::Pyopaque).unwrap();
+        assert_eq!(
+            a,
+            cache_key(b"x = 1", None, "m", &Target::Pyopaque).unwrap()
+        );
+        assert_ne!(
+            a,
+            cache_key(b"x = 2", None, "m", &Target::Pyopaque).unwrap()
+        );
+        assert_ne!(
+            a,
+            cache_key(b"x = 1", None, "n", &Target::Pyopaque).unwrap()
+        );
+        assert_ne!(a, cache_key(b"x = 1", None, "m", &cpy).unwrap());
+        let with_pxd = cache_key(
+            b"x = 1",
+            Some(b"cdef class A: pass"),
+            "m",
+            &Target::Pyopaque,
+        );
+        assert_ne!(a, with_pxd.unwrap());
     }
 }

@@ -478,6 +478,12 @@ pub fn getattr_opt(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
                 let n = type_payload(o).short_name().to_string();
                 return Ok(Some(cx.str(&n)));
             }
+            "__dict__" => {
+                // A read-only view of a snapshot of the type's own attributes (CPython's is a
+                // mappingproxy of tp_dict: read-only too, so no write can be lost).
+                let d = crate::types::type_dict::snapshot(cx, o)?;
+                return Ok(Some(crate::objects::proxy::mappingproxy(cx, d)));
+            }
             "__dictoffset__" => {
                 // Where an instance keeps its `__dict__`: for a metatype, the type's `tp_dict`
                 // mirror (made for every type on this first request); for a class with an

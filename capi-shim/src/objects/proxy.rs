@@ -61,6 +61,11 @@ fn new_pair(cx: &mut Thread, ty: ObjRef, a: Handle, b: Option<Handle>) -> Handle
     h
 }
 
+/// A new read-only `mappingproxy` over dict `d`.
+pub fn mappingproxy(cx: &mut Thread, d: Handle) -> Handle {
+    new_pair(cx, shim_types().mappingproxy, d, None)
+}
+
 /// The mapping behind a mappingproxy, if `o` is one.
 pub fn proxied(cx: &mut Thread, o: ObjRef) -> Option<Handle> {
     if !is_exactly(o, shim_types().mappingproxy) {

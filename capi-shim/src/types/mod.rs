@@ -15,6 +15,7 @@ pub mod constructors;
 pub mod descriptors;
 pub mod function_attrs;
 pub mod shim_types;
+pub mod slot_wrappers;
 pub mod static_types;
 pub mod structseq;
 pub mod type_bases;

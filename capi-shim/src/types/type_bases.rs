@@ -36,26 +36,29 @@ pub fn tp_bases(ty: ObjRef) -> *mut PyObject {
     if cx::finalizing() {
         return std::ptr::null_mut();
     }
-    cx::api("PyType_GetSlot", |cx| -> pyopaque_runtime::PyResult<*mut PyObject> {
-        // Made outside the table's lock: the allocation may collect, and a finalizer it runs may
-        // call PyType_GetSlot.
-        let items: Vec<_> = type_payload(ty)
-            .base
-            .into_iter()
-            .map(|b| cx.root(b))
-            .collect();
-        let t = cx.tuple(&items);
-        let mut g = BASES_TUPLES.lock().unwrap_or_else(|e| e.into_inner());
-        let table = g.get_or_insert_with(HashMap::new);
-        if let Some(p) = table.get(&key) {
-            // Another thread made one first; this tuple dies with its handle.
-            return Ok(*p as *mut PyObject);
-        }
-        // The new C-held reference is never released: it keeps the tuple alive and pinned.
-        let p = cx::new_ref_h(cx, t);
-        table.insert(key, p as usize);
-        Ok(p)
-    })
+    cx::api(
+        "PyType_GetSlot",
+        |cx| -> pyopaque_runtime::PyResult<*mut PyObject> {
+            // Made outside the table's lock: the allocation may collect, and a finalizer it runs may
+            // call PyType_GetSlot.
+            let items: Vec<_> = type_payload(ty)
+                .base
+                .into_iter()
+                .map(|b| cx.root(b))
+                .collect();
+            let t = cx.tuple(&items);
+            let mut g = BASES_TUPLES.lock().unwrap_or_else(|e| e.into_inner());
+            let table = g.get_or_insert_with(HashMap::new);
+            if let Some(p) = table.get(&key) {
+                // Another thread made one first; this tuple dies with its handle.
+                return Ok(*p as *mut PyObject);
+            }
+            // The new C-held reference is never released: it keeps the tuple alive and pinned.
+            let p = cx::new_ref_h(cx, t);
+            table.insert(key, p as usize);
+            Ok(p)
+        },
+    )
 }
 
 fn lookup(key: usize) -> Option<usize> {

@@ -400,6 +400,8 @@ pub unsafe fn from_spec(
         // SAFETY: as above.
         unsafe { crate::r#abstract::object::add_getsets_to_type(cx, tyh, getsets) }?;
     }
+    // The special methods of the slots it fills (after its own methods, which win).
+    crate::types::slot_wrappers::install(cx, ty);
     Ok(new_ref(cx, ty))
 }
 
