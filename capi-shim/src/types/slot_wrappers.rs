@@ -51,7 +51,7 @@ enum Call {
     /// `objobjargproc` with NULL.
     DelItem,
     /// `ternaryfunc` with an argument tuple and a keyword dict (`tp_call`).
-    CallArgs,
+    Args,
     /// `initproc`.
     Init,
     /// `descrgetfunc`: `(obj, type=None)`.
@@ -115,7 +115,7 @@ static WRAPPERS: [Wrapper; N] = [
     w(c"__repr__", TP_REPR, Call::Unary),
     w(c"__str__", TP_STR, Call::Unary),
     w(c"__hash__", TP_HASH, Call::Hash),
-    w(c"__call__", TP_CALL, Call::CallArgs),
+    w(c"__call__", TP_CALL, Call::Args),
     w(c"__iter__", TP_ITER, Call::Unary),
     w(c"__next__", TP_ITERNEXT, Call::Next),
     w(c"__init__", TP_INIT, Call::Init),
@@ -178,7 +178,7 @@ fn arity(call: Call) -> (usize, usize) {
         Call::DescrDelete => (1, 1),
         Call::SetItem | Call::DescrSet => (2, 2),
         Call::DescrGet => (1, 2),
-        Call::CallArgs | Call::Init => (0, usize::MAX),
+        Call::Args | Call::Init => (0, usize::MAX),
     }
 }
 
@@ -195,6 +195,7 @@ unsafe extern "C" fn wrap<const I: usize>(
         // SAFETY: the objects the call passes: self, the defining class (a type), `nargs`
         // arguments followed by one value per keyword name.
         let (h, ty) = unsafe { (cx::harg(cx, s)?, cx::arg(cx, cls.cast())?) };
+        // SAFETY: `kwnames` is NULL or the call's tuple of keyword names.
         let kw_n = match unsafe { cx::from_c(kwnames) } {
             Some(k) => cx.tuple_len(k).unwrap_or(0),
             None => 0,
@@ -206,7 +207,7 @@ unsafe extern "C" fn wrap<const I: usize>(
         let (pos, kwv) = all.split_at(nargs);
         let name = wr.name.to_str().unwrap_or("?");
         let (lo, hi) = arity(wr.call);
-        if kw_n > 0 && !matches!(wr.call, Call::CallArgs | Call::Init) {
+        if kw_n > 0 && !matches!(wr.call, Call::Args | Call::Init) {
             return Err(cx::type_error(
                 cx,
                 &format!("{name}() takes no keyword arguments"),
@@ -241,8 +242,8 @@ fn call(
     kwnames: *mut PyObject,
     name: &str,
 ) -> PyResult<Handle> {
-    // SAFETY (every transmute below): `f` is the value of the slot this wrapper's table entry
-    // names, so it has that slot's C signature (typeslots.h).
+    // SAFETY: every transmute below reads `f`, the value of the slot this wrapper's table entry
+    // names, as that slot's C signature (typeslots.h); the slots get live, rooted arguments.
     unsafe {
         match call {
             Call::Unary => {
@@ -334,7 +335,7 @@ fn call(
                     f(a[0], o, t)
                 })
             }
-            Call::CallArgs | Call::Init => {
+            Call::Args | Call::Init => {
                 let t = cx.tuple(pos);
                 let d = keywords(cx, kwnames, kwv)?;
                 let mut hs = vec![h, t];
