@@ -85,3 +85,26 @@ if __name__ == "__main__":
         if _name.startswith("test_"):
             _f()
     print("ok")
+
+
+async def _answer():
+    return 42
+
+
+async def _twice():
+    a = await _answer()
+    return a * 2
+
+
+def _drive(coro):
+    it = coro.__await__()
+    try:
+        next(it)
+    except StopIteration as e:
+        return e.value
+    raise AssertionError("the coroutine suspended")
+
+
+def test_a_coroutine_is_driven_through_await():
+    assert _drive(_answer()) == 42
+    assert _drive(_twice()) == 84

@@ -109,6 +109,9 @@ const TP_REPR: c_int = 66;
 const TP_RICHCOMPARE: c_int = 67;
 const TP_STR: c_int = 70;
 const NB_MATRIX_MULTIPLY: c_int = 75;
+const AM_AWAIT: c_int = 77;
+const AM_AITER: c_int = 78;
+const AM_ANEXT: c_int = 79;
 
 /// The table; a name listed twice (`__len__`) is taken from the first slot the type fills.
 static WRAPPERS: [Wrapper; N] = [
@@ -166,9 +169,12 @@ static WRAPPERS: [Wrapper; N] = [
     w(c"__rxor__", NB_XOR, Call::Right),
     w(c"__matmul__", NB_MATRIX_MULTIPLY, Call::Left),
     w(c"__rmatmul__", NB_MATRIX_MULTIPLY, Call::Right),
+    w(c"__await__", AM_AWAIT, Call::Unary),
+    w(c"__aiter__", AM_AITER, Call::Unary),
+    w(c"__anext__", AM_ANEXT, Call::Unary),
 ];
 
-const N: usize = 54;
+const N: usize = 57;
 
 /// The positional arguments each kind takes (min, max).
 fn arity(call: Call) -> (usize, usize) {
@@ -398,7 +404,7 @@ macro_rules! defs {
 
 static DEFS: Defs = defs!(
     0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33
-    34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53
+    34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56
 );
 
 /// Puts a wrapper in the dict of spec type `ty` for every special method whose slot its own
