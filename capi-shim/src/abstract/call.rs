@@ -328,6 +328,9 @@ fn call_type_object(
         };
         return Ok(cx.root(if v { rt.true_ } else { rt.false_ }));
     }
+    if t == rt.types.bytes && kw.is_empty() && pos.len() <= 3 {
+        return construct_bytes(cx, pos);
+    }
     if t == rt.types.object && pos.is_empty() && kw.is_empty() {
         return crate::types::typeobject::alloc_instance(cx, t, 0);
     }
@@ -1098,3 +1101,63 @@ pub(crate) const VERDICTS: &[(&str, crate::verdict::rule::Rule)] = {
         ("PyVectorcall_Call", Rule::Works),
     ]
 };
+
+/// `bytes()`, `bytes(n)` (n zero bytes), `bytes(str, encoding[, errors])`, and `bytes(x)` for a
+/// bytes-like object or an iterable of ints (CPython's `PyBytes_FromObject`).
+fn construct_bytes(cx: &mut Thread, pos: &[Handle]) -> PyResult<Handle> {
+    let Some(&a) = pos.first() else {
+        return Ok(cx.bytes(&[]));
+    };
+    let o = cx.get(a);
+    if cx.kind_of(o) == Kind::Str {
+        if pos.len() == 1 {
+            return Err(type_error(cx, "string argument without an encoding"));
+        }
+        let mut args = pos.to_vec();
+        let none = cx.root(cx.rt.none);
+        args.resize(3, none);
+        let cs = |cx: &mut Thread, h: Handle| -> PyResult<Option<std::ffi::CString>> {
+            let v = cx.get(h);
+            if v == cx.rt.none {
+                return Ok(None);
+            }
+            match cx.str_value(v) {
+                Some(s) => Ok(std::ffi::CString::new(s).ok()),
+                None => Err(type_error(
+                    cx,
+                    &format!(
+                        "bytes() argument 'encoding' must be str, not {}",
+                        tname(cx, v)
+                    ),
+                )),
+            }
+        };
+        let enc = cs(cx, args[1])?;
+        let err = cs(cx, args[2])?;
+        let p = |c: &Option<std::ffi::CString>| c.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
+        let (ep, rp) = (p(&enc), p(&err));
+        // SAFETY: a str and NUL-terminated (or NULL) encoding and errors names.
+        return crate::r#abstract::object::c_call(cx, "bytes", &[a], |x| unsafe {
+            crate::objects::unicode::PyUnicode_AsEncodedString(x[0], ep, rp)
+        });
+    }
+    if pos.len() > 1 {
+        return Err(type_error(cx, "encoding without a string argument"));
+    }
+    if matches!(cx.kind_of(o), Kind::Int | Kind::Bool) {
+        let Some(n) = cx.int_as_i64(o)? else {
+            return Err(cx::overflow_error(
+                cx,
+                "cannot fit 'int' into an index-sized integer",
+            ));
+        };
+        if n < 0 {
+            return Err(cx::value_error(cx, "negative count"));
+        }
+        return Ok(cx.bytes(&vec![0u8; n as usize]));
+    }
+    // SAFETY: an object for PyBytes_FromObject.
+    crate::r#abstract::object::c_call(cx, "bytes", &[a], |x| unsafe {
+        crate::objects::bytes::PyBytes_FromObject(x[0])
+    })
+}

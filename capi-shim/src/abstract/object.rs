@@ -1053,6 +1053,9 @@ pub fn getitem(cx: &mut Thread, h: Handle, key: Handle) -> PyResult<Handle> {
             };
             crate::r#abstract::sequence::seq_getitem(cx, h, i as isize)
         }
+        _ if crate::objects::bytearray::is_bytearray(o) => {
+            crate::objects::bytearray_items::getitem(cx, h, key)
+        }
         _ => {
             // SAFETY: Py_mp_subscript is a binaryfunc.
             if let Some(f) = unsafe { slot_fn::<binaryfunc>(cx, o, slot::MP_SUBSCRIPT) } {
@@ -1112,6 +1115,9 @@ pub fn setitem(cx: &mut Thread, h: Handle, key: Handle, v: Option<Handle>) -> Py
                 Some(v) => crate::objects::list::list_setitem(cx, h, i as isize, v),
                 None => crate::objects::list::list_delitem(cx, h, i as isize),
             }
+        }
+        _ if crate::objects::bytearray::is_bytearray(o) => {
+            crate::objects::bytearray_items::setitem(cx, h, key, v)
         }
         _ => {
             // SAFETY: Py_mp_ass_subscript is an objobjargproc.

@@ -19,6 +19,10 @@ use crate::types::typeobject::get_slot;
 /// Item `i` of a list, tuple, str or bytes (negative indices count from the end).
 pub fn seq_getitem(cx: &mut Thread, h: Handle, i: isize) -> PyResult<Handle> {
     let o = cx.get(h);
+    if crate::objects::bytearray::is_bytearray(o) {
+        let k = cx.int(i as i64);
+        return crate::objects::bytearray_items::getitem(cx, h, k);
+    }
     match cx.kind_of(o) {
         Kind::List => cx.list_get(h, i),
         Kind::Tuple => {
@@ -79,6 +83,10 @@ pub fn collect(cx: &mut Thread, h: Handle) -> PyResult<Vec<Handle>> {
 
 /// `a + b` for two sequences of the same kind.
 pub fn concat(cx: &mut Thread, a: Handle, b: Handle) -> PyResult<Handle> {
+    if let Some(r) = crate::objects::bytearray_items::binop(cx, a, b, pyopaque_runtime::BinOp::Add)?
+    {
+        return Ok(r);
+    }
     let (x, y) = (cx.get(a), cx.get(b));
     match (cx.kind_of(x), cx.kind_of(y)) {
         (Kind::List, Kind::List) => cx.list_concat(a, b),
@@ -122,6 +130,15 @@ pub fn repeat(cx: &mut Thread, a: Handle, n: isize) -> PyResult<Handle> {
         let t = cx.rt.types.exc.memory_error;
         cx.raise(t, "")
     };
+    if let Some(b) = crate::objects::bytearray::bytes_of(x) {
+        if b.len()
+            .checked_mul(n)
+            .is_none_or(|t| t > isize::MAX as usize)
+        {
+            return Err(no_memory(cx));
+        }
+        return Ok(crate::objects::bytearray::new(cx, &b.repeat(n)));
+    }
     match cx.kind_of(x) {
         Kind::List => {
             let len = cx.list_len(x);
@@ -195,6 +212,7 @@ pub fn is_sequence(cx: &Thread, o: pyopaque_runtime::ObjRef) -> bool {
         Kind::List | Kind::Tuple | Kind::Str | Kind::Bytes => true,
         Kind::Dict => false,
         _ if crate::objects::lazy_iters::is_range(o) => true,
+        _ if crate::objects::bytearray::is_bytearray(o) => true,
         _ => get_slot(cx.type_of(o), 44) != 0,
     }
 }
@@ -278,6 +296,11 @@ pub unsafe extern "C" fn PySequence_SetItem(
         // SAFETY: caller's contract.
         let (h, vh) = unsafe { (harg(cx, o)?, harg(cx, v)?) };
         let ob = cx.get(h);
+        if crate::objects::bytearray::is_bytearray(ob) {
+            let k = cx.int(i as i64);
+            crate::objects::bytearray_items::setitem(cx, h, k, Some(vh))?;
+            return Ok(0);
+        }
         if cx.kind_of(ob) != Kind::List {
             let msg = format!(
                 "'{}' object does not support item assignment",
@@ -300,6 +323,11 @@ pub unsafe extern "C" fn PySequence_DelItem(o: *mut PyObject, i: Py_ssize_t) -> 
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
         let ob = cx.get(h);
+        if crate::objects::bytearray::is_bytearray(ob) {
+            let k = cx.int(i as i64);
+            crate::objects::bytearray_items::setitem(cx, h, k, None)?;
+            return Ok(0);
+        }
         if cx.kind_of(ob) != Kind::List {
             let msg = format!("'{}' object doesn't support item deletion", tname(cx, ob));
             return Err(type_error(cx, &msg));
@@ -358,6 +386,7 @@ pub unsafe extern "C" fn PySequence_GetSlice(
             }
             // CPython's fallback: `o[slice(lo, hi)]` through the subscript protocol.
             _ if crate::objects::lazy_iters::is_range(ob)
+                || crate::objects::bytearray::is_bytearray(ob)
                 || get_slot(cx.type_of(ob), crate::boundary::ffi::slot::MP_SUBSCRIPT) != 0 =>
             {
                 let (a, b) = (cx.int(lo as i64), cx.int(hi as i64));
@@ -729,7 +758,9 @@ fn slice_op(
         return Ok(0);
     }
     // Mapping subscript assignment with a slice (C types with mp_ass_subscript).
-    if crate::types::typeobject::get_slot(cx.type_of(ob), 3) != 0 {
+    if crate::types::typeobject::get_slot(cx.type_of(ob), 3) != 0
+        || crate::objects::bytearray::is_bytearray(ob)
+    {
         let (a, b) = (cx.int(lo as i64), cx.int(hi as i64));
         let (ao, bo) = (cx.get(a), cx.get(b));
         let sl = crate::objects::slice::new_slice(cx, Some(ao), Some(bo), None);

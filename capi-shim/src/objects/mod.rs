@@ -14,6 +14,7 @@
 
 pub mod bool_;
 pub mod bytearray;
+pub mod bytearray_items;
 pub mod bytes;
 pub mod capsule;
 pub mod complex;

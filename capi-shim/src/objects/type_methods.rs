@@ -930,6 +930,7 @@ pub fn ensure_installed(cx: &mut Thread) {
     }
     crate::objects::iterators::install_methods(cx);
     crate::objects::object_methods::install(cx);
+    crate::objects::bytearray_items::install(cx);
     INSTALLED.store(true, std::sync::atomic::Ordering::Release);
 }
 
