@@ -7,7 +7,7 @@
 //! in a static table) written in terms of the exported C API, so each behaves exactly as the
 //! C API function it stands on (`len` is `PyObject_Size`, `repr` is `PyObject_Repr`, ...), with
 //! CPython's argument errors. `eval`, `exec` and `compile` exist and raise NotImplementedError:
-//! they need a compiler and an evaluation loop.
+//! they need a compiler and an evaluation loop; so does `open` (no `io` module).
 
 use std::ffi::{c_int, CStr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -1195,6 +1195,17 @@ unsafe extern "C" fn b_compile(
     no_compiler("compile")
 }
 
+/// `open()`: file objects are made by the `io` module, which is Python source in CPython and
+/// absent here (as for `PyFile_FromFd`), so the builtin exists (a module that only mentions it
+/// loads) and a call raises NotImplementedError saying why.
+unsafe extern "C" fn b_open(_: *mut PyObject, _: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    raise(
+        "NotImplementedError",
+        "pyopaque: open() makes io file objects, and the io module (Python source in CPython) \
+         is not available in this runtime",
+    )
+}
+
 // ----- the table -----
 
 struct Defs([PyMethodDef; N_DEFS]);
@@ -1237,6 +1248,7 @@ static DEFS: Defs = Defs([
     fast(c"divmod", b_divmod),
     varkw(c"eval", b_eval),
     varkw(c"exec", b_exec),
+    varkw(c"open", b_open),
     fast(c"format", b_format),
     fast(c"getattr", b_getattr),
     fast(c"hasattr", b_hasattr),
@@ -1264,7 +1276,7 @@ static DEFS: Defs = Defs([
 ]);
 
 /// Number of real entries in [`DEFS`].
-const N_DEFS: usize = 37;
+const N_DEFS: usize = 38;
 
 /// The `builtins` module (created on first use, then kept for the process).
 pub fn module(cx: &mut Thread) -> PyResult<Handle> {

@@ -16,7 +16,8 @@
 //! by `PyObject_IsInstance`/`PyObject_IsSubclass` when the real MRO says no) answers: `t` is a
 //! virtual subclass of `cls` when `t` derives from a registered type whose ABC derives from
 //! `cls`. So `isinstance([], Iterable)` and `isinstance({}, Sized)` hold, while a Python class
-//! with `__iter__` is not an `Iterable` unless it derives from it.
+//! with `__iter__` is not an `Iterable` unless it derives from it. Each ABC has `register`
+//! (`Sequence.register(MyType)`), which adds a pair to the same table.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -107,6 +108,7 @@ pub fn abc_module(cx: &mut Thread) -> PyResult<Handle> {
                 .fetch_or(*flags, Ordering::AcqRel);
         }
         crate::r#abstract::object::setattr(cx, m, name, Some(c))?;
+        add_register(cx, c)?;
         made.push((name, c));
     }
     let g = crate::types::shim_types::shim_types();
@@ -167,6 +169,52 @@ pub fn register(cx: &mut Thread, abc: &str, concrete: Handle) -> PyResult<()> {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .push(pair);
+    Ok(())
+}
+
+/// `ABC.register(subclass)`: records `subclass` as a virtual subclass of the class it is
+/// called on and returns it (so it also works as a class decorator), as `abc.ABCMeta.register`.
+unsafe extern "C" fn abc_register(cls: *mut PyObject, sub: *mut PyObject) -> *mut PyObject {
+    cx::api("ABC.register", |cx| {
+        // SAFETY: the class the method is bound to and the argument the call passes.
+        let (c, s) = unsafe { (cx::harg(cx, cls)?, cx::harg(cx, sub)?) };
+        let so = cx.get(s);
+        if cx.kind_of(so) != pyopaque_runtime::Kind::Type {
+            return Err(cx::type_error(cx, "Can only register classes"));
+        }
+        let pair = (new_ref_h(cx, c) as usize, new_ref_h(cx, s) as usize);
+        REGISTERED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(pair);
+        Ok(new_ref_h(cx, s))
+    })
+}
+
+struct RegisterDef(crate::boundary::ffi::PyMethodDef);
+// SAFETY: immutable static data (a C string and a function pointer), never written.
+unsafe impl Sync for RegisterDef {}
+
+type MethO = unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject;
+
+static REGISTER_DEF: RegisterDef = RegisterDef(crate::boundary::ffi::PyMethodDef {
+    ml_name: c"register".as_ptr(),
+    // SAFETY: stored as the generic pointer; METH_O selects the (self, arg) signature.
+    ml_meth: Some(unsafe { std::mem::transmute::<MethO, crate::boundary::ffi::RawFn>(abc_register) }),
+    ml_flags: crate::boundary::ffi::METH_O | crate::boundary::ffi::METH_CLASS,
+    ml_doc: std::ptr::null(),
+});
+
+/// Puts the `register` class method on ABC `c`.
+fn add_register(cx: &mut Thread, c: Handle) -> PyResult<()> {
+    let co = cx.get(c);
+    let d = std::ptr::addr_of!(REGISTER_DEF.0).cast_mut();
+    // SAFETY: `co` is a type, `d` a static definition.
+    let p = unsafe { crate::types::descriptors::PyDescr_NewClassMethod(cx::to_c(co).cast(), d) };
+    // SAFETY: a new reference or NULL with an exception.
+    let dh = unsafe { cx::take_result(cx, p, "PyDescr_NewClassMethod") }?;
+    let (co, dv) = (cx.get(c), cx.get(dh));
+    crate::types::typeobject::set_type_attr(cx, co, "register", dv);
     Ok(())
 }
 

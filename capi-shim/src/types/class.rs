@@ -661,6 +661,20 @@ pub fn class_getattr(cx: &mut Thread, ty: ObjRef, name: &str) -> PyResult<Option
     };
     let vh = cx.root(v);
     let vt = cx.type_of(v);
+    if vt == crate::types::shim_types::shim_types().classmethod_descr {
+        // A C class method (`PyDescr_NewClassMethod`, METH_CLASS) binds to the class it is
+        // looked up on, as on a C type.
+        // SAFETY: a classmethod descriptor's payload.
+        let fp = unsafe { crate::types::shim_types::payload::<crate::types::shim_types::FuncPayload>(v) };
+        let (def, cls) = (fp.def, fp.cls);
+        return Ok(Some(crate::r#abstract::call::new_cfunction(
+            cx,
+            def,
+            Some(tyh),
+            None,
+            cls,
+        )));
+    }
     if get_slot(vt, xs::TP_DESCR_GET) != 0 {
         return descr_get(cx, vh, None, tyh).map(Some);
     }
