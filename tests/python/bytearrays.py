@@ -77,3 +77,36 @@ def test_bytes_constructor():
         assert str(e) == "string argument without an encoding"
     else:
         raise AssertionError("no TypeError")
+
+
+def _fmt():
+    # Through a function, so Cython cannot tell the operand is bytes (PyNumber_Remainder).
+    return b"%c|%d|%s|%5.2f|%r|%x"
+
+
+def test_bytes_percent_formatting():
+    assert _fmt() % (65, 7, b"ab", 3.14159, "h\xe9", 255) == b"A|7|ab| 3.14|'h\\xe9'|ff"
+    assert b"%b-%s" % (bytearray(b"x"), b"y") == b"x-y"
+    assert bytearray(b"%d") % 5 == bytearray(b"5")
+    assert b"%(k)s" % {b"k": b"v"} == b"v"
+    try:
+        b"%s" % "text"
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("no TypeError")
+    try:
+        b"%d" % (1, 2)
+    except TypeError as e:
+        assert str(e) == "not all arguments converted during bytes formatting"
+    else:
+        raise AssertionError("no TypeError")
+
+
+def _sfmt():
+    return "%c|%d|%s|%5.2f|%r|%x"
+
+
+def test_str_percent_through_the_number_protocol():
+    f = _sfmt()
+    assert f % (65, 7, "ab", 2.5, "x", 16) == "A|7|ab| 2.50|'x'|10"

@@ -123,6 +123,11 @@ fn binary(cx: &mut Thread, a: Handle, b: Handle, op: Op) -> PyResult<Handle> {
     let (x, y) = (cx.get(a), cx.get(b));
     let (kx, ky) = (cx.kind_of(x), cx.kind_of(y));
     if let Op::Bin(bop) = op {
+        if bop == BinOp::Mod {
+            if let Some(r) = crate::objects::unicode::format::percent(cx, a, b)? {
+                return Ok(r);
+            }
+        }
         if let Some(r) = crate::objects::bytearray_items::binop(cx, a, b, bop)? {
             return Ok(r);
         }

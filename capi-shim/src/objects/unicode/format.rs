@@ -1,4 +1,5 @@
-//! printf-style formatting of `str` (`str % args`): `PyUnicode_Format`.
+//! printf-style formatting of `str` (`str % args`): `PyUnicode_Format`; and of `bytes` and
+//! `bytearray` (PEP 461), which `PyNumber_Remainder` reaches.
 
 use super::convert::{ret_str, text};
 use crate::boundary::cx;
@@ -126,8 +127,20 @@ fn float_fmt(v: f64, conv: char, spec: &Spec) -> String {
     format!("{}{body}", sign_of(spec, v.is_sign_negative()))
 }
 
-fn format_impl(cx: &mut Thread, fmt: Handle, args: Handle) -> PyResult<String> {
-    let f: Vec<char> = text(cx, fmt).chars().collect();
+/// `fmt % args`. With `bytes_mode` (PEP 461's `bytes % args`), `fmt` is bytes read as Latin-1
+/// (one char per byte) and the result is Latin-1 text to encode back; `%s`/`%b` take bytes-like
+/// objects, `%r`/`%a` give `ascii()`, `%c` a byte, and mapping keys are bytes.
+fn format_impl(cx: &mut Thread, fmt: Handle, args: Handle, bytes_mode: bool) -> PyResult<String> {
+    let f: Vec<char> = if bytes_mode {
+        let fo = cx.get(fmt);
+        crate::objects::bytearray::buffer_of(cx, fo)
+            .unwrap_or_default()
+            .into_iter()
+            .map(char::from)
+            .collect()
+    } else {
+        text(cx, fmt).chars().collect()
+    };
     let ao = cx.get(args);
     let is_tuple = cx.kind_of(ao) == Kind::Tuple;
     let mapping = !is_tuple && cx.kind_of(ao) == Kind::Dict;
@@ -248,13 +261,80 @@ fn format_impl(cx: &mut Thread, fmt: Handle, args: Handle) -> PyResult<String> {
                     return Err(type_error(cx, "format requires a mapping"));
                 }
                 used_mapping = true;
-                let kh = cx.str(k);
+                let kh = if bytes_mode {
+                    let b: Vec<u8> = k.chars().map(|c| c as u32 as u8).collect();
+                    cx.bytes(&b)
+                } else {
+                    cx.str(k)
+                };
                 crate::r#abstract::object::getitem(cx, args, kh)?
             }
             None => need(cx, &mut next, &items)?,
         };
         let vo = cx.get(v);
         let piece = match conv {
+            's' | 'b' if bytes_mode => {
+                let mut b = match crate::objects::bytearray::buffer_of(cx, vo) {
+                    Some(b) => b,
+                    None => {
+                        let m = crate::r#abstract::object::getattr_opt(cx, v, "__bytes__")?;
+                        let r = match m {
+                            Some(m) => Some(crate::r#abstract::call::call(cx, m, &[], &[])?),
+                            None => None,
+                        };
+                        match r.and_then(|r| cx.bytes_value(cx.get(r)).map(<[u8]>::to_vec)) {
+                            Some(b) => b,
+                            None => {
+                                let vo = cx.get(v);
+                                let msg = format!(
+                                    "%b requires a bytes-like object, or an object that \
+                                     implements __bytes__, not '{}'",
+                                    tname(cx, vo)
+                                );
+                                return Err(type_error(cx, &msg));
+                            }
+                        }
+                    }
+                };
+                if let Some(p) = spec.prec {
+                    b.truncate(p);
+                }
+                pad(&spec, b.into_iter().map(char::from).collect(), false)
+            }
+            'r' | 'a' if bytes_mode => {
+                let r = crate::r#abstract::object::repr(cx, v)?;
+                let mut s = ascii_of(&text(cx, r));
+                if let Some(p) = spec.prec {
+                    s = s.chars().take(p).collect();
+                }
+                pad(&spec, s, false)
+            }
+            'c' if bytes_mode => {
+                if let Some(b) = crate::objects::bytearray::buffer_of(cx, vo) {
+                    if b.len() != 1 {
+                        return Err(type_error(
+                            cx,
+                            "%c requires an integer in range(256) or a single byte",
+                        ));
+                    }
+                    pad(&spec, char::from(b[0]).to_string(), false)
+                } else {
+                    match cx.int_as_i64(vo)? {
+                        Some(x) if (0..256).contains(&x) => {
+                            pad(&spec, char::from(x as u8).to_string(), false)
+                        }
+                        Some(_) => {
+                            return Err(cx::overflow_error(cx, "%c arg not in range(256)"));
+                        }
+                        None => {
+                            return Err(type_error(
+                                cx,
+                                "%c requires an integer in range(256) or a single byte",
+                            ))
+                        }
+                    }
+                }
+            }
             's' | 'r' | 'a' => {
                 let r = if conv == 's' {
                     crate::r#abstract::object::str_(cx, v)?
@@ -263,21 +343,7 @@ fn format_impl(cx: &mut Thread, fmt: Handle, args: Handle) -> PyResult<String> {
                 };
                 let mut s = text(cx, r);
                 if conv == 'a' {
-                    s = s
-                        .chars()
-                        .map(|c| {
-                            let u = c as u32;
-                            if u < 0x80 {
-                                c.to_string()
-                            } else if u < 0x100 {
-                                format!("\\x{u:02x}")
-                            } else if u < 0x10000 {
-                                format!("\\u{u:04x}")
-                            } else {
-                                format!("\\U{u:08x}")
-                            }
-                        })
-                        .collect();
+                    s = ascii_of(&s);
                 }
                 if let Some(p) = spec.prec {
                     s = s.chars().take(p).collect();
@@ -379,12 +445,53 @@ fn format_impl(cx: &mut Thread, fmt: Handle, args: Handle) -> PyResult<String> {
         out.push_str(&piece);
     }
     if next < items.len() && !(mapping || used_mapping) {
+        let what = if bytes_mode { "bytes" } else { "string" };
         return Err(type_error(
             cx,
-            "not all arguments converted during string formatting",
+            &format!("not all arguments converted during {what} formatting"),
         ));
     }
     Ok(out)
+}
+
+/// `ascii()` of a repr: non-ASCII characters as `\x`, `\u` or `\U` escapes.
+fn ascii_of(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            if u < 0x80 {
+                c.to_string()
+            } else if u < 0x100 {
+                format!("\\x{u:02x}")
+            } else if u < 0x10000 {
+                format!("\\u{u:04x}")
+            } else {
+                format!("\\U{u:08x}")
+            }
+        })
+        .collect()
+}
+
+/// `fmt % args` for a `str`, `bytes` or `bytearray` left operand (None for any other): what
+/// `PyNumber_Remainder` does before trying the number protocol.
+pub fn percent(cx: &mut Thread, fmt: Handle, args: Handle) -> PyResult<Option<Handle>> {
+    let fo = cx.get(fmt);
+    if cx.kind_of(fo) == Kind::Str {
+        let s = format_impl(cx, fmt, args, false)?;
+        return Ok(Some(cx.str(&s)));
+    }
+    let is_ba = crate::objects::bytearray::is_bytearray(fo);
+    if cx.kind_of(fo) != Kind::Bytes && !is_ba {
+        return Ok(None);
+    }
+    let s = format_impl(cx, fmt, args, true)?;
+    // Every char of the result came from a byte (or an ASCII digit, escape or padding).
+    let b: Vec<u8> = s.chars().map(|c| c as u32 as u8).collect();
+    Ok(Some(if is_ba {
+        crate::objects::bytearray::new(cx, &b)
+    } else {
+        cx.bytes(&b)
+    }))
 }
 
 /// `PyUnicode_Format`: `format % args` (printf-style: `%s %r %a %d %i %u %x %X %o %e %E %f %F
@@ -406,7 +513,7 @@ pub unsafe extern "C" fn PyUnicode_Format(
         let fh = cx.root(f);
         // SAFETY: caller's contract.
         let a = unsafe { harg(cx, args) }?;
-        let s = format_impl(cx, fh, a)?;
+        let s = format_impl(cx, fh, a, false)?;
         ret_str(cx, &s)
     })
 }
