@@ -266,6 +266,25 @@ const PROGRAM_RUNS: &[(&str, &[&str])] = &[
     ("exit_status.py", &["message"]),
     ("uncaught.py", &[]),
     ("chained.py", &[]),
+    (
+        "options.py",
+        &[
+            "-n",
+            "5",
+            "--scale=0.5",
+            "-qvv",
+            "-Ia",
+            "-I",
+            "b",
+            "x",
+            "--",
+            "-y",
+        ],
+    ),
+    ("options.py", &[]),
+    ("options.py", &["--count", "many"]),
+    ("options.py", &["--mode", "medium"]),
+    ("options.py", &["--bogus"]),
 ];
 
 /// What both runs must agree on: stdout, exit status, and stderr's last line.

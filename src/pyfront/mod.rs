@@ -8,6 +8,7 @@
 //!   hash, so a second run does not recompile.
 //! * [`run`]: `pyopaque run FILE.py [ARGS]`, a program's top level as `__main__`.
 //! * [`bench`]: `pyopaque bench python`, Cython's benchmark suite under every runtime.
+//! * [`pylib`]: standard-library modules written in Python for pyopaque (`optparse`).
 //!
 //! The choices (limited-API version, module naming, cache key) are recorded in
 //! `docs/design.md`, "Python programs through Cython".
@@ -15,6 +16,7 @@
 pub mod bench;
 pub mod build;
 pub mod cython;
+pub mod pylib;
 pub mod run;
 
 /// The one place naming the Cython version pyopaque builds Python source with.

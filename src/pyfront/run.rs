@@ -69,8 +69,25 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
     } else {
         Target::Pyopaque
     };
+    // pyopaque's own stdlib modules first (CPython has its own), unless the program brings one.
+    let pylib = match target {
+        Target::Pyopaque => {
+            let taken: Vec<String> = args
+                .modules
+                .iter()
+                .chain(std::iter::once(&args.file))
+                .map(|f| build::module_name(f))
+                .collect();
+            super::pylib::sources(&taken)?
+        }
+        _ => Vec::new(),
+    };
     let mut modules = Vec::new();
-    for f in args.modules.iter().chain(std::iter::once(&args.file)) {
+    for f in pylib
+        .iter()
+        .chain(args.modules.iter())
+        .chain(std::iter::once(&args.file))
+    {
         match build::build(f, &target, args.verbose) {
             Ok(b) => modules.push(b),
             Err(e) => {

@@ -48,3 +48,24 @@ if __name__ == "__main__":
         if _name.startswith("test_"):
             _f()
     print("ok")
+
+
+def test_float_from_text():
+    assert float(" 2.5 ") == 2.5
+    assert float("-1_000") == -1000.0
+    assert float("inf") > 1e308
+    try:
+        float("abc")
+    except ValueError as e:
+        assert str(e) == "could not convert string to float: 'abc'"
+    else:
+        raise AssertionError("no ValueError")
+
+
+def test_standard_streams():
+    import sys
+    assert sys.stdout.write("") == 0
+    assert sys.stderr.write("") == 0
+    sys.stdout.flush()
+    assert sys.stderr.fileno() == 2
+    print("", end="", file=sys.stderr)

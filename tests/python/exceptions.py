@@ -161,3 +161,22 @@ if __name__ == "__main__":
         if _name.startswith("test_"):
             _f()
     print("ok")
+
+
+class _Detailed(Exception):
+    def __init__(self, what, code=0):
+        self.what = what
+        self.code = code
+
+    def __str__(self):
+        return "detailed: %s (%d)" % (self.what, self.code)
+
+
+def test_an_exception_class_with_its_own_init_and_str():
+    try:
+        raise _Detailed("disk", code=5)
+    except _Detailed as e:
+        assert e.what == "disk"
+        assert e.code == 5
+        assert e.args == ("disk",)
+        assert str(e) == "detailed: disk (5)"

@@ -246,6 +246,22 @@ fn call_type_object(
         let kwd = kwargs_dict(cx, kw)?;
         return crate::types::typeobject::call_type(cx, t, args, kwd);
     }
+    if cx.is_exception_type(t) && python_init(t) {
+        // An exception class defined in Python with its own __init__: BaseException.__new__
+        // records the positional arguments as `args`, then the override runs (CPython's
+        // type_call), keywords going to it.
+        let args = cx.tuple(pos);
+        let t = cx.get(ty);
+        let e = cx.exception_with_args(t, args);
+        let init = crate::r#abstract::object::getattr(cx, e, "__init__")?;
+        let r = call(cx, init, pos, kw)?;
+        let ro = cx.get(r);
+        if ro != cx.rt.none {
+            let msg = format!("__init__() should return None, not '{}'", tname(cx, ro));
+            return Err(type_error(cx, &msg));
+        }
+        return Ok(e);
+    }
     if cx.is_exception_type(t) {
         if !kw.is_empty() {
             return Err(type_error(
@@ -307,6 +323,19 @@ fn call_type_object(
         return match pos.first() {
             Some(a) => {
                 let o = cx.get(*a);
+                if let Some(text) = cx.str_value(o) {
+                    return match parse_float(text) {
+                        Some(f) => Ok(cx.float(f)),
+                        None => {
+                            let r = crate::r#abstract::object::repr(cx, *a)?;
+                            let r = cx.str_value(cx.get(r)).unwrap_or("").to_string();
+                            Err(cx::value_error(
+                                cx,
+                                &format!("could not convert string to float: {r}"),
+                            ))
+                        }
+                    };
+                }
                 match cx.float_value_of(o)? {
                     Some(f) => Ok(cx.float(f)),
                     None => Err(type_error(
@@ -1160,4 +1189,76 @@ fn construct_bytes(cx: &mut Thread, pos: &[Handle]) -> PyResult<Handle> {
     crate::r#abstract::object::c_call(cx, "bytes", &[a], |x| unsafe {
         crate::objects::bytes::PyBytes_FromObject(x[0])
     })
+}
+
+/// `float(text)`: Python's float literal syntax (surrounding whitespace, an optional sign,
+/// `_` between digits, `inf`/`infinity`/`nan` in any case); None when it is not one.
+fn parse_float(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let digits_around = |i: usize| {
+        let b = t.as_bytes();
+        i > 0 && i + 1 < b.len() && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit()
+    };
+    if t.bytes()
+        .enumerate()
+        .any(|(i, c)| c == b'_' && !digits_around(i))
+    {
+        return None;
+    }
+    let t: String = t.chars().filter(|c| *c != '_').collect();
+    let (sign, body) = match t.strip_prefix('-') {
+        Some(b) => (-1.0, b),
+        None => (1.0, t.strip_prefix('+').unwrap_or(&t)),
+    };
+    let lower = body.to_ascii_lowercase();
+    if lower == "inf" || lower == "infinity" {
+        return Some(sign * f64::INFINITY);
+    }
+    if lower == "nan" {
+        return Some(f64::NAN.copysign(sign));
+    }
+    // Rust accepts exactly Python's decimal forms except these spellings.
+    if body.is_empty()
+        || !body
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
+        return None;
+    }
+    body.parse::<f64>().ok().map(|f| sign * f)
+}
+
+#[cfg(test)]
+mod float_text_tests {
+    use super::parse_float;
+
+    #[test]
+    fn float_text_follows_python_literals() {
+        assert_eq!(parse_float(" 0.5 "), Some(0.5));
+        assert_eq!(parse_float("-1_000.25"), Some(-1000.25));
+        assert_eq!(parse_float("1e3"), Some(1000.0));
+        assert_eq!(parse_float("+.5"), Some(0.5));
+        assert_eq!(parse_float("-Infinity"), Some(f64::NEG_INFINITY));
+        assert!(parse_float("nan").is_some_and(f64::is_nan));
+        assert_eq!(parse_float("1__0"), None);
+        assert_eq!(parse_float("_1"), None);
+        assert_eq!(parse_float("0x10"), None);
+        assert_eq!(parse_float(""), None);
+        assert_eq!(parse_float("abc"), None);
+    }
+}
+
+/// True when a Python-level class in `t`'s MRO (before the builtin exception types) defines
+/// `__init__`.
+fn python_init(t: ObjRef) -> bool {
+    crate::types::class::mro_of(t)
+        .into_iter()
+        .take_while(|x| crate::types::class::is_python_class(*x))
+        .any(|x| {
+            type_payload(x)
+                .attrs
+                .lock()
+                .iter()
+                .any(|(n, _)| n == "__init__")
+        })
 }

@@ -77,6 +77,12 @@ pub fn repr(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
         // SAFETY: calling the type's tp_repr.
         return c_call(cx, "__repr__", &[h], |a| unsafe { f(a[0]) });
     }
+    if cx.kind_of(o) == Kind::Exception {
+        if let Some(r) = python_exception_method(cx, h, "__repr__")? {
+            return Ok(r);
+        }
+    }
+    let o = cx.get(h);
     if crate::objects::iterators::is_dict_view(o) {
         return crate::objects::dict_views::repr(cx, h);
     }
@@ -147,6 +153,11 @@ pub fn str_(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
         // SAFETY: calling tp_str.
         return c_call(cx, "__str__", &[h], |a| unsafe { f(a[0]) });
     }
+    if cx.kind_of(o) == Kind::Exception {
+        if let Some(r) = python_exception_method(cx, h, "__str__")? {
+            return Ok(r);
+        }
+    }
     match cx.kind_of(o) {
         Kind::Native | Kind::Type => repr(cx, h),
         _ => {
@@ -154,6 +165,27 @@ pub fn str_(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
             Ok(cx.str(&s))
         }
     }
+}
+
+/// Calls `name` (`__str__`, `__repr__`) on exception `h` when a Python-level class in its MRO
+/// defines it (exception classes keep the runtime's exception layout and have no slot table, so
+/// the override is found by name); None when only the builtin exception types define it.
+fn python_exception_method(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> {
+    let t = cx.type_of(cx.get(h));
+    let defines = crate::types::class::mro_of(t)
+        .into_iter()
+        .take_while(|x| crate::types::class::is_python_class(*x))
+        .any(|x| type_payload(x).attrs.lock().iter().any(|(n, _)| n == name));
+    if !defines {
+        return Ok(None);
+    }
+    let r = crate::r#abstract::call::call_method(cx, h, name, &[])?;
+    let ro = cx.get(r);
+    if cx.kind_of(ro) != Kind::Str {
+        let msg = format!("{name} returned non-string (type {})", tname(cx, ro));
+        return Err(type_error(cx, &msg));
+    }
+    Ok(Some(r))
 }
 
 /// `hash(o)`. Native objects (shim types, instances of C types) go through [`native_hash`]

@@ -200,7 +200,9 @@ type MethO = unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject
 static REGISTER_DEF: RegisterDef = RegisterDef(crate::boundary::ffi::PyMethodDef {
     ml_name: c"register".as_ptr(),
     // SAFETY: stored as the generic pointer; METH_O selects the (self, arg) signature.
-    ml_meth: Some(unsafe { std::mem::transmute::<MethO, crate::boundary::ffi::RawFn>(abc_register) }),
+    ml_meth: Some(unsafe {
+        std::mem::transmute::<MethO, crate::boundary::ffi::RawFn>(abc_register)
+    }),
     ml_flags: crate::boundary::ffi::METH_O | crate::boundary::ffi::METH_CLASS,
     ml_doc: std::ptr::null(),
 });

@@ -32,6 +32,7 @@ pub mod module;
 pub mod module_export;
 pub mod object_init_var;
 pub mod raising;
+pub mod std_streams;
 pub mod stdlib;
 pub mod sys;
 pub mod thread_stats;

@@ -45,6 +45,7 @@ pub fn sys_module(cx: &mut Thread) -> PyResult<Handle> {
     let f = crate::r#abstract::call::new_cfunction(cx, d, None, Some(m), None);
     crate::r#abstract::object::setattr(cx, m, "exit", Some(f))?;
     crate::python::stdlib::sys_implementation(cx, m)?;
+    crate::python::std_streams::add_to(cx, m)?;
     Ok(m)
 }
 

@@ -665,7 +665,9 @@ pub fn class_getattr(cx: &mut Thread, ty: ObjRef, name: &str) -> PyResult<Option
         // A C class method (`PyDescr_NewClassMethod`, METH_CLASS) binds to the class it is
         // looked up on, as on a C type.
         // SAFETY: a classmethod descriptor's payload.
-        let fp = unsafe { crate::types::shim_types::payload::<crate::types::shim_types::FuncPayload>(v) };
+        let fp = unsafe {
+            crate::types::shim_types::payload::<crate::types::shim_types::FuncPayload>(v)
+        };
         let (def, cls) = (fp.def, fp.cls);
         return Ok(Some(crate::r#abstract::call::new_cfunction(
             cx,
