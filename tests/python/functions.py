@@ -62,3 +62,16 @@ if __name__ == "__main__":
         if _name.startswith("test_"):
             _f()
     print("ok")
+
+
+def _described(a, b=2, *rest):
+    return a
+
+
+def test_a_function_has_a_code_object():
+    c = _described.__code__
+    assert c.co_name == "_described"
+    assert c.co_argcount == 2
+    assert c.co_varnames[:3] == ("a", "b", "rest")
+    assert c.co_filename.endswith("functions.py")
+    assert "code object _described" in repr(c)

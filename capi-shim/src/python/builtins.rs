@@ -1366,7 +1366,8 @@ pub fn module(cx: &mut Thread) -> PyResult<Handle> {
 /// Cython's limited-API function binding calls), `BuiltinFunctionType`/`BuiltinMethodType`,
 /// `ModuleType`, `MappingProxyType`, `GenericAlias`, `MethodDescriptorType`,
 /// `ClassMethodDescriptorType`, `MemberDescriptorType`, `GetSetDescriptorType`, `NoneType`,
-/// `NotImplementedType`, `EllipsisType`. Missing (AttributeError): `FunctionType`, `CodeType`,
+/// `NotImplementedType`, `EllipsisType`, `CodeType` (`code_objects.rs`). Missing (AttributeError):
+/// `FunctionType`,
 /// `FrameType`, `TracebackType`, `GeneratorType`, `SimpleNamespace`, `new_class`, ... (they
 /// need the interpreter's function, code and frame objects, or are not written yet).
 pub fn types_module(cx: &mut Thread) -> PyResult<Handle> {
@@ -1401,6 +1402,8 @@ pub fn types_module(cx: &mut Thread) -> PyResult<Handle> {
         let h = cx.root(t);
         crate::r#abstract::object::setattr(cx, m, n, Some(h))?;
     }
+    let code = crate::python::code_objects::code_type(cx)?;
+    crate::r#abstract::object::setattr(cx, m, "CodeType", Some(code))?;
     let p = new_ref_h(cx, m);
     TYPES_MODULE.store(p as usize, Ordering::Release);
     Ok(m)

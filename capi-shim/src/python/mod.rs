@@ -13,6 +13,7 @@
 pub mod args;
 pub mod builtins;
 pub mod ceval;
+pub mod code_objects;
 pub mod codec_classes;
 pub mod codecs;
 pub mod collections_abc;
