@@ -19,7 +19,7 @@ pub fn sources(taken: &[String]) -> Result<Vec<PathBuf>, String> {
 }
 
 fn sources_in(dir: &Path, taken: &[String]) -> Result<Vec<PathBuf>, String> {
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut out = Vec::new();
     for (name, text) in MODULES {
         if taken.iter().any(|t| t == name) {

@@ -25,6 +25,7 @@ pub mod dict_views;
 pub mod exceptions;
 pub mod file;
 pub mod float;
+pub mod float_text;
 pub mod iterators;
 pub mod lazy_iters;
 pub mod list;
