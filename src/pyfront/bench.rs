@@ -257,6 +257,8 @@ enum Prepared {
     /// Compiled modules: util, the benchmark, the driver (`sys.argv[1]` is the scale).
     Compiled {
         target: Target,
+        /// pyopaque's own stdlib modules ([`super::pylib`]), initialised first (pyopaque only).
+        pylib: Vec<Built>,
         util: Built,
         bm: Built,
         drive: Built,
@@ -292,11 +294,22 @@ fn prepare(rt: &Runtime, dir: &Path, work: &Path, src: &Path) -> Result<Prepared
         _ => Target::Pyopaque,
     };
     let drive_src = driver_source(work, &module)?;
+    let pylib = match target {
+        Target::Pyopaque => {
+            let taken = [module.clone(), "util".to_string()];
+            super::pylib::sources(&taken)?
+                .iter()
+                .map(|p| build::build(p, &target, false))
+                .collect::<Result<Vec<_>, _>>()?
+        }
+        _ => Vec::new(),
+    };
     let util = build::build(&dir.join("util.py"), &target, false)?;
     let bm = build::build(src, &target, false)?;
     let drive = build::build(&drive_src, &target, false)?;
     Ok(Prepared::Compiled {
         target,
+        pylib,
         util,
         bm,
         drive,
@@ -404,17 +417,17 @@ fn run_once(
         }
         Prepared::Compiled {
             target,
+            pylib,
             util,
             bm,
             drive,
             drive_src,
         } => {
-            let preload = [
-                util.so.as_os_str(),
-                util.module.as_ref(),
-                bm.so.as_os_str(),
-                bm.module.as_ref(),
-            ];
+            let mut preload: Vec<&std::ffi::OsStr> = Vec::new();
+            for m in pylib.iter().chain([util, bm]) {
+                preload.push(m.so.as_os_str());
+                preload.push(m.module.as_ref());
+            }
             let scale_arg = scale.to_string();
             let cmd = match target {
                 Target::Pyopaque => {
