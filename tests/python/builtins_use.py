@@ -43,11 +43,6 @@ def test_abs_divmod_pow_round():
     assert round(2.675, 2) == 2.67
 
 
-if __name__ == "__main__":
-    for _name, _f in list(globals().items()):
-        if _name.startswith("test_"):
-            _f()
-    print("ok")
 
 
 def test_float_from_text():
@@ -69,3 +64,10 @@ def test_standard_streams():
     sys.stdout.flush()
     assert sys.stderr.fileno() == 2
     print("", end="", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    for _name, _f in list(globals().items()):
+        if _name.startswith("test_"):
+            _f()
+    print("ok")

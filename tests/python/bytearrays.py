@@ -110,3 +110,10 @@ def _sfmt():
 def test_str_percent_through_the_number_protocol():
     f = _sfmt()
     assert f % (65, 7, "ab", 2.5, "x", 16) == "A|7|ab| 2.50|'x'|10"
+
+
+if __name__ == "__main__":
+    for _name, _f in list(globals().items()):
+        if _name.startswith("test_"):
+            _f()
+    print("ok")

@@ -131,3 +131,10 @@ def test_method_descriptors_have_names():
 
 def test_type_has_a_dict_offset():
     assert type.__dictoffset__ > 0
+
+
+if __name__ == "__main__":
+    for _name, _f in list(globals().items()):
+        if _name.startswith("test_"):
+            _f()
+    print("ok")

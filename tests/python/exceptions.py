@@ -156,11 +156,6 @@ def test_reraise_keeps_no_self_context():
         assert v.__context__ is None, v.__context__
 
 
-if __name__ == "__main__":
-    for _name, _f in list(globals().items()):
-        if _name.startswith("test_"):
-            _f()
-    print("ok")
 
 
 class _Detailed(Exception):
@@ -180,3 +175,10 @@ def test_an_exception_class_with_its_own_init_and_str():
         assert e.code == 5
         assert e.args == ("disk",)
         assert str(e) == "detailed: disk (5)"
+
+
+if __name__ == "__main__":
+    for _name, _f in list(globals().items()):
+        if _name.startswith("test_"):
+            _f()
+    print("ok")

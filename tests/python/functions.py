@@ -57,11 +57,6 @@ def test_star_call():
     assert _add(*args, **kwargs)[0] == 9
 
 
-if __name__ == "__main__":
-    for _name, _f in list(globals().items()):
-        if _name.startswith("test_"):
-            _f()
-    print("ok")
 
 
 def _described(a, b=2, *rest):
@@ -75,3 +70,10 @@ def test_a_function_has_a_code_object():
     assert c.co_varnames[:3] == ("a", "b", "rest")
     assert c.co_filename.endswith("functions.py")
     assert "code object _described" in repr(c)
+
+
+if __name__ == "__main__":
+    for _name, _f in list(globals().items()):
+        if _name.startswith("test_"):
+            _f()
+    print("ok")

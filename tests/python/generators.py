@@ -80,11 +80,6 @@ def test_stop_iteration_value():
         raise AssertionError("no StopIteration")
 
 
-if __name__ == "__main__":
-    for _name, _f in list(globals().items()):
-        if _name.startswith("test_"):
-            _f()
-    print("ok")
 
 
 async def _answer():
@@ -108,3 +103,10 @@ def _drive(coro):
 def test_a_coroutine_is_driven_through_await():
     assert _drive(_answer()) == 42
     assert _drive(_twice()) == 84
+
+
+if __name__ == "__main__":
+    for _name, _f in list(globals().items()):
+        if _name.startswith("test_"):
+            _f()
+    print("ok")
