@@ -253,6 +253,9 @@ pub fn parse_output(module: &str, stdout: &str) -> RunOutput {
 }
 
 /// A benchmark made ready for one runtime.
+// A handful exist at a time (one per runtime of the benchmark being run): the size of the
+// larger variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 enum Prepared {
     /// Compiled modules: util, the benchmark, the driver (`sys.argv[1]` is the scale).
     Compiled {

@@ -240,33 +240,9 @@ pub fn binop(
 
 // ----- methods (`bytearray.append`, ...), installed in the type's dict -----
 
-type Fast = unsafe extern "C" fn(
-    *mut crate::boundary::ffi::PyObject,
-    *const *mut crate::boundary::ffi::PyObject,
-    isize,
-) -> *mut crate::boundary::ffi::PyObject;
-
 use crate::boundary::ffi::PyObject;
 use crate::python::builtins::check_nargs;
-
-/// Runs a method body over rooted `self` and arguments, returning a new reference.
-fn method(
-    s: *mut PyObject,
-    args: *const *mut PyObject,
-    n: isize,
-    body: impl FnOnce(&mut Thread, Handle, &[Handle]) -> PyResult<Handle>,
-) -> *mut PyObject {
-    cx::api("bytearray method", |cx| {
-        // SAFETY: the objects the call passes: self and `n` arguments.
-        let h = unsafe { cx::harg(cx, s) }?;
-        let a: Vec<Handle> = (0..n.max(0) as usize)
-            // SAFETY: as above.
-            .map(|i| unsafe { cx::harg(cx, *args.add(i)) })
-            .collect::<PyResult<_>>()?;
-        let r = body(cx, h, &a)?;
-        Ok(cx::new_ref_h(cx, r))
-    })
-}
+use crate::python::stdlib::{fast, run_fast, Defs};
 
 unsafe extern "C" fn ba_append(
     s: *mut PyObject,
@@ -276,15 +252,19 @@ unsafe extern "C" fn ba_append(
     if !check_nargs("append", n, 1, 1) {
         return std::ptr::null_mut();
     }
-    method(s, args, n, |cx, h, a| {
-        let v = cx.get(a[0]);
-        let x = byte_of(cx, v)?;
-        let o = cx.get(h);
-        let mut data = contents(o);
-        data.push(x);
-        set_contents(cx, o, &data)?;
-        Ok(cx.root(cx.rt.none))
-    })
+    // SAFETY: a METH_FASTCALL call; the method is only in bytearray's dict.
+    unsafe {
+        run_fast("bytearray.append", s, args, n, |cx, me, a| {
+            let h = me.expect("a method has self");
+            let v = cx.get(a[0]);
+            let x = byte_of(cx, v)?;
+            let o = cx.get(h);
+            let mut data = contents(o);
+            data.push(x);
+            set_contents(cx, o, &data)?;
+            Ok(cx.root(cx.rt.none))
+        })
+    }
 }
 
 unsafe extern "C" fn ba_extend(
@@ -295,18 +275,22 @@ unsafe extern "C" fn ba_extend(
     if !check_nargs("extend", n, 1, 1) {
         return std::ptr::null_mut();
     }
-    method(s, args, n, |cx, h, a| {
-        let v = cx.get(a[0]);
-        if cx.kind_of(v) == pyopaque_runtime::Kind::Str {
-            return Err(type_error(cx, "expected iterable of integers; got: 'str'"));
-        }
-        let more = assigned_bytes(cx, a[0])?;
-        let o = cx.get(h);
-        let mut data = contents(o);
-        data.extend(more);
-        set_contents(cx, o, &data)?;
-        Ok(cx.root(cx.rt.none))
-    })
+    // SAFETY: a METH_FASTCALL call; the method is only in bytearray's dict.
+    unsafe {
+        run_fast("bytearray.extend", s, args, n, |cx, me, a| {
+            let h = me.expect("a method has self");
+            let v = cx.get(a[0]);
+            if cx.kind_of(v) == pyopaque_runtime::Kind::Str {
+                return Err(type_error(cx, "expected iterable of integers; got: 'str'"));
+            }
+            let more = assigned_bytes(cx, a[0])?;
+            let o = cx.get(h);
+            let mut data = contents(o);
+            data.extend(more);
+            set_contents(cx, o, &data)?;
+            Ok(cx.root(cx.rt.none))
+        })
+    }
 }
 
 unsafe extern "C" fn ba_pop(
@@ -317,37 +301,41 @@ unsafe extern "C" fn ba_pop(
     if !check_nargs("pop", n, 0, 1) {
         return std::ptr::null_mut();
     }
-    method(s, args, n, |cx, h, a| {
-        let o = cx.get(h);
-        let mut data = contents(o);
-        if data.is_empty() {
-            return Err(cx::index_error(cx, "pop from empty bytearray"));
-        }
-        let i = match a.first() {
-            Some(k) => {
-                let k = cx.get(*k);
-                let Some(i) = cx.int_as_i64(k)? else {
-                    return Err(type_error(
-                        cx,
-                        &format!(
-                            "'{}' object cannot be interpreted as an integer",
-                            tname(cx, k)
-                        ),
-                    ));
-                };
-                let j = if i < 0 { i + data.len() as i64 } else { i };
-                if j < 0 || j >= data.len() as i64 {
-                    return Err(cx::index_error(cx, "pop index out of range"));
-                }
-                j as usize
+    // SAFETY: a METH_FASTCALL call; the method is only in bytearray's dict.
+    unsafe {
+        run_fast("bytearray.pop", s, args, n, |cx, me, a| {
+            let h = me.expect("a method has self");
+            let o = cx.get(h);
+            let mut data = contents(o);
+            if data.is_empty() {
+                return Err(cx::index_error(cx, "pop from empty bytearray"));
             }
-            None => data.len() - 1,
-        };
-        let v = data.remove(i);
-        let o = cx.get(h);
-        set_contents(cx, o, &data)?;
-        Ok(cx.int(v as i64))
-    })
+            let i = match a.first() {
+                Some(k) => {
+                    let k = cx.get(*k);
+                    let Some(i) = cx.int_as_i64(k)? else {
+                        return Err(type_error(
+                            cx,
+                            &format!(
+                                "'{}' object cannot be interpreted as an integer",
+                                tname(cx, k)
+                            ),
+                        ));
+                    };
+                    let j = if i < 0 { i + data.len() as i64 } else { i };
+                    if j < 0 || j >= data.len() as i64 {
+                        return Err(cx::index_error(cx, "pop index out of range"));
+                    }
+                    j as usize
+                }
+                None => data.len() - 1,
+            };
+            let v = data.remove(i);
+            let o = cx.get(h);
+            set_contents(cx, o, &data)?;
+            Ok(cx.int(v as i64))
+        })
+    }
 }
 
 unsafe extern "C" fn ba_copy(
@@ -358,10 +346,14 @@ unsafe extern "C" fn ba_copy(
     if !check_nargs("copy", n, 0, 0) {
         return std::ptr::null_mut();
     }
-    method(s, args, n, |cx, h, _| {
-        let data = contents(cx.get(h));
-        Ok(crate::objects::bytearray::new(cx, &data))
-    })
+    // SAFETY: a METH_FASTCALL call; the method is only in bytearray's dict.
+    unsafe {
+        run_fast("bytearray.copy", s, args, n, |cx, me, _| {
+            let h = me.expect("a method has self");
+            let data = contents(cx.get(h));
+            Ok(crate::objects::bytearray::new(cx, &data))
+        })
+    }
 }
 
 unsafe extern "C" fn ba_clear(
@@ -372,28 +364,18 @@ unsafe extern "C" fn ba_clear(
     if !check_nargs("clear", n, 0, 0) {
         return std::ptr::null_mut();
     }
-    method(s, args, n, |cx, h, _| {
-        let o = cx.get(h);
-        set_contents(cx, o, &[])?;
-        Ok(cx.root(cx.rt.none))
-    })
-}
-
-struct Defs([crate::boundary::ffi::PyMethodDef; 5]);
-// SAFETY: immutable static data (C strings and function pointers), never written.
-unsafe impl Sync for Defs {}
-
-const fn fast(name: &'static std::ffi::CStr, f: Fast) -> crate::boundary::ffi::PyMethodDef {
-    crate::boundary::ffi::PyMethodDef {
-        ml_name: name.as_ptr(),
-        // SAFETY: stored as the generic pointer; METH_FASTCALL selects the signature.
-        ml_meth: Some(unsafe { std::mem::transmute::<Fast, crate::boundary::ffi::RawFn>(f) }),
-        ml_flags: crate::boundary::ffi::METH_FASTCALL,
-        ml_doc: std::ptr::null(),
+    // SAFETY: a METH_FASTCALL call; the method is only in bytearray's dict.
+    unsafe {
+        run_fast("bytearray.clear", s, args, n, |cx, me, _| {
+            let h = me.expect("a method has self");
+            let o = cx.get(h);
+            set_contents(cx, o, &[])?;
+            Ok(cx.root(cx.rt.none))
+        })
     }
 }
 
-static DEFS: Defs = Defs([
+static DEFS: Defs<5> = Defs([
     fast(c"append", ba_append),
     fast(c"extend", ba_extend),
     fast(c"pop", ba_pop),

@@ -14,8 +14,7 @@ use pyopaque_runtime::{Handle, PyResult, Thread};
 use crate::boundary::cx;
 use crate::boundary::ffi::*;
 use crate::python::builtins::{arg_at as a, check_nargs};
-
-type Fast = unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, isize) -> *mut PyObject;
+use crate::python::stdlib::{fast, Defs};
 
 /// `object.__getstate__()`: the instance `__dict__` when it has a non-empty one, else None
 /// (CPython 3.11's default state; `__slots__` values are not collected: pyopaque's classes
@@ -142,21 +141,7 @@ fn common_reduce(cx: &mut Thread, h: Handle, proto: i64) -> PyResult<Handle> {
     Ok(cx.tuple(&[newobj, args, state, listitems, dictitems]))
 }
 
-struct Defs([PyMethodDef; 3]);
-// SAFETY: immutable static data (C strings and function pointers), never written.
-unsafe impl Sync for Defs {}
-
-const fn fast(name: &'static std::ffi::CStr, f: Fast) -> PyMethodDef {
-    PyMethodDef {
-        ml_name: name.as_ptr(),
-        // SAFETY: stored as the generic pointer; METH_FASTCALL selects the signature.
-        ml_meth: Some(unsafe { std::mem::transmute::<Fast, RawFn>(f) }),
-        ml_flags: METH_FASTCALL,
-        ml_doc: std::ptr::null(),
-    }
-}
-
-static DEFS: Defs = Defs([
+static DEFS: Defs<3> = Defs([
     fast(c"__reduce_ex__", object_reduce_ex),
     fast(c"__reduce__", object_reduce),
     fast(c"__getstate__", object_getstate),

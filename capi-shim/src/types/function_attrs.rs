@@ -57,19 +57,26 @@ pub fn attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> 
             }
             _ => cx.str(&ml_name),
         },
-        "__doc__" => match doc.as_deref().map(|d| split_signature(&ml_name, d).1) {
-            Some(d) => cx.str(d),
-            None => cx.root(none),
-        },
-        "__text_signature__" => match doc.as_deref().and_then(|d| split_signature(&ml_name, d).0) {
-            Some(s) => cx.str(s),
-            None => cx.root(none),
-        },
+        "__doc__" | "__text_signature__" => doc_attr(cx, name, &ml_name, doc.as_deref()),
         "__self__" => cx.root(self_.unwrap_or(none)),
         "__module__" => cx.root(module.unwrap_or(none)),
         _ => return Ok(None),
     };
     Ok(Some(v))
+}
+
+/// `__doc__` (the text after a signature prefix) or `__text_signature__` of a definition whose
+/// `ml_doc` is `doc`; None when there is none.
+fn doc_attr(cx: &mut Thread, which: &str, ml_name: &str, doc: Option<&str>) -> Handle {
+    let parts = doc.map(|d| split_signature(ml_name, d));
+    let v = match which {
+        "__doc__" => parts.map(|p| p.1),
+        _ => parts.and_then(|p| p.0),
+    };
+    match v {
+        Some(t) => cx.str(t),
+        None => cx.root(cx.rt.none),
+    }
 }
 
 /// Attribute `name` of a method descriptor (`method_descriptor`, `classmethod_descriptor`):
@@ -97,14 +104,7 @@ fn descriptor_attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
             None => cx.str(&ml_name),
         },
         "__objclass__" => cx.root(cls.unwrap_or(none)),
-        "__doc__" => match doc.as_deref().map(|d| split_signature(&ml_name, d).1) {
-            Some(d) => cx.str(d),
-            None => cx.root(none),
-        },
-        "__text_signature__" => match doc.as_deref().and_then(|d| split_signature(&ml_name, d).0) {
-            Some(s) => cx.str(s),
-            None => cx.root(none),
-        },
+        "__doc__" | "__text_signature__" => doc_attr(cx, name, &ml_name, doc.as_deref()),
         _ => return Ok(None),
     };
     Ok(Some(v))
