@@ -1194,14 +1194,16 @@ fn construct_bytes(cx: &mut Thread, pos: &[Handle]) -> PyResult<Handle> {
 /// True when a Python-level class in `t`'s MRO (before the builtin exception types) defines
 /// `__init__`.
 fn python_init(t: ObjRef) -> bool {
-    crate::types::class::mro_of(t)
-        .into_iter()
-        .take_while(|x| crate::types::class::is_python_class(*x))
-        .any(|x| {
-            type_payload(x)
-                .attrs
-                .lock()
-                .iter()
-                .any(|(n, _)| n == "__init__")
-        })
+    // Builtin exception types (the common case) are answered without building the MRO.
+    crate::types::class::is_python_class(t)
+        && crate::types::class::mro_of(t)
+            .into_iter()
+            .take_while(|x| crate::types::class::is_python_class(*x))
+            .any(|x| {
+                type_payload(x)
+                    .attrs
+                    .lock()
+                    .iter()
+                    .any(|(n, _)| n == "__init__")
+            })
 }

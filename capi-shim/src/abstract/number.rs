@@ -123,13 +123,17 @@ fn binary(cx: &mut Thread, a: Handle, b: Handle, op: Op) -> PyResult<Handle> {
     let (x, y) = (cx.get(a), cx.get(b));
     let (kx, ky) = (cx.kind_of(x), cx.kind_of(y));
     if let Op::Bin(bop) = op {
-        if bop == BinOp::Mod {
+        // Text formatting and bytearray operands: tested by kind first, so numeric operands
+        // pay one compare here.
+        if bop == BinOp::Mod && matches!(kx, Kind::Str | Kind::Bytes | Kind::Native) {
             if let Some(r) = crate::objects::unicode::format::percent(cx, a, b)? {
                 return Ok(r);
             }
         }
-        if let Some(r) = crate::objects::bytearray_items::binop(cx, a, b, bop)? {
-            return Ok(r);
+        if kx == Kind::Native || ky == Kind::Native {
+            if let Some(r) = crate::objects::bytearray_items::binop(cx, a, b, bop)? {
+                return Ok(r);
+            }
         }
         // Sequence concatenation and repetition.
         if bop == BinOp::Add

@@ -172,6 +172,9 @@ pub fn str_(cx: &mut Thread, h: Handle) -> PyResult<Handle> {
 /// the override is found by name); None when only the builtin exception types define it.
 fn python_exception_method(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> {
     let t = cx.type_of(cx.get(h));
+    if !crate::types::class::is_python_class(t) {
+        return Ok(None);
+    }
     let defines = crate::types::class::mro_of(t)
         .into_iter()
         .take_while(|x| crate::types::class::is_python_class(*x))

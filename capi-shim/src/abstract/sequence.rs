@@ -83,9 +83,12 @@ pub fn collect(cx: &mut Thread, h: Handle) -> PyResult<Vec<Handle>> {
 
 /// `a + b` for two sequences of the same kind.
 pub fn concat(cx: &mut Thread, a: Handle, b: Handle) -> PyResult<Handle> {
-    if let Some(r) = crate::objects::bytearray_items::binop(cx, a, b, pyopaque_runtime::BinOp::Add)?
-    {
-        return Ok(r);
+    let (x, y) = (cx.get(a), cx.get(b));
+    if cx.kind_of(x) == Kind::Native || cx.kind_of(y) == Kind::Native {
+        let add = pyopaque_runtime::BinOp::Add;
+        if let Some(r) = crate::objects::bytearray_items::binop(cx, a, b, add)? {
+            return Ok(r);
+        }
     }
     let (x, y) = (cx.get(a), cx.get(b));
     match (cx.kind_of(x), cx.kind_of(y)) {

@@ -35,12 +35,7 @@ pub fn attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> 
     // SAFETY: a builtin function's payload.
     let p = unsafe { payload::<FuncPayload>(o) };
     let (def, self_, module) = (p.def, p.self_, p.module);
-    // SAFETY: the definition is static C data with a C-string name.
-    let ml_name = unsafe { cx::cstr_lossy((*def).ml_name) };
-    // SAFETY: as above; the doc is NULL or a C string.
-    let ml_doc = unsafe { (*def).ml_doc };
-    // SAFETY: a non-NULL doc is a C string in static data.
-    let doc = (!ml_doc.is_null()).then(|| unsafe { cx::cstr_lossy(ml_doc) });
+    let (ml_name, doc) = def_texts(def);
     let none = cx.rt.none;
     let v = match name {
         "__name__" => cx.str(&ml_name),
@@ -65,6 +60,19 @@ pub fn attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Handle>> 
     Ok(Some(v))
 }
 
+/// The name and doc of static definition `def` (the doc None when `ml_doc` is NULL).
+fn def_texts(def: *mut crate::boundary::ffi::PyMethodDef) -> (String, Option<String>) {
+    // SAFETY: function and descriptor payloads point at static C definitions with a C-string
+    // name and a NULL or C-string doc.
+    unsafe {
+        let ml_doc = (*def).ml_doc;
+        (
+            cx::cstr_lossy((*def).ml_name),
+            (!ml_doc.is_null()).then(|| cx::cstr_lossy(ml_doc)),
+        )
+    }
+}
+
 /// `__doc__` (the text after a signature prefix) or `__text_signature__` of a definition whose
 /// `ml_doc` is `doc`; None when there is none.
 fn doc_attr(cx: &mut Thread, which: &str, ml_name: &str, doc: Option<&str>) -> Handle {
@@ -87,12 +95,7 @@ fn descriptor_attr(cx: &mut Thread, h: Handle, name: &str) -> PyResult<Option<Ha
     // SAFETY: a method descriptor's payload.
     let p = unsafe { payload::<FuncPayload>(o) };
     let (def, cls) = (p.def, p.cls);
-    // SAFETY: the definition is static C data with a C-string name.
-    let ml_name = unsafe { cx::cstr_lossy((*def).ml_name) };
-    // SAFETY: as above; the doc is NULL or a C string.
-    let ml_doc = unsafe { (*def).ml_doc };
-    // SAFETY: a non-NULL doc is a C string in static data.
-    let doc = (!ml_doc.is_null()).then(|| unsafe { cx::cstr_lossy(ml_doc) });
+    let (ml_name, doc) = def_texts(def);
     let none = cx.rt.none;
     let v = match name {
         "__name__" => cx.str(&ml_name),
