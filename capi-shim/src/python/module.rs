@@ -58,6 +58,16 @@ fn module_payload<'a>(
     Ok(unsafe { payload::<ModulePayload>(m) })
 }
 
+/// The module `m` for the name and filename getters, which (as CPython's) answer a non-module
+/// with TypeError "bad argument type for built-in operation" (`PyErr_BadArgument`).
+fn module_arg<'a>(cx: &mut Thread, m: pyopaque_runtime::ObjRef) -> PyResult<&'a mut ModulePayload> {
+    if cx.type_of(m) != shim_types().module {
+        return Err(type_error(cx, "bad argument type for built-in operation"));
+    }
+    // SAFETY: checked: a module payload.
+    Ok(unsafe { payload::<ModulePayload>(m) })
+}
+
 /// Sets up a module from its definition: state, functions, docstring.
 ///
 /// # Safety
@@ -408,7 +418,7 @@ pub unsafe extern "C" fn PyModule_GetNameObject(m: *mut PyObject) -> *mut PyObje
     capi!("PyModule_GetNameObject", |cx| {
         // SAFETY: caller's contract.
         let mh = unsafe { harg(cx, m) }?;
-        module_payload(cx, cx.get(mh))?;
+        module_arg(cx, cx.get(mh))?;
         let n = crate::r#abstract::object::getattr(cx, mh, "__name__")?;
         Ok(new_ref_h(cx, n))
     })
@@ -423,7 +433,7 @@ pub unsafe extern "C" fn PyModule_GetFilenameObject(m: *mut PyObject) -> *mut Py
     capi!("PyModule_GetFilenameObject", |cx| {
         // SAFETY: caller's contract.
         let mh = unsafe { harg(cx, m) }?;
-        module_payload(cx, cx.get(mh))?;
+        module_arg(cx, cx.get(mh))?;
         match crate::r#abstract::object::getattr_opt(cx, mh, "__file__")? {
             Some(f) => Ok(new_ref_h(cx, f)),
             None => Err(cx::system_error(cx, "module filename missing")),
@@ -658,7 +668,7 @@ pub unsafe extern "C" fn PyModule_GetFilename(m: *mut PyObject) -> *const c_char
     capi!("PyModule_GetFilename", |cx| {
         // SAFETY: caller's contract.
         let mh = unsafe { harg(cx, m) }?;
-        module_payload(cx, cx.get(mh))?;
+        module_arg(cx, cx.get(mh))?;
         match crate::r#abstract::object::getattr_opt(cx, mh, "__file__")? {
             Some(f) => {
                 let fo = cx.get(f);

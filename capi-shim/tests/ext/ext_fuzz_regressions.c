@@ -119,6 +119,54 @@ TEST(test_as_ssize_t_with_a_non_exception_raises_system_error) {
     Py_RETURN_NONE;
 }
 
-static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), DEF(test_as_ssize_t_with_a_non_exception_raises_system_error), {NULL, NULL, 0, NULL}};
+/* Non-module arguments to the module name and filename getters: TypeError (CPython's
+ * PyErr_BadArgument), not SystemError (fuzzer: PyModule_GetNameObject(int) and friends). */
+TEST(test_module_getters_of_a_non_module_raise_type_error) {
+    PyObject *five = PyLong_FromLong(5);
+    ASSERT(five);
+    ASSERT(PyModule_GetNameObject(five) == NULL);
+    ASSERT_RAISES(PyExc_TypeError);
+    ASSERT(PyModule_GetFilenameObject(five) == NULL);
+    ASSERT_RAISES(PyExc_TypeError);
+    Py_DECREF(five);
+    Py_RETURN_NONE;
+}
+
+/* str functions given bad input answer as CPython 3.11: TypeError for a non-str to
+ * PyUnicode_ReadChar and PyUnicode_Format and for a bad comparison op of a string with itself,
+ * 0 without an exception from PyUnicode_IsIdentifier of a non-str, '' from PyUnicode_Substring
+ * past the end, SystemError from PyUnicode_DecodeLatin1 with a negative size. */
+TEST(test_unicode_bad_arguments_match_cpython) {
+    PyObject *five = PyLong_FromLong(5);
+    PyObject *b = PyBytes_FromString("ab");
+    PyObject *s = PyUnicode_FromString("abc");
+    PyObject *empty = PyTuple_New(0);
+    ASSERT(five && b && s && empty);
+    ASSERT(PyUnicode_ReadChar(b, 0) == (Py_UCS4)-1);
+    ASSERT_RAISES(PyExc_TypeError);
+    ASSERT(PyUnicode_ReadChar(s, 5) == (Py_UCS4)-1);
+    ASSERT_RAISES(PyExc_IndexError);
+    ASSERT(PyUnicode_Format(five, empty) == NULL);
+    ASSERT_RAISES(PyExc_TypeError);
+    ASSERT(PyUnicode_RichCompare(s, s, 9) == NULL);
+    ASSERT_RAISES(PyExc_TypeError);
+    ASSERT(PyUnicode_IsIdentifier(five) == 0 && !PyErr_Occurred());
+    ASSERT(PyUnicode_IsIdentifier(s) == 1);
+    PyObject *sub = PyUnicode_Substring(s, 5, 7);
+    ASSERT(sub && PyUnicode_GetLength(sub) == 0);
+    Py_DECREF(sub);
+    sub = PyUnicode_Substring(s, 2, 1);
+    ASSERT(sub && PyUnicode_GetLength(sub) == 0);
+    Py_DECREF(sub);
+    ASSERT(PyUnicode_DecodeLatin1("abc", -1, NULL) == NULL);
+    ASSERT_RAISES(PyExc_SystemError);
+    Py_DECREF(five);
+    Py_DECREF(b);
+    Py_DECREF(s);
+    Py_DECREF(empty);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), DEF(test_as_ssize_t_with_a_non_exception_raises_system_error), DEF(test_module_getters_of_a_non_module_raise_type_error), DEF(test_unicode_bad_arguments_match_cpython), {NULL, NULL, 0, NULL}};
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "ext_fuzz_regressions", NULL, -1, methods};
 PyMODINIT_FUNC PyInit_ext_fuzz_regressions(void) { return PyModule_Create(&module); }

@@ -32,6 +32,13 @@ fn decode_with(
     errors: *const c_char,
     consumed: *mut Py_ssize_t,
 ) -> PyResult<*mut PyObject> {
+    if n < 0 && canon == "latin-1" {
+        // CPython's latin-1 decoder hands the size to PyUnicode_New unchecked.
+        return Err(cx::system_error(
+            cx,
+            "Negative size passed to PyUnicode_New",
+        ));
+    }
     // SAFETY: NULL or a C string by contract.
     let e = unsafe { opt_str(cx, errors) }?;
     let b = bytes_in(s, n);

@@ -4,7 +4,6 @@
 use super::convert::{ret_str, text};
 use crate::boundary::cx;
 use crate::boundary::cx::arg;
-use crate::boundary::cx::bad_internal_call;
 use crate::boundary::cx::harg;
 use crate::boundary::cx::tname;
 use crate::boundary::cx::type_error;
@@ -508,7 +507,9 @@ pub unsafe extern "C" fn PyUnicode_Format(
         // SAFETY: caller's contract.
         let f = unsafe { arg(cx, format) }?;
         if cx.kind_of(f) != Kind::Str {
-            return Err(bad_internal_call(cx));
+            // CPython's ensure_unicode.
+            let msg = format!("must be str, not {}", crate::boundary::cx::tname(cx, f));
+            return Err(crate::boundary::cx::type_error(cx, &msg));
         }
         let fh = cx.root(f);
         // SAFETY: caller's contract.

@@ -87,7 +87,8 @@ pub unsafe extern "C" fn PyUnicode_RichCompare(
             3 => o != Equal,
             4 => o == Greater,
             5 => o != Less,
-            _ => return Err(bad_internal_call(cx)),
+            // CPython's PyErr_BadArgument (for distinct strings CPython's result is undefined).
+            _ => return Err(type_error(cx, "bad argument type for built-in operation")),
         };
         let v = if r { cx.rt.true_ } else { cx.rt.false_ };
         let h = cx.root(v);
@@ -248,7 +249,13 @@ pub unsafe extern "C" fn PyUnicode_FindChar(
 #[no_mangle]
 pub unsafe extern "C" fn PyUnicode_IsIdentifier(o: *mut PyObject) -> c_int {
     capi!("PyUnicode_IsIdentifier", |cx| {
-        let h = str_in(cx, o)?;
+        // SAFETY: an object C holds.
+        let ob = unsafe { arg(cx, o) }?;
+        if cx.kind_of(ob) != Kind::Str {
+            // CPython answers 0 for a non-str, without an exception.
+            return Ok(0);
+        }
+        let h = cx.root(ob);
         let t = text(cx, h);
         let mut it = t.chars();
         let ok = match it.next() {

@@ -365,7 +365,12 @@ pub extern "C" fn PyUnicode_FromOrdinal(c: c_int) -> *mut PyObject {
 #[no_mangle]
 pub unsafe extern "C" fn PyUnicode_ReadChar(o: *mut PyObject, i: Py_ssize_t) -> u32 {
     capi!("PyUnicode_ReadChar", |cx| {
-        let s = str_arg(cx, o)?;
+        // SAFETY: an object C holds.
+        let s = unsafe { arg(cx, o) }?;
+        if cx.kind_of(s) != Kind::Str {
+            // CPython's PyErr_BadArgument.
+            return Err(type_error(cx, "bad argument type for built-in operation"));
+        }
         match cx
             .str_value(s)
             .unwrap_or("")
