@@ -634,7 +634,9 @@ pub unsafe extern "C" fn PySequence_List(o: *mut PyObject) -> *mut PyObject {
     })
 }
 
-/// `PySequence_Fast`: the list or tuple itself, else a new list; TypeError(`m`) otherwise.
+/// `PySequence_Fast`: the object itself when it is exactly a list or a tuple, else a new list
+/// (so a tuple or list subclass, a struct sequence for one, gives a list); TypeError(`m`) when
+/// the object is not iterable.
 ///
 /// # Safety
 /// An object C holds; `m` a C string.
@@ -646,8 +648,8 @@ pub unsafe extern "C" fn PySequence_Fast(
     capi!("PySequence_Fast", |cx| {
         // SAFETY: caller's contract.
         let h = unsafe { harg(cx, o) }?;
-        let ob = cx.get(h);
-        if matches!(cx.kind_of(ob), Kind::List | Kind::Tuple) {
+        let t = cx.type_of(cx.get(h));
+        if t == cx.rt.types.list || t == cx.rt.types.tuple {
             return Ok(new_ref_h(cx, h));
         }
         let l = cx.list();

@@ -167,6 +167,30 @@ TEST(test_unicode_bad_arguments_match_cpython) {
     Py_RETURN_NONE;
 }
 
-static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), DEF(test_as_ssize_t_with_a_non_exception_raises_system_error), DEF(test_module_getters_of_a_non_module_raise_type_error), DEF(test_unicode_bad_arguments_match_cpython), {NULL, NULL, 0, NULL}};
+/* PySequence_Fast returns the object itself only for an exact list or tuple; a struct sequence
+ * (a tuple subclass) gives a new list (fuzzer: PySequence_Fast(sys.float_info, msg)). */
+static PyStructSequence_Field fast_fields[] = {{"a", NULL}, {"b", NULL}, {NULL, NULL}};
+static PyStructSequence_Desc fast_desc = {"fuzz.pair", NULL, fast_fields, 2};
+TEST(test_sequence_fast_of_a_struct_sequence_is_a_new_list) {
+    PyTypeObject *t = PyStructSequence_NewType(&fast_desc);
+    ASSERT(t);
+    PyObject *o = PyStructSequence_New(t);
+    ASSERT(o);
+    PyStructSequence_SetItem(o, 0, PyLong_FromLong(1));
+    PyStructSequence_SetItem(o, 1, PyLong_FromLong(2));
+    PyObject *f = PySequence_Fast(o, "m");
+    ASSERT(f && f != o && PyList_CheckExact(f) && PyList_Size(f) == 2);
+    Py_DECREF(f);
+    PyObject *tup = PyTuple_New(0);
+    f = PySequence_Fast(tup, "m");
+    ASSERT(f == tup);
+    Py_DECREF(f);
+    Py_DECREF(tup);
+    Py_DECREF(o);
+    Py_DECREF(t);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), DEF(test_as_ssize_t_with_a_non_exception_raises_system_error), DEF(test_module_getters_of_a_non_module_raise_type_error), DEF(test_unicode_bad_arguments_match_cpython), DEF(test_sequence_fast_of_a_struct_sequence_is_a_new_list), {NULL, NULL, 0, NULL}};
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "ext_fuzz_regressions", NULL, -1, methods};
 PyMODINIT_FUNC PyInit_ext_fuzz_regressions(void) { return PyModule_Create(&module); }
