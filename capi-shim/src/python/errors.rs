@@ -716,6 +716,14 @@ unsafe fn new_exception(
     base: *mut PyObject,
     dict: *mut PyObject,
 ) -> PyResult<*mut PyObject> {
+    // The docstring is decoded first, as in CPython: invalid UTF-8 there raises
+    // UnicodeDecodeError before the name is looked at.
+    let d = if doc.is_null() {
+        None
+    } else {
+        // SAFETY: a C string by the caller's contract.
+        Some(unsafe { cstr(cx, doc) }?.to_string())
+    };
     // SAFETY: caller's contract.
     let n = unsafe { cstr(cx, name) }?.to_string();
     if !n.contains('.') {
@@ -749,9 +757,7 @@ unsafe fn new_exception(
         .unwrap_or_default();
     let mh = cx.str(&modname);
     crate::types::typeobject::set_type_attr(cx, t, "__module__", cx.get(mh));
-    if !doc.is_null() {
-        // SAFETY: a C string.
-        let d = unsafe { cx::cstr_lossy(doc) };
+    if let Some(d) = d {
         let dh = cx.str(&d);
         crate::types::typeobject::set_type_attr(cx, t, "__doc__", cx.get(dh));
     }

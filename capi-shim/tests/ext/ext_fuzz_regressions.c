@@ -191,6 +191,21 @@ TEST(test_sequence_fast_of_a_struct_sequence_is_a_new_list) {
     Py_RETURN_NONE;
 }
 
-static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), DEF(test_as_ssize_t_with_a_non_exception_raises_system_error), DEF(test_module_getters_of_a_non_module_raise_type_error), DEF(test_unicode_bad_arguments_match_cpython), DEF(test_sequence_fast_of_a_struct_sequence_is_a_new_list), {NULL, NULL, 0, NULL}};
+/* PyErr_NewExceptionWithDoc decodes its docstring as UTF-8 first: invalid UTF-8 raises
+ * UnicodeDecodeError, as in CPython (pyopaque replaced the bad bytes and made the class). */
+TEST(test_new_exception_with_an_invalid_utf8_doc_raises) {
+    ASSERT(PyErr_NewExceptionWithDoc("fuzz.E", "\xff", NULL, NULL) == NULL);
+    ASSERT_RAISES(PyExc_UnicodeDecodeError);
+    ASSERT(PyErr_NewExceptionWithDoc("nodot", "\xff", NULL, NULL) == NULL);
+    ASSERT_RAISES(PyExc_UnicodeDecodeError);
+    ASSERT(PyErr_NewExceptionWithDoc("nodot", "d", NULL, NULL) == NULL);
+    ASSERT_RAISES(PyExc_SystemError);
+    PyObject *e = PyErr_NewExceptionWithDoc("fuzz.E", "doc", NULL, NULL);
+    ASSERT(e && PyExceptionClass_Check(e));
+    Py_DECREF(e);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), DEF(test_as_ssize_t_with_a_non_exception_raises_system_error), DEF(test_module_getters_of_a_non_module_raise_type_error), DEF(test_unicode_bad_arguments_match_cpython), DEF(test_sequence_fast_of_a_struct_sequence_is_a_new_list), DEF(test_new_exception_with_an_invalid_utf8_doc_raises), {NULL, NULL, 0, NULL}};
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "ext_fuzz_regressions", NULL, -1, methods};
 PyMODINIT_FUNC PyInit_ext_fuzz_regressions(void) { return PyModule_Create(&module); }
