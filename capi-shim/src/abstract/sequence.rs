@@ -237,7 +237,12 @@ fn seq_len(cx: &mut Thread, o: *mut PyObject) -> PyResult<Py_ssize_t> {
     // SAFETY: an object C holds.
     let h = unsafe { harg(cx, o) }?;
     let ob = cx.get(h);
-    if !is_sequence(cx, ob) && get_slot(cx.type_of(ob), 45) == 0 {
+    // A set or frozenset has a length slot in its sequence methods in CPython (a dict's is in
+    // its mapping methods), so PySequence_Size answers for sets.
+    if !is_sequence(cx, ob)
+        && !crate::objects::set::is_anyset(ob)
+        && get_slot(cx.type_of(ob), 45) == 0
+    {
         let msg = if cx.kind_of(ob) == Kind::Dict {
             "dict is not a sequence".to_string()
         } else {

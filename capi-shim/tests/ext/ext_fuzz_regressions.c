@@ -206,6 +206,29 @@ TEST(test_new_exception_with_an_invalid_utf8_doc_raises) {
     Py_RETURN_NONE;
 }
 
-static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), DEF(test_as_ssize_t_with_a_non_exception_raises_system_error), DEF(test_module_getters_of_a_non_module_raise_type_error), DEF(test_unicode_bad_arguments_match_cpython), DEF(test_sequence_fast_of_a_struct_sequence_is_a_new_list), DEF(test_new_exception_with_an_invalid_utf8_doc_raises), {NULL, NULL, 0, NULL}};
+/* PySequence_Size answers for a set and a frozenset (their length is a sequence slot in CPython)
+ * and raises TypeError "dict is not a sequence" for a dict. */
+TEST(test_sequence_size_of_sets_and_dicts) {
+    PyObject *s = PySet_New(NULL);
+    PyObject *fs = PyFrozenSet_New(NULL);
+    PyObject *d = PyDict_New();
+    ASSERT(s && fs && d);
+    ASSERT(PySet_Add(s, Py_None) == 0);
+    ASSERT(PySequence_Size(s) == 1);
+    ASSERT(PySequence_Length(fs) == 0 && !PyErr_Occurred());
+    ASSERT(PySequence_Length(d) == -1);
+    ASSERT_RAISES(PyExc_TypeError);
+    PyObject *b = PyBytes_FromString("ab");
+    PyObject *l = PySequence_List(b);
+    ASSERT(l && PyList_Size(l) == 2 && PyLong_AsLong(PyList_GetItem(l, 0)) == 97);
+    Py_DECREF(l);
+    Py_DECREF(b);
+    Py_DECREF(s);
+    Py_DECREF(fs);
+    Py_DECREF(d);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), DEF(test_as_ssize_t_with_a_non_exception_raises_system_error), DEF(test_module_getters_of_a_non_module_raise_type_error), DEF(test_unicode_bad_arguments_match_cpython), DEF(test_sequence_fast_of_a_struct_sequence_is_a_new_list), DEF(test_new_exception_with_an_invalid_utf8_doc_raises), DEF(test_sequence_size_of_sets_and_dicts), {NULL, NULL, 0, NULL}};
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "ext_fuzz_regressions", NULL, -1, methods};
 PyMODINIT_FUNC PyInit_ext_fuzz_regressions(void) { return PyModule_Create(&module); }
