@@ -843,6 +843,15 @@ pub unsafe extern "C" fn PyType_GenericNew(
     capi!("PyType_GenericNew", |cx| {
         // SAFETY: caller's contract.
         let t = unsafe { arg(cx, ty) }?;
+        if c_base(t).is_none() && cx.is_exception_type(t) {
+            // A builtin exception type (or one from PyErr_NewException): CPython allocates an
+            // instance without running __init__; ours is built through the type's own
+            // constructor with no arguments, so its layout is the one the type defines (a type
+            // whose __init__ requires arguments, as UnicodeDecodeError's, raises its TypeError).
+            let th = cx.root(t);
+            let h = crate::r#abstract::call::call(cx, th, &[], &[])?;
+            return Ok(cx::new_ref_h(cx, h));
+        }
         let h = call_alloc(cx, t, 0)?;
         Ok(cx::new_ref_h(cx, h))
     })

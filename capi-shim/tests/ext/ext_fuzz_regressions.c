@@ -229,6 +229,21 @@ TEST(test_sequence_size_of_sets_and_dicts) {
     Py_RETURN_NONE;
 }
 
-static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), DEF(test_as_ssize_t_with_a_non_exception_raises_system_error), DEF(test_module_getters_of_a_non_module_raise_type_error), DEF(test_unicode_bad_arguments_match_cpython), DEF(test_sequence_fast_of_a_struct_sequence_is_a_new_list), DEF(test_new_exception_with_an_invalid_utf8_doc_raises), DEF(test_sequence_size_of_sets_and_dicts), {NULL, NULL, 0, NULL}};
+/* PyType_GenericNew of a builtin exception type gives an instance of that type, as in CPython
+ * (pyopaque raised TypeError "cannot allocate instances"). */
+TEST(test_generic_new_of_an_exception_type) {
+    PyObject *args = PyTuple_New(0);
+    ASSERT(args);
+    PyObject *types[] = {PyExc_ValueError, PyExc_BaseException, PyExc_KeyError};
+    for (int i = 0; i < 3; i++) {
+        PyObject *e = PyType_GenericNew((PyTypeObject *)types[i], args, NULL);
+        ASSERT(e && (PyObject *)Py_TYPE(e) == types[i]);
+        Py_DECREF(e);
+    }
+    Py_DECREF(args);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {DEF(test_repeat_huge_count_raises), DEF(test_constructors_with_impossible_sizes_raise), DEF(test_unicode_error_constructors_check_their_arguments), DEF(test_set_from_errno_with_an_instance_raises_type_error), DEF(test_as_ssize_t_with_a_non_exception_raises_system_error), DEF(test_module_getters_of_a_non_module_raise_type_error), DEF(test_unicode_bad_arguments_match_cpython), DEF(test_sequence_fast_of_a_struct_sequence_is_a_new_list), DEF(test_new_exception_with_an_invalid_utf8_doc_raises), DEF(test_sequence_size_of_sets_and_dicts), DEF(test_generic_new_of_an_exception_type), {NULL, NULL, 0, NULL}};
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "ext_fuzz_regressions", NULL, -1, methods};
 PyMODINIT_FUNC PyInit_ext_fuzz_regressions(void) { return PyModule_Create(&module); }
