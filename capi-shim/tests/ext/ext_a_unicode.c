@@ -298,10 +298,8 @@ TEST(test_str_methods) {
     ASSERT(PyUnicode_IsIdentifier(id) == 1);
     ASSERT(PyUnicode_IsIdentifier(s) == 0);
     ASSERT(PyUnicode_IsIdentifier(empty) == 0);
-#ifdef PYOPAQUE
-    ASSERT(PyUnicode_IsIdentifier(one) == -1);
-    ASSERT_RAISES(PyExc_TypeError);
-#endif
+    /* A non-str: 0 without an exception, as CPython 3.11. */
+    ASSERT(PyUnicode_IsIdentifier(one) == 0 && !PyErr_Occurred());
     PyObject *table = Py_BuildValue("{i:i,i:s,i:O}", 'a', 'A', 'b', "BB", 'c', Py_None);
     PyObject *t = PyUnicode_Translate(s, table, "ignore");
     ASSERT(eq(t, "A-BB-"));
