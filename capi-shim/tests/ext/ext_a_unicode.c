@@ -298,8 +298,11 @@ TEST(test_str_methods) {
     ASSERT(PyUnicode_IsIdentifier(id) == 1);
     ASSERT(PyUnicode_IsIdentifier(s) == 0);
     ASSERT(PyUnicode_IsIdentifier(empty) == 0);
-    /* A non-str: 0 without an exception, as CPython 3.11. */
+#ifdef PYOPAQUE
+    /* A non-str: 0 without an exception (CPython 3.11 reads it as a str unchecked; the fuzzer
+     * saw 0 there). */
     ASSERT(PyUnicode_IsIdentifier(one) == 0 && !PyErr_Occurred());
+#endif
     PyObject *table = Py_BuildValue("{i:i,i:s,i:O}", 'a', 'A', 'b', "BB", 'c', Py_None);
     PyObject *t = PyUnicode_Translate(s, table, "ignore");
     ASSERT(eq(t, "A-BB-"));

@@ -150,7 +150,10 @@ TEST(test_unicode_bad_arguments_match_cpython) {
     ASSERT_RAISES(PyExc_TypeError);
     ASSERT(PyUnicode_RichCompare(s, s, 9) == NULL);
     ASSERT_RAISES(PyExc_TypeError);
+#ifdef PYOPAQUE
+    /* CPython 3.11 reads a non-str unchecked (undefined; the fuzzer saw 0 for an int). */
     ASSERT(PyUnicode_IsIdentifier(five) == 0 && !PyErr_Occurred());
+#endif
     ASSERT(PyUnicode_IsIdentifier(s) == 1);
     PyObject *sub = PyUnicode_Substring(s, 5, 7);
     ASSERT(sub && PyUnicode_GetLength(sub) == 0);
