@@ -60,12 +60,11 @@ fn module_payload<'a>(
 
 /// The module `m` for the name and filename getters, which (as CPython's) answer a non-module
 /// with TypeError "bad argument type for built-in operation" (`PyErr_BadArgument`).
-fn module_arg<'a>(cx: &mut Thread, m: pyopaque_runtime::ObjRef) -> PyResult<&'a mut ModulePayload> {
+fn module_arg(cx: &mut Thread, m: pyopaque_runtime::ObjRef) -> PyResult<()> {
     if cx.type_of(m) != shim_types().module {
         return Err(type_error(cx, "bad argument type for built-in operation"));
     }
-    // SAFETY: checked: a module payload.
-    Ok(unsafe { payload::<ModulePayload>(m) })
+    Ok(())
 }
 
 /// Sets up a module from its definition: state, functions, docstring.

@@ -508,8 +508,8 @@ pub unsafe extern "C" fn PyUnicode_Format(
         let f = unsafe { arg(cx, format) }?;
         if cx.kind_of(f) != Kind::Str {
             // CPython's ensure_unicode.
-            let msg = format!("must be str, not {}", crate::boundary::cx::tname(cx, f));
-            return Err(crate::boundary::cx::type_error(cx, &msg));
+            let msg = format!("must be str, not {}", tname(cx, f));
+            return Err(type_error(cx, &msg));
         }
         let fh = cx.root(f);
         // SAFETY: caller's contract.
